@@ -1,0 +1,2 @@
+//! gutenfetch: batch ingestion of Project Gutenberg plain texts.
+pub mod clean;
