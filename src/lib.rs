@@ -1,2 +1,63 @@
 //! gutenfetch: batch ingestion of Project Gutenberg plain texts.
+//!
+//! Data flows one way: [`manifest`] → [`plan`] → [`fetch`] → [`clean_stage`]
+//! → [`report`], wired together by [`pipeline`]. `main.rs` only parses the
+//! command line and calls [`run`].
+
+pub mod atomic_file;
 pub mod clean;
+pub mod clean_stage;
+pub mod cli;
+pub mod config;
+pub mod ebook;
+pub mod exit_code;
+pub mod fetch;
+pub mod layout;
+pub mod manifest;
+pub mod mirror;
+pub mod outcome;
+pub mod pipeline;
+pub mod plan;
+pub mod progress;
+pub mod report;
+pub mod terminal_safe;
+
+use std::time::Instant;
+
+use anyhow::Context;
+
+pub use config::Config;
+pub use exit_code::ExitCode;
+
+/// Runs a whole fetch: every book of the manifest to an outcome, then the
+/// report and the summary. Errors are fatal (nothing per-book is).
+pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let manifest = manifest::read(&config.manifest)?;
+    let manifest_name = config.manifest.to_string();
+    for problem in &manifest.problems {
+        let message = terminal_safe::terminal_safe(&problem.message);
+        eprintln!(
+            "gutenfetch: {}:{}: {message} (row skipped)",
+            terminal_safe::terminal_safe(&manifest_name),
+            problem.line
+        );
+    }
+    let result = pipeline::run(config, manifest.books.clone())?;
+    let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());
+
+    let mirror = match &config.mirror {
+        mirror::Mirror::Ftp(endpoint) => endpoint.url_of(""),
+    };
+    let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
+    let json = report::to_json(&inputs, &totals, &manifest.problems, &result.outcomes);
+    if let Some(dir) = config.report.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    atomic_file::write(&config.report, json.as_bytes())
+        .with_context(|| format!("cannot write the report {}", config.report.display()))?;
+    print!("{}", report::summary(&inputs, &totals, &manifest.problems, &result.outcomes));
+    println!("  report: {}", config.report.display());
+
+    Ok(if totals.failed > 0 || totals.bad_rows > 0 { ExitCode::BooksFailed } else { ExitCode::Success })
+}

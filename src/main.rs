@@ -1,1 +1,18 @@
-fn main() {}
+//! The `gutenfetch` binary: parse, run, print a fatal error once, exit.
+
+use clap::Parser;
+use gutenfetch::cli::Cli;
+use gutenfetch::ExitCode;
+
+fn main() -> std::process::ExitCode {
+    // clap prints usage errors itself and exits with 2, as the contract says.
+    let cli = Cli::parse();
+    let code = match cli.into_config().and_then(|config| gutenfetch::run(&config)) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("gutenfetch: error: {err:#}");
+            ExitCode::Fatal
+        }
+    };
+    std::process::ExitCode::from(code.code() as u8)
+}

@@ -46,10 +46,7 @@ pub fn clean(raw: &[u8], _opts: &CleanOptions) -> Result<Cleaned, CleanError> {
     let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
     let (text, encoding) = match std::str::from_utf8(raw) {
         Ok(s) => (s.to_owned(), "UTF-8"),
-        Err(_) => (
-            encoding_rs::WINDOWS_1252.decode_without_bom_handling(raw).0.into_owned(),
-            "windows-1252",
-        ),
+        Err(_) => (encoding_rs::WINDOWS_1252.decode_without_bom_handling(raw).0.into_owned(), "windows-1252"),
     };
     let text = text.replace('\r', "");
     let mut start = None;

@@ -1,0 +1,27 @@
+//! Everything a run needs, resolved from the command line: the stages see
+//! this, never clap.
+
+use std::path::PathBuf;
+
+use crate::clean::CleanOptions;
+use crate::fetch::FtpLimits;
+use crate::manifest::ManifestSource;
+use crate::mirror::Mirror;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub manifest: ManifestSource,
+    /// Output folder: clean books at the top, raw copies in `raw/`.
+    pub out: PathBuf,
+    /// Where the JSON report goes.
+    pub report: PathBuf,
+    pub mirror: Mirror,
+    /// Books in flight at once.
+    pub jobs: usize,
+    pub limits: FtpLimits,
+    /// Fetch again even books whose clean text exists.
+    pub force: bool,
+    pub clean: CleanOptions,
+    /// Show progress bars (only ever drawn on a terminal).
+    pub progress: bool,
+}

@@ -1,0 +1,71 @@
+//! What can go wrong while fetching one book, classified for the report and
+//! for the retry policy.
+
+use std::fmt;
+
+/// The stage of a book's journey at which it failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Listing the book's folder and choosing its text file.
+    Resolve,
+    /// Transferring the file.
+    Download,
+    /// Decoding and stripping the text.
+    Clean,
+    /// Writing a file under the output folder.
+    Write,
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stage::Resolve => "resolve",
+            Stage::Download => "download",
+            Stage::Clean => "clean",
+            Stage::Write => "write",
+        })
+    }
+}
+
+/// Whether trying again could help.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Persistence {
+    /// Connection trouble, timeouts, 4xx FTP replies: the next try may work.
+    Transient,
+    /// Missing file, no text in the folder, a full disk: trying again will not help.
+    Permanent,
+}
+
+/// Why one book could not be fetched. A value, not a panic: it reaches the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BookError {
+    pub stage: Stage,
+    pub persistence: Persistence,
+    pub message: String,
+    /// What was being fetched, when it was known.
+    pub url: Option<String>,
+}
+
+impl BookError {
+    pub fn permanent(stage: Stage, message: impl Into<String>) -> Self {
+        BookError { stage, persistence: Persistence::Permanent, message: message.into(), url: None }
+    }
+
+    pub fn transient(stage: Stage, message: impl Into<String>) -> Self {
+        BookError { stage, persistence: Persistence::Transient, message: message.into(), url: None }
+    }
+
+    /// The same error, naming the URL it concerns.
+    pub fn at(self, url: Option<String>) -> Self {
+        BookError { url, ..self }
+    }
+}
+
+impl fmt::Display for BookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.stage, self.message)
+    }
+}
+
+impl std::error::Error for BookError {}

@@ -1,0 +1,279 @@
+//! Reads a CSV manifest of books into a list of validated [`Book`]s.
+//!
+//! Two shapes are common: the classic `author,FileNumber,Title` and Project
+//! Gutenberg's own `pg_catalog.csv` (`Text#,Type,…,Title,Language,Authors,…`).
+//! Columns are found by header name, case-insensitively, in any order. A bad
+//! row is a [`RowProblem`] (reported, skipped); a manifest that cannot be used
+//! at all is a [`ManifestError`].
+
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::PathBuf;
+
+use crate::ebook::EbookNumber;
+
+/// Where the manifest comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ManifestSource {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl std::fmt::Display for ManifestSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManifestSource::Path(path) => write!(f, "{}", path.display()),
+            ManifestSource::Stdin => f.write_str("<stdin>"),
+        }
+    }
+}
+
+/// One book to fetch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Book {
+    pub number: EbookNumber,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    /// Line of the manifest the book came from (1-based, header is line 1).
+    pub line: u64,
+}
+
+/// A manifest row that was skipped, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    pub line: u64,
+    pub message: String,
+}
+
+/// The books of a manifest, in manifest order, each number once.
+#[derive(Clone, Debug, Default)]
+pub struct Manifest {
+    pub books: Vec<Book>,
+    pub problems: Vec<RowProblem>,
+    /// Rows naming a book already listed earlier.
+    pub duplicates: usize,
+    /// `pg_catalog.csv` rows whose `Type` is not `Text` (audio books, …).
+    pub not_text: usize,
+}
+
+/// Why a manifest cannot be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("cannot read manifest {source_name}: {error}")]
+    Unreadable { source_name: String, error: String },
+    #[error("manifest {0} is empty: it needs a header row and at least one book")]
+    Empty(String),
+    #[error(
+        "manifest {source_name} has no ebook-number column: expected a header named \
+         `FileNumber` or `Text#`, found {found}"
+    )]
+    NoNumberColumn { source_name: String, found: String },
+}
+
+/// Reads and parses the manifest at `source`.
+pub fn read(source: &ManifestSource) -> Result<Manifest, ManifestError> {
+    let unreadable =
+        |error: std::io::Error| ManifestError::Unreadable { source_name: source.to_string(), error: error.to_string() };
+    match source {
+        ManifestSource::Path(path) => parse(std::fs::File::open(path).map_err(unreadable)?, &source.to_string()),
+        ManifestSource::Stdin => parse(std::io::stdin().lock(), "<stdin>"),
+    }
+}
+
+/// Column positions found in the header row.
+struct Columns {
+    number: usize,
+    title: Option<usize>,
+    author: Option<usize>,
+    kind: Option<usize>,
+}
+
+impl Columns {
+    fn find(header: &csv::ByteRecord, source_name: &str) -> Result<Columns, ManifestError> {
+        let names: Vec<String> =
+            header.iter().map(|h| String::from_utf8_lossy(h).trim().to_ascii_lowercase()).collect();
+        let position = |wanted: &[&str]| names.iter().position(|name| wanted.contains(&name.as_str()));
+        let number = position(&["filenumber", "text#"]).ok_or_else(|| ManifestError::NoNumberColumn {
+            source_name: source_name.to_owned(),
+            found: format!("{:?}", header.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect::<Vec<_>>()),
+        })?;
+        Ok(Columns {
+            number,
+            title: position(&["title"]),
+            author: position(&["author", "authors"]),
+            kind: position(&["type"]),
+        })
+    }
+}
+
+/// Parses a manifest. `source_name` names it in errors.
+pub fn parse(mut reader: impl Read, source_name: &str) -> Result<Manifest, ManifestError> {
+    let unreadable = |error: &dyn std::fmt::Display| ManifestError::Unreadable {
+        source_name: source_name.to_owned(),
+        error: error.to_string(),
+    };
+    // Read whole (even pg_catalog.csv is a few MB) so lines can be counted from
+    // byte offsets: the csv crate's own line numbers are one short with CRLF.
+    let mut input = Vec::new();
+    reader.read_to_end(&mut input).map_err(|e| unreadable(&e))?;
+    let mut lines = LineCounter::new(&input);
+    // The csv crate strips a UTF-8 BOM and accepts CRLF; `flexible` lets a short
+    // row reach us so we can name its line instead of failing the whole file.
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input.as_slice());
+    let header = reader.byte_headers().map_err(|e| unreadable(&e))?.clone();
+    if header.iter().all(|field| field.iter().all(u8::is_ascii_whitespace)) {
+        return Err(ManifestError::Empty(source_name.to_owned()));
+    }
+    let columns = Columns::find(&header, source_name)?;
+
+    let mut manifest = Manifest::default();
+    let mut seen = HashSet::new();
+    let mut rows = 0usize;
+    let mut record = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut record).map_err(|e| unreadable(&e))? {
+        rows += 1;
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
+        let field = |index: Option<usize>| {
+            index
+                .and_then(|i| record.get(i))
+                .map(|bytes| String::from_utf8_lossy(bytes).trim().to_owned())
+                .filter(|text| !text.is_empty())
+        };
+        if let Some(kind) = field(columns.kind) {
+            if !kind.eq_ignore_ascii_case("text") {
+                manifest.not_text += 1;
+                continue;
+            }
+        }
+        let number = match EbookNumber::parse(&field(Some(columns.number)).unwrap_or_default()) {
+            Ok(number) => number,
+            Err(error) => {
+                manifest.problems.push(RowProblem { line, message: error.to_string() });
+                continue;
+            }
+        };
+        if !seen.insert(number) {
+            manifest.duplicates += 1;
+            continue;
+        }
+        manifest.books.push(Book { number, title: field(columns.title), author: field(columns.author), line });
+    }
+    if rows == 0 {
+        return Err(ManifestError::Empty(source_name.to_owned()));
+    }
+    Ok(manifest)
+}
+
+/// Line numbers of byte offsets, for offsets that only ever grow.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineCounter { text, offset: 0, line: 1 }
+    }
+
+    /// The line a record starting at `byte` is on. A record's offset may point
+    /// at the line end that precedes it, so line-end bytes there are skipped.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut start = (byte as usize).min(self.text.len());
+        while start < self.text.len() && matches!(self.text[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start > self.offset {
+            self.line += self.text[self.offset..start].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.offset = start;
+        }
+        self.line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Manifest {
+        parse(text.as_bytes(), "test.csv").unwrap()
+    }
+
+    fn numbers(manifest: &Manifest) -> Vec<u32> {
+        manifest.books.iter().map(|b| b.number.get()).collect()
+    }
+
+    #[test]
+    fn classic_manifest_with_bom_crlf_and_quoted_commas() {
+        let m = parse_str("\u{feff}author,FileNumber,Title\r\nLuther,418,\"A Treatise on Good Works, 1520\"\r\n");
+        assert_eq!(numbers(&m), [418]);
+        let book = &m.books[0];
+        assert_eq!(book.title.as_deref(), Some("A Treatise on Good Works, 1520"));
+        assert_eq!(book.author.as_deref(), Some("Luther"));
+        assert_eq!(book.line, 2);
+    }
+
+    #[test]
+    fn line_numbers_hold_for_every_line_end_and_multiline_fields() {
+        for text in ["FileNumber\nx\n11\ny\n", "FileNumber\r\nx\r\n11\r\ny\r\n", "FileNumber,T\n\"a\nb\",c\n11\ny\n"] {
+            let m = parse_str(text);
+            let lines: Vec<u64> = m.problems.iter().map(|p| p.line).collect();
+            let expected = if text.contains('"') { vec![2, 5] } else { vec![2, 4] };
+            assert_eq!(lines, expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn pg_catalog_keeps_only_text_rows() {
+        let m = parse_str(
+            "Text#,Type,Issued,Title,Language,Authors,Subjects,LoCC,Bookshelves\n\
+             418,Text,1996-01-01,A Treatise on Good Works,en,\"Luther, Martin, 1483-1546\",,,\n\
+             9000,Sound,2004-01-01,Some Audio Book,en,Someone,,,\n",
+        );
+        assert_eq!(numbers(&m), [418]);
+        assert_eq!(m.not_text, 1);
+        assert_eq!(m.books[0].author.as_deref(), Some("Luther, Martin, 1483-1546"));
+    }
+
+    #[test]
+    fn headers_match_case_insensitively_in_any_order() {
+        let m = parse_str("TITLE,filenumber,Extra\nAlice,11,x\n");
+        assert_eq!(numbers(&m), [11]);
+        assert_eq!(m.books[0].title.as_deref(), Some("Alice"));
+        assert_eq!(m.books[0].author, None);
+    }
+
+    #[test]
+    fn bad_rows_are_reported_by_line_and_skipped() {
+        let m = parse_str("FileNumber,Title\n418,ok\n../x,a\n-5,b\n,c\nabc,d\n1/../2,e\n11,ok\n");
+        assert_eq!(numbers(&m), [418, 11]);
+        let lines: Vec<u64> = m.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [3, 4, 5, 6, 7]);
+        assert!(m.problems[0].message.contains("../x"), "{}", m.problems[0].message);
+        assert_eq!(m.problems[2].message, "no ebook number");
+    }
+
+    #[test]
+    fn a_short_row_is_a_bad_row() {
+        let m = parse_str("author,FileNumber,Title\nLuther\nLuther,418,Good Works\n");
+        assert_eq!(numbers(&m), [418]);
+        assert_eq!(m.problems.len(), 1);
+        assert_eq!(m.problems[0].line, 2);
+    }
+
+    #[test]
+    fn duplicates_are_fetched_once() {
+        let m = parse_str("FileNumber\n418\n11\n0418\n418\n");
+        assert_eq!(numbers(&m), [418, 11]);
+        assert_eq!(m.duplicates, 2);
+    }
+
+    #[test]
+    fn unusable_manifests_are_errors() {
+        assert!(matches!(parse("".as_bytes(), "x"), Err(ManifestError::Empty(_))));
+        assert!(matches!(parse("FileNumber\n".as_bytes(), "x"), Err(ManifestError::Empty(_))));
+        let err = parse("author,Title\nLuther,Good Works\n".as_bytes(), "books.csv").unwrap_err();
+        assert!(matches!(err, ManifestError::NoNumberColumn { .. }));
+        assert!(err.to_string().contains("books.csv"), "{err}");
+    }
+}

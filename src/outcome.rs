@@ -1,0 +1,72 @@
+//! What happened to each book: the value every stage sends to the collector.
+
+use std::path::PathBuf;
+
+use crate::fetch::BookError;
+use crate::manifest::Book;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Fetched (or re-cleaned from its raw copy) and cleaned in this run.
+    Ok,
+    /// Its clean text was already in the output folder.
+    Skipped,
+    Failed,
+}
+
+/// The final word on one book.
+#[derive(Clone, Debug)]
+pub struct BookOutcome {
+    pub book: Book,
+    pub status: Status,
+    pub url: Option<String>,
+    pub raw_path: Option<PathBuf>,
+    pub clean_path: Option<PathBuf>,
+    pub raw_bytes: u64,
+    pub clean_bytes: u64,
+    pub encoding: Option<&'static str>,
+    pub markers_found: Option<bool>,
+    /// Time spent decoding and stripping, in seconds.
+    pub clean_seconds: f64,
+    pub error: Option<BookError>,
+}
+
+impl BookOutcome {
+    fn new(book: Book, status: Status) -> Self {
+        BookOutcome {
+            book,
+            status,
+            url: None,
+            raw_path: None,
+            clean_path: None,
+            raw_bytes: 0,
+            clean_bytes: 0,
+            encoding: None,
+            markers_found: None,
+            clean_seconds: 0.0,
+            error: None,
+        }
+    }
+
+    pub fn skipped(book: Book, clean_path: PathBuf) -> Self {
+        BookOutcome { clean_path: Some(clean_path), ..Self::new(book, Status::Skipped) }
+    }
+
+    pub fn failed(book: Book, error: BookError) -> Self {
+        BookOutcome { url: error.url.clone(), error: Some(error), ..Self::new(book, Status::Failed) }
+    }
+
+    pub fn ok(book: Book) -> Self {
+        Self::new(book, Status::Ok)
+    }
+}
+
+/// Messages from the stages to the collector.
+#[derive(Debug)]
+pub enum Event {
+    /// A download finished; only for the progress display.
+    Downloaded { bytes: u64 },
+    /// A book is finished, one way or another.
+    Done(Box<BookOutcome>),
+}

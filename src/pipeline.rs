@@ -1,0 +1,191 @@
+//! Wires the stages together for one run:
+//!
+//! manifest → plan → fetch (tokio; one semaphore bounds the books in flight)
+//! → bounded channel → clean (rayon, on its own thread) → collector → report.
+//!
+//! Every stage sends [`Event`]s to the collector on the calling thread, which
+//! alone drives the progress display and gathers the outcomes.
+
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::clean_stage::{self, CleanJob};
+use crate::config::Config;
+use crate::fetch::{BookError, Client, Stage};
+use crate::manifest::Book;
+use crate::outcome::{BookOutcome, Event, Status};
+use crate::plan::{step_for, OutputLayout, Step};
+use crate::progress::Progress;
+use crate::terminal_safe::terminal_safe;
+
+/// What the collector gathered, for the report.
+pub struct RunResult {
+    pub outcomes: Vec<BookOutcome>,
+    pub download_seconds: f64,
+    pub logins: Option<usize>,
+}
+
+/// Runs every book of `books` to an outcome.
+pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
+    let out = OutputLayout::new(&config.out);
+    std::fs::create_dir_all(&out.raw_dir)
+        .with_context(|| format!("cannot create output folder {}", out.raw_dir.display()))?;
+
+    let (events, collected) = mpsc::channel();
+    let mut to_fetch = Vec::new();
+    let mut to_reclean = Vec::new();
+    for book in books.iter().cloned() {
+        match step_for(&book, &out, config.force) {
+            Step::Skip => {
+                let clean_path = out.clean_path(&book);
+                let _ = events.send(Event::Done(Box::new(BookOutcome::skipped(book, clean_path))));
+            }
+            Step::Reclean(raw_path) => to_reclean.push(CleanJob { book, url: None, raw_path }),
+            Step::Fetch => to_fetch.push(book),
+        }
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    let rayon_pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("gutenfetch-clean-{i}"))
+        .build()
+        .context("starting the cleaning threads")?;
+    // Room for a couple of books per cleaning thread: enough to keep rayon
+    // busy, small enough that downloads wait when cleaning falls behind.
+    let (clean_tx, clean_rx) = tokio::sync::mpsc::channel(2 * rayon_pool.current_num_threads());
+
+    let client = Arc::new(Client::new(&config.mirror, config.limits.clone()));
+    let progress = Progress::new(books.len(), config.progress);
+    let (download_seconds, outcomes) = std::thread::scope(|scope| {
+        // Each stage owns its sender, so the collector ends when the last stage does.
+        let clean_events = events.clone();
+        let (pool, out, clean_options) = (&rayon_pool, &out, &config.clean);
+        scope.spawn(move || clean_stage::run(clean_rx, pool, out, clean_options, &clean_events));
+        let fetch_events = events.clone();
+        let client = &client;
+        let fetcher = scope.spawn(move || {
+            let started = Instant::now();
+            runtime.block_on(fetch_all(client, to_fetch, to_reclean, config.jobs, out, clean_tx, fetch_events));
+            started.elapsed().as_secs_f64()
+        });
+        drop(events);
+        let mut outcomes = collect(collected, &progress);
+        outcomes.sort_by_key(|outcome| outcome.book.line);
+        (fetcher.join().expect("fetch stage panicked"), outcomes)
+    });
+    progress.finish();
+    Ok(RunResult { outcomes, download_seconds, logins: client.logins() })
+}
+
+/// The fetch stage: at most `jobs` books in flight; each fetched book goes on
+/// to the cleaner, each failure straight to the collector.
+async fn fetch_all(
+    client: &Arc<Client>,
+    books: Vec<Book>,
+    reclean: Vec<CleanJob>,
+    jobs: usize,
+    out: &OutputLayout,
+    clean_tx: tokio::sync::mpsc::Sender<CleanJob>,
+    events: mpsc::Sender<Event>,
+) {
+    for job in reclean {
+        let _ = clean_tx.send(job).await;
+    }
+    let semaphore = Arc::new(Semaphore::new(jobs));
+    let mut tasks = JoinSet::new();
+    let mut in_flight = std::collections::HashMap::new();
+    for book in books {
+        // Taking the permit before spawning keeps the number of live tasks,
+        // and so memory, bounded by `jobs` rather than by the manifest's size.
+        let permit = Arc::clone(&semaphore).acquire_owned().await.expect("semaphore is never closed");
+        let (task_client, raw_dir, task_clean_tx, task_events) =
+            (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
+        let task_book = book.clone();
+        let handle = tasks.spawn(async move {
+            let _permit = permit;
+            fetch_one(&task_client, task_book, raw_dir, &task_clean_tx, &task_events).await;
+        });
+        in_flight.insert(handle.id(), book);
+        while let Some(joined) = tasks.try_join_next_with_id() {
+            report_panic(joined, &mut in_flight, &events);
+        }
+    }
+    while let Some(joined) = tasks.join_next_with_id().await {
+        report_panic(joined, &mut in_flight, &events);
+    }
+    client.close().await;
+}
+
+async fn fetch_one(
+    client: &Client,
+    book: Book,
+    raw_dir: PathBuf,
+    clean_tx: &tokio::sync::mpsc::Sender<CleanJob>,
+    events: &mpsc::Sender<Event>,
+) {
+    match client.fetch(book.number, &raw_dir).await {
+        Ok(fetched) => {
+            let _ = events.send(Event::Downloaded { bytes: fetched.bytes });
+            // Awaiting here while holding the permit is the backpressure.
+            let _ = clean_tx.send(CleanJob { book, url: Some(fetched.url), raw_path: fetched.raw_path }).await;
+        }
+        Err(error) => {
+            let _ = events.send(Event::Done(Box::new(BookOutcome::failed(book, error))));
+        }
+    }
+}
+
+/// A panicking task must still leave its book in the report.
+fn report_panic(
+    joined: Result<(tokio::task::Id, ()), tokio::task::JoinError>,
+    in_flight: &mut std::collections::HashMap<tokio::task::Id, Book>,
+    events: &mpsc::Sender<Event>,
+) {
+    match joined {
+        Ok((id, ())) => {
+            in_flight.remove(&id);
+        }
+        Err(err) => {
+            if let Some(book) = in_flight.remove(&err.id()) {
+                let error = BookError::permanent(Stage::Download, format!("internal error: {err}"));
+                let _ = events.send(Event::Done(Box::new(BookOutcome::failed(book, error))));
+            }
+        }
+    }
+}
+
+/// Gathers outcomes until every stage has hung up.
+fn collect(events: mpsc::Receiver<Event>, progress: &Progress) -> Vec<BookOutcome> {
+    let mut outcomes = Vec::new();
+    let mut failed = 0;
+    let mut bytes = 0;
+    for event in events {
+        match event {
+            Event::Downloaded { bytes: n } => bytes += n,
+            Event::Done(outcome) => {
+                if let Some(error) = &outcome.error {
+                    failed += 1;
+                    progress.line(&format!(
+                        "gutenfetch: ebook {} failed: {}",
+                        outcome.book.number,
+                        terminal_safe(&error.to_string())
+                    ));
+                } else if outcome.status == Status::Ok && outcome.markers_found == Some(false) {
+                    progress.line(&format!(
+                        "gutenfetch: ebook {}: no Gutenberg markers found, text kept whole",
+                        outcome.book.number
+                    ));
+                }
+                progress.book_done(failed, bytes);
+                outcomes.push(*outcome);
+            }
+        }
+    }
+    outcomes
+}

@@ -1,0 +1,176 @@
+//! The run's record: counts and timings ([`Totals`]), the JSON report written
+//! to disk, and the one-screen summary printed at the end.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::fetch::Stage;
+use crate::manifest::{Manifest, RowProblem};
+use crate::outcome::{BookOutcome, Status};
+use crate::pipeline::RunResult;
+use crate::progress::human_bytes;
+use crate::terminal_safe::terminal_safe;
+
+/// Counts and timings of a run.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Totals {
+    /// Books in the manifest after dropping bad rows, duplicates and non-text rows.
+    pub books: usize,
+    pub ok: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub bad_rows: usize,
+    pub duplicate_rows: usize,
+    pub not_text_rows: usize,
+    /// Books kept whole because no Gutenberg marker was found.
+    pub no_markers: usize,
+    pub raw_bytes: u64,
+    pub clean_bytes: u64,
+    /// Wall time of the download stage.
+    pub download_seconds: f64,
+    /// CPU time spent decoding and stripping, summed over books.
+    pub clean_seconds: f64,
+    pub total_seconds: f64,
+    /// FTP logins made (one per pooled connection), when the mirror is FTP.
+    pub ftp_logins: Option<usize>,
+}
+
+impl Totals {
+    pub fn new(manifest: &Manifest, run: &RunResult, total_seconds: f64) -> Self {
+        let count = |status| run.outcomes.iter().filter(|o| o.status == status).count();
+        let ok: Vec<&BookOutcome> = run.outcomes.iter().filter(|o| o.status == Status::Ok).collect();
+        Totals {
+            books: manifest.books.len(),
+            ok: ok.len(),
+            skipped: count(Status::Skipped),
+            failed: count(Status::Failed),
+            bad_rows: manifest.problems.len(),
+            duplicate_rows: manifest.duplicates,
+            not_text_rows: manifest.not_text,
+            no_markers: ok.iter().filter(|o| o.markers_found == Some(false)).count(),
+            raw_bytes: ok.iter().map(|o| o.raw_bytes).sum(),
+            clean_bytes: ok.iter().map(|o| o.clean_bytes).sum(),
+            download_seconds: run.download_seconds,
+            clean_seconds: run.outcomes.iter().map(|o| o.clean_seconds).sum(),
+            total_seconds,
+            ftp_logins: run.logins,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    gutenfetch_version: &'static str,
+    manifest: &'a str,
+    mirror: &'a str,
+    summary: &'a Totals,
+    bad_rows: Vec<BadRow<'a>>,
+    books: Vec<BookEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct BadRow<'a> {
+    line: u64,
+    error: &'a str,
+}
+
+#[derive(Serialize)]
+struct BookEntry<'a> {
+    ebook: u32,
+    title: Option<&'a str>,
+    author: Option<&'a str>,
+    manifest_line: u64,
+    status: Status,
+    url: Option<&'a str>,
+    raw_path: Option<&'a Path>,
+    clean_path: Option<&'a Path>,
+    raw_bytes: u64,
+    clean_bytes: u64,
+    encoding: Option<&'a str>,
+    markers_found: Option<bool>,
+    error: Option<ErrorEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct ErrorEntry<'a> {
+    stage: Stage,
+    message: &'a str,
+}
+
+/// The names the report records for the run's inputs.
+pub struct RunInputs<'a> {
+    pub manifest: &'a str,
+    pub mirror: &'a str,
+}
+
+/// Renders the JSON report.
+pub fn to_json(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], outcomes: &[BookOutcome]) -> String {
+    let report = Report {
+        gutenfetch_version: env!("CARGO_PKG_VERSION"),
+        manifest: inputs.manifest,
+        mirror: inputs.mirror,
+        summary: totals,
+        bad_rows: problems.iter().map(|p| BadRow { line: p.line, error: &p.message }).collect(),
+        books: outcomes.iter().map(book_entry).collect(),
+    };
+    serde_json::to_string_pretty(&report).expect("the report serialises") + "\n"
+}
+
+fn book_entry(o: &BookOutcome) -> BookEntry<'_> {
+    BookEntry {
+        ebook: o.book.number.get(),
+        title: o.book.title.as_deref(),
+        author: o.book.author.as_deref(),
+        manifest_line: o.book.line,
+        status: o.status,
+        url: o.url.as_deref(),
+        raw_path: o.raw_path.as_deref(),
+        clean_path: o.clean_path.as_deref(),
+        raw_bytes: o.raw_bytes,
+        clean_bytes: o.clean_bytes,
+        encoding: o.encoding,
+        markers_found: o.markers_found,
+        error: o.error.as_ref().map(|e| ErrorEntry { stage: e.stage, message: &e.message }),
+    }
+}
+
+/// The one-screen summary: counts, bytes, times, then each failure by name.
+pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], outcomes: &[BookOutcome]) -> String {
+    let t = totals;
+    let mut s = String::new();
+    let _ = writeln!(s, "gutenfetch: {} books from {}", t.books, terminal_safe(inputs.manifest));
+    let _ =
+        writeln!(s, "  fetched  {:>6}   {} raw, {} clean", t.ok, human_bytes(t.raw_bytes), human_bytes(t.clean_bytes));
+    let _ = writeln!(s, "  skipped  {:>6}   already complete in the output folder", t.skipped);
+    let _ = writeln!(s, "  failed   {:>6}", t.failed);
+    if t.bad_rows > 0 {
+        let _ = writeln!(s, "  bad rows {:>6}   skipped", t.bad_rows);
+    }
+    if t.no_markers > 0 {
+        let _ = writeln!(s, "  no Gutenberg markers found in {} books: kept whole", t.no_markers);
+    }
+    let logins = t.ftp_logins.map(|n| format!(", {n} FTP logins")).unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "  download stage {:.2} s, cleaning {:.2} s CPU, whole run {:.2} s{logins}",
+        t.download_seconds, t.clean_seconds, t.total_seconds
+    );
+    for problem in problems {
+        let _ = writeln!(
+            s,
+            "  bad row: {}:{}: {}",
+            terminal_safe(inputs.manifest),
+            problem.line,
+            terminal_safe(&problem.message)
+        );
+    }
+    for o in outcomes {
+        if let Some(error) = &o.error {
+            let title = o.book.title.as_deref().map(|t| format!(" ({})", terminal_safe(t))).unwrap_or_default();
+            let _ = writeln!(s, "  failed: ebook {}{title}: {}", o.book.number, terminal_safe(&error.to_string()));
+        }
+    }
+    s
+}

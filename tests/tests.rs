@@ -1,0 +1,5 @@
+//! Integration tests: the real binary against real servers on loopback.
+
+mod fetch_ftp;
+mod manifest_rows;
+mod util;

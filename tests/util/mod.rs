@@ -1,0 +1,130 @@
+//! Shared helpers for the integration tests: fixture paths, a fresh temp dir
+//! per test, the real binary, and failure output that shows what went wrong.
+
+pub mod ftp_server;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+pub use ftp_server::FtpServer;
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The fixture mirror shipped in tests/fixtures/mirror.
+pub fn fixture_mirror() -> PathBuf {
+    fixtures().join("mirror")
+}
+
+/// The folder of ebook `n` inside a mirror root.
+pub fn book_folder(root: &Path, n: u32) -> PathBuf {
+    let digits = n.to_string();
+    let mut folder = root.to_owned();
+    if digits.len() == 1 {
+        folder.push("0");
+    }
+    for d in digits[..digits.len() - 1].chars() {
+        folder.push(d.to_string());
+    }
+    folder.join(&digits)
+}
+
+/// A scratch folder for one test, removed when dropped.
+pub struct TestDir {
+    dir: tempfile::TempDir,
+}
+
+impl TestDir {
+    pub fn new() -> Self {
+        TestDir { dir: tempfile::Builder::new().prefix("gutenfetch-test-").tempdir().unwrap() }
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes a file under the test folder and returns its path.
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+}
+
+/// The gutenfetch binary, with no progress bars and a clean environment.
+pub fn gutenfetch() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gutenfetch"));
+    cmd.env_remove("GUTENFETCH_MIRROR").env_remove("RUST_LOG").arg("--quiet");
+    cmd
+}
+
+/// The result of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(output: Output) -> Self {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Panics, showing both streams, unless the exit code is `code`.
+    pub fn expect_code(self, code: i32) -> Self {
+        assert_eq!(self.code, code, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        self
+    }
+}
+
+/// Runs gutenfetch with `args` and captures everything.
+pub fn run(args: &[&str]) -> Run {
+    Run::of(gutenfetch().args(args).output().expect("gutenfetch runs"))
+}
+
+/// Runs a fetch of `manifest` from `mirror` into `out`, plus any extra args.
+pub fn fetch(manifest: &Path, mirror: &str, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec!["--manifest", manifest.to_str().unwrap(), "--mirror", mirror, "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+/// The parsed JSON report of a run into `out`.
+pub fn report(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("gutenfetch-report.json")).expect("the report exists");
+    serde_json::from_str(&text).expect("the report is JSON")
+}
+
+/// The report entry of ebook `n`.
+pub fn book_entry(report: &serde_json::Value, n: u64) -> serde_json::Value {
+    report["books"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["ebook"] == n)
+        .unwrap_or_else(|| panic!("ebook {n} is in the report"))
+        .clone()
+}
+
+/// Every file under `dir` (relative path → bytes), for comparing whole outputs.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, files: &mut std::collections::BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, files);
+            } else {
+                files.insert(path.strip_prefix(root).unwrap().to_owned(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut files = std::collections::BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
