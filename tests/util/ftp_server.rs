@@ -67,14 +67,20 @@ pub struct FtpServer {
 }
 
 impl FtpServer {
-    /// Serves `root` to anonymous users.
+    /// Serves `root` to anonymous users on a free loopback port.
     pub fn anonymous(root: &Path) -> Self {
-        Self::start(root.to_owned(), None)
+        Self::start(root.to_owned(), "127.0.0.1:0", None)
+    }
+
+    /// Serves `root` to anonymous users at `addr`.
+    #[allow(dead_code)] // used by examples/serve_mirror.rs, which includes this file
+    pub fn anonymous_at(root: &Path, addr: &str) -> Self {
+        Self::start(root.to_owned(), addr, None)
     }
 
     /// Serves `root` only to `user` with `password`.
     pub fn with_login(root: &Path, user: &str, password: &str) -> Self {
-        Self::start(root.to_owned(), Some((user.to_owned(), password.to_owned())))
+        Self::start(root.to_owned(), "127.0.0.1:0", Some((user.to_owned(), password.to_owned())))
     }
 
     pub fn url(&self) -> String {
@@ -93,9 +99,9 @@ impl FtpServer {
         self.counts.retrievals.load(Ordering::SeqCst)
     }
 
-    fn start(root: PathBuf, login: Option<(String, String)>) -> Self {
-        // Bound here, on port 0, so the port is known before any client connects.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    fn start(root: PathBuf, bind: &str, login: Option<(String, String)>) -> Self {
+        // Bound here (port 0 for tests) so the port is known before any client connects.
+        let listener = std::net::TcpListener::bind(bind).unwrap_or_else(|e| panic!("cannot listen on {bind}: {e}"));
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let counts = Arc::new(Counts::default());
