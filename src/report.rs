@@ -149,7 +149,8 @@ pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], out
         let _ = writeln!(s, "  bad rows {:>6}   skipped", t.bad_rows);
     }
     if t.no_markers > 0 {
-        let _ = writeln!(s, "  no Gutenberg markers found in {} books: kept whole", t.no_markers);
+        let books = if t.no_markers == 1 { "book" } else { "books" };
+        let _ = writeln!(s, "  no Gutenberg markers found in {} {books}: kept whole", t.no_markers);
     }
     let logins = t.ftp_logins.map(|n| format!(", {n} FTP logins")).unwrap_or_default();
     let _ = writeln!(
