@@ -17,6 +17,7 @@ use crate::fetch::{BookError, Stage};
 use crate::manifest::Book;
 use crate::outcome::{BookOutcome, Event};
 use crate::plan::OutputLayout;
+use crate::unzip::text_from_zip;
 
 /// A raw file ready to be cleaned.
 #[derive(Debug)]
@@ -32,19 +33,20 @@ pub fn run(
     pool: &rayon::ThreadPool,
     out: &OutputLayout,
     options: &CleanOptions,
+    max_size: u64,
     events: &Sender<Event>,
 ) {
     let mut jobs = jobs;
     pool.install(|| {
         std::iter::from_fn(|| jobs.blocking_recv()).par_bridge().for_each(|job| {
-            let outcome = clean_one(job, out, options);
+            let outcome = clean_one(job, out, options, max_size);
             // The collector outlives every stage; a send can only fail if it panicked.
             let _ = events.send(Event::Done(Box::new(outcome)));
         })
     });
 }
 
-fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions) -> BookOutcome {
+fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size: u64) -> BookOutcome {
     let CleanJob { book, url, raw_path } = job;
     let raw = match std::fs::read(&raw_path) {
         Ok(raw) => raw,
@@ -53,11 +55,21 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions) -> BookO
             return BookOutcome::failed(book, error.at(url));
         }
     };
+    let raw_bytes = raw.len() as u64;
     let started = Instant::now();
-    let cleaned = clean(&raw, options);
+    let text = if raw_path.extension().is_some_and(|ext| ext == "zip") {
+        text_from_zip(&raw, book.number, max_size)
+    } else {
+        Ok(raw)
+    };
+    let cleaned = text.map(|text| clean(&text, options));
     let clean_seconds = started.elapsed().as_secs_f64();
-    let mut outcome = BookOutcome { url, raw_bytes: raw.len() as u64, clean_seconds, ..BookOutcome::ok(book) };
+    let mut outcome = BookOutcome { url, raw_bytes, clean_seconds, ..BookOutcome::ok(book) };
     outcome.raw_path = Some(raw_path);
+    let cleaned = match cleaned {
+        Ok(cleaned) => cleaned,
+        Err(message) => return fail(outcome, BookError::permanent(Stage::Clean, message)),
+    };
     let cleaned = match cleaned {
         Ok(cleaned) => cleaned,
         Err(err) => return fail(outcome, BookError::permanent(Stage::Clean, err.to_string())),

@@ -9,9 +9,9 @@ use clap::Parser;
 
 use crate::clean::CleanOptions;
 use crate::config::Config;
-use crate::fetch::FtpLimits;
+use crate::fetch::Limits;
 use crate::manifest::ManifestSource;
-use crate::mirror::Mirror;
+use crate::mirror::{Layout, Mirror, DEFAULT_MIRROR};
 
 /// Fetch Project Gutenberg plain texts listed in a CSV manifest from a mirror,
 /// strip the Gutenberg header, footer and licence, and keep the raw bytes.
@@ -32,12 +32,22 @@ pub struct Cli {
     #[arg(long, short = 'o', value_name = "OUT", default_value = "downloads")]
     pub out: PathBuf,
 
-    /// Mirror to fetch from: ftp://[user[:password]@]host[:port][/path/].
+    /// Mirror to fetch from: https://, http://, ftp:// or file:// [default: https://aleph.gutenberg.org/].
     ///
     /// The URL names the root of a Gutenberg tree, where ebook 418 lives in
-    /// 4/1/418/. Without user:password the login is anonymous.
-    #[arg(long, env = "GUTENFETCH_MIRROR", value_name = "URL")]
+    /// 4/1/418/: a public HTTPS mirror, an FTP server
+    /// (ftp://[user[:password]@]host[:port]/path/, anonymous without a user),
+    /// or a local copy made with rsync (file:///srv/gutenberg/).
+    #[arg(long, env = "GUTENFETCH_MIRROR", value_name = "URL", default_value = DEFAULT_MIRROR, hide_default_value = true)]
     pub mirror: String,
+
+    /// How the mirror lays out books.
+    ///
+    /// `folders`: the main collection (4/1/418/418-0.txt, its zips, old/).
+    /// `generated`: the generated collection, cache/epub/418/pg418.txt, one
+    /// predictable UTF-8 file per book.
+    #[arg(long, value_enum, default_value_t = Layout::Folders)]
+    pub layout: Layout,
 
     /// Books in flight at once (1 to 64).
     ///
@@ -88,10 +98,11 @@ impl Cli {
         Ok(Config {
             manifest,
             mirror: Mirror::parse(&self.mirror)?,
+            layout: self.layout,
             report,
             out: self.out,
             jobs: usize::from(self.jobs),
-            limits: FtpLimits { timeout: Duration::from_secs(self.timeout), max_size: self.max_size * 1024 * 1024 },
+            limits: Limits { timeout: Duration::from_secs(self.timeout), max_size: self.max_size * 1024 * 1024 },
             force: self.force,
             clean: CleanOptions { keep_credits: self.keep_credits },
             progress: !self.quiet,
@@ -111,8 +122,10 @@ mod tests {
 
     #[test]
     fn defaults_resolve() {
-        let cli = Cli::try_parse_from(["gutenfetch", "--mirror", "ftp://127.0.0.1:2121/"]).unwrap();
+        let cli = Cli::try_parse_from(["gutenfetch"]).unwrap();
         let config = cli.into_config().unwrap();
+        assert_eq!(config.mirror, Mirror::parse(DEFAULT_MIRROR).unwrap());
+        assert_eq!(config.layout, Layout::Folders);
         assert_eq!(config.manifest, ManifestSource::Path("ingest_file/Gutenberg_files.csv".into()));
         assert_eq!(config.report, PathBuf::from("downloads/gutenfetch-report.json"));
         assert_eq!(config.jobs, 8);

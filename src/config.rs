@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use crate::clean::CleanOptions;
-use crate::fetch::FtpLimits;
+use crate::fetch::Limits;
 use crate::manifest::ManifestSource;
-use crate::mirror::Mirror;
+use crate::mirror::{Layout, Mirror};
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -16,9 +16,10 @@ pub struct Config {
     /// Where the JSON report goes.
     pub report: PathBuf,
     pub mirror: Mirror,
+    pub layout: Layout,
     /// Books in flight at once.
     pub jobs: usize,
-    pub limits: FtpLimits,
+    pub limits: Limits,
     /// Fetch again even books whose clean text exists.
     pub force: bool,
     pub clean: CleanOptions,

@@ -21,6 +21,7 @@ pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod terminal_safe;
+pub mod unzip;
 
 use std::time::Instant;
 
@@ -46,9 +47,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let result = pipeline::run(config, manifest.books.clone())?;
     let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());
 
-    let mirror = match &config.mirror {
-        mirror::Mirror::Ftp(endpoint) => endpoint.url_of(""),
-    };
+    let mirror = config.mirror.display_url();
     let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
     let json = report::to_json(&inputs, &totals, &manifest.problems, &result.outcomes);
     if let Some(dir) = config.report.parent().filter(|d| !d.as_os_str().is_empty()) {

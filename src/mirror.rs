@@ -1,11 +1,31 @@
-//! The `--mirror` URL, parsed into what each transport needs.
+//! The `--mirror` URL and `--layout`, parsed into what each transport needs.
+
+use std::path::PathBuf;
 
 use anyhow::{bail, Context};
+
+/// The public HTTPS mirror used when neither `--mirror` nor `GUTENFETCH_MIRROR` is given.
+pub const DEFAULT_MIRROR: &str = "https://aleph.gutenberg.org/";
 
 /// A Gutenberg mirror to fetch from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Mirror {
     Ftp(FtpEndpoint),
+    /// An `http://` or `https://` base URL ending in `/`.
+    Http(url::Url),
+    /// A local copy of a mirror (e.g. made with rsync).
+    File(PathBuf),
+}
+
+/// How books are laid out on the mirror.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    /// The main collection: ebook 418 in `4/1/418/`, with `418-0.txt`,
+    /// `418-8.txt`, `418.txt`, their zips, and an `old/` subfolder.
+    #[default]
+    Folders,
+    /// The generated collection: `cache/epub/418/pg418.txt`, always UTF-8.
+    Generated,
 }
 
 /// An FTP server and the folder on it that holds the Gutenberg tree.
@@ -42,12 +62,41 @@ impl FtpEndpoint {
 }
 
 impl Mirror {
-    /// Parses `ftp://[user[:password]@]host[:port][/path/]`.
+    /// Parses `ftp://[user[:password]@]host[:port][/path/]`, `http(s)://host[:port][/path/]`
+    /// or `file:///path/`.
     pub fn parse(text: &str) -> anyhow::Result<Mirror> {
-        let url = url::Url::parse(text).with_context(|| format!("--mirror {text:?} is not a URL"))?;
+        let mut url = url::Url::parse(text).with_context(|| format!("--mirror {text:?} is not a URL"))?;
+        // The URL names a folder: make relative joins land inside it.
+        if !url.path().ends_with('/') {
+            url.set_path(&format!("{}/", url.path()));
+        }
         match url.scheme() {
             "ftp" => Ok(Mirror::Ftp(ftp_endpoint(&url)?)),
-            other => bail!("--mirror {text:?}: unsupported scheme {other:?} (expected ftp://)"),
+            "http" | "https" if url.host().is_some() => Ok(Mirror::Http(url)),
+            "file" => match url.to_file_path() {
+                Ok(path) if path.is_dir() => Ok(Mirror::File(path)),
+                Ok(path) => bail!("--mirror {text:?}: {} is not a folder", path.display()),
+                Err(()) => bail!("--mirror {text:?}: not a local path (use file:///absolute/path/)"),
+            },
+            "http" | "https" => bail!("--mirror {text:?}: no host"),
+            other => {
+                bail!("--mirror {text:?}: unsupported scheme {other:?} (expected https://, http://, ftp:// or file://)")
+            }
+        }
+    }
+
+    /// The mirror as a URL for reports and logs, without any password.
+    pub fn display_url(&self) -> String {
+        match self {
+            Mirror::Ftp(endpoint) => endpoint.url_of(""),
+            Mirror::Http(url) => {
+                let mut url = url.clone();
+                let _ = url.set_password(None);
+                url.to_string()
+            }
+            Mirror::File(path) => {
+                url::Url::from_directory_path(path).map_or_else(|()| path.display().to_string(), String::from)
+            }
         }
     }
 }
@@ -63,9 +112,7 @@ fn ftp_endpoint(url: &url::Url) -> anyhow::Result<FtpEndpoint> {
         user => (percent_decode(user)?, percent_decode(url.password().unwrap_or(""))?),
     };
     // RFC 1738: an FTP URL path is relative to the folder the login lands in.
-    let path = url.path().trim_start_matches('/');
-    let root = if path.is_empty() || path.ends_with('/') { path.to_owned() } else { format!("{path}/") };
-    let root = percent_decode(&root)?;
+    let root = percent_decode(url.path().trim_start_matches('/'))?;
     Ok(FtpEndpoint { host, port: url.port().unwrap_or(21), user, password, root })
 }
 
@@ -81,12 +128,13 @@ mod tests {
     fn ftp(text: &str) -> FtpEndpoint {
         match Mirror::parse(text).unwrap() {
             Mirror::Ftp(endpoint) => endpoint,
+            other => panic!("{other:?}"),
         }
     }
 
     #[test]
     fn anonymous_by_default_on_port_21() {
-        let e = ftp("ftp://mirror.example/");
+        let e = ftp("ftp://mirror.example");
         assert_eq!(
             (e.host.as_str(), e.port, e.user.as_str(), e.root.as_str()),
             ("mirror.example", 21, "anonymous", "")
@@ -100,6 +148,7 @@ mod tests {
         assert_eq!((e.host.as_str(), e.port, e.root.as_str()), ("127.0.0.1", 2121, "pub/gutenberg/"));
         assert_eq!(e.url_of("4/1/418/418.txt"), "ftp://reader@127.0.0.1:2121/pub/gutenberg/4/1/418/418.txt");
         assert!(!format!("{e:?}").contains("p@ss"));
+        assert!(!Mirror::Ftp(e).display_url().contains("p@ss"));
     }
 
     #[test]
@@ -110,8 +159,29 @@ mod tests {
     }
 
     #[test]
+    fn http_bases_always_end_in_a_slash() {
+        for (text, base) in [
+            ("https://aleph.gutenberg.org", "https://aleph.gutenberg.org/"),
+            ("http://127.0.0.1:8080/gutenberg", "http://127.0.0.1:8080/gutenberg/"),
+        ] {
+            assert_eq!(Mirror::parse(text).unwrap(), Mirror::Http(url::Url::parse(base).unwrap()));
+        }
+        let Mirror::Http(url) = Mirror::parse("http://u:secret@h/").unwrap() else { panic!() };
+        assert!(!Mirror::Http(url).display_url().contains("secret"));
+    }
+
+    #[test]
+    fn file_mirrors_must_be_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = url::Url::from_directory_path(dir.path()).unwrap();
+        assert_eq!(Mirror::parse(url.as_str()).unwrap(), Mirror::File(dir.path().to_owned()));
+        assert!(Mirror::parse(&format!("{url}missing")).is_err());
+        assert!(Mirror::parse("file://host-name/x").is_err());
+    }
+
+    #[test]
     fn other_schemes_and_garbage_are_refused() {
-        assert!(Mirror::parse("gopher://x/").is_err());
+        assert!(Mirror::parse("gopher://x/").unwrap_err().to_string().contains("unsupported scheme"));
         assert!(Mirror::parse("not a url").is_err());
     }
 }

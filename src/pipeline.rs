@@ -60,13 +60,13 @@ pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
     // busy, small enough that downloads wait when cleaning falls behind.
     let (clean_tx, clean_rx) = tokio::sync::mpsc::channel(2 * rayon_pool.current_num_threads());
 
-    let client = Arc::new(Client::new(&config.mirror, config.limits.clone()));
+    let client = Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.jobs)?);
     let progress = Progress::new(books.len(), config.progress);
     let (download_seconds, outcomes) = std::thread::scope(|scope| {
         // Each stage owns its sender, so the collector ends when the last stage does.
         let clean_events = events.clone();
-        let (pool, out, clean_options) = (&rayon_pool, &out, &config.clean);
-        scope.spawn(move || clean_stage::run(clean_rx, pool, out, clean_options, &clean_events));
+        let (pool, out, clean_options, max_size) = (&rayon_pool, &out, &config.clean, config.limits.max_size);
+        scope.spawn(move || clean_stage::run(clean_rx, pool, out, clean_options, max_size, &clean_events));
         let fetch_events = events.clone();
         let client = &client;
         let fetcher = scope.spawn(move || {

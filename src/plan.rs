@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::layout::{TextFile, TextKind};
+use crate::layout::raw_names;
 use crate::manifest::Book;
 
 /// Where a run writes: `OUT/<N>.txt` and `OUT/raw/<file name>`.
@@ -41,9 +41,9 @@ pub fn step_for(book: &Book, out: &OutputLayout, force: bool) -> Step {
     if out.clean_path(book).is_file() {
         return Step::Skip;
     }
-    TextKind::PREFERENCE
+    raw_names(book.number)
         .into_iter()
-        .map(|kind| out.raw_dir.join(TextFile::new(book.number, kind).name))
+        .map(|name| out.raw_dir.join(name))
         .find(|path| path.is_file())
         .map_or(Step::Fetch, Step::Reclean)
 }

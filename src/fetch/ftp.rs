@@ -13,33 +13,27 @@ use std::time::Duration;
 use suppaftp::tokio::AsyncFtpStream;
 use suppaftp::types::FileType;
 use suppaftp::{FtpError, Mode};
-use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWrite};
 use tokio::time::timeout;
 
 use super::error::{BookError, Stage};
+use super::sink::BodySink;
+use super::Listing;
 use crate::mirror::FtpEndpoint;
 use crate::terminal_safe::terminal_safe;
-
-/// Limits that apply to every connection and transfer.
-#[derive(Clone, Debug)]
-pub struct FtpLimits {
-    /// For connecting, logging in, each command, and each read of a transfer.
-    pub timeout: Duration,
-    /// A file larger than this is refused mid-transfer.
-    pub max_size: u64,
-}
 
 /// Logged-in control connections waiting for their next book.
 pub struct FtpPool {
     endpoint: FtpEndpoint,
-    limits: FtpLimits,
+    /// For connecting, each reply, and each read of a transfer.
+    timeout: Duration,
     idle: Mutex<Vec<AsyncFtpStream>>,
     logins: AtomicUsize,
 }
 
 impl FtpPool {
-    pub fn new(endpoint: FtpEndpoint, limits: FtpLimits) -> Arc<Self> {
-        Arc::new(FtpPool { endpoint, limits, idle: Mutex::new(Vec::new()), logins: AtomicUsize::new(0) })
+    pub fn new(endpoint: FtpEndpoint, timeout: Duration) -> Arc<Self> {
+        Arc::new(FtpPool { endpoint, timeout, idle: Mutex::new(Vec::new()), logins: AtomicUsize::new(0) })
     }
 
     pub fn endpoint(&self) -> &FtpEndpoint {
@@ -66,7 +60,7 @@ impl FtpPool {
         let conns = std::mem::take(&mut *self.idle.lock().expect("ftp pool lock"));
         for mut conn in conns {
             // A failed QUIT only means the server hung up first.
-            let _ = timeout(self.limits.timeout, conn.quit()).await;
+            let _ = timeout(self.timeout, conn.quit()).await;
         }
     }
 
@@ -93,7 +87,7 @@ impl FtpPool {
         };
         // One deadline over connect, greeting and login: a server whose listen
         // backlog overflowed accepts the connection but never greets.
-        let conn = timeout(self.limits.timeout, connecting)
+        let conn = timeout(self.timeout, connecting)
             .await
             .map_err(|_| {
                 BookError::transient(Stage::Resolve, format!("connecting to {}:{} timed out", e.host, e.port))
@@ -112,36 +106,35 @@ pub struct FtpSession {
 }
 
 impl FtpSession {
-    /// Names in `folder` (relative to the mirror root), as the server lists them.
-    pub async fn list(&mut self, folder: &str) -> Result<Vec<String>, BookError> {
+    pub async fn list(&mut self, folder: &str) -> Result<Listing, BookError> {
         let path = format!("{}{}", self.pool.endpoint.root, folder.trim_end_matches('/'));
         let conn = self.conn.as_mut().expect("session holds a connection");
-        match timeout(self.pool.limits.timeout, conn.nlst(Some(&path))).await {
-            Ok(Ok(names)) => Ok(names),
-            Ok(Err(FtpError::UnexpectedResponse(reply))) if reply.status.code() == 550 => {
-                let reply = describe(&FtpError::UnexpectedResponse(reply));
-                Err(BookError::permanent(Stage::Resolve, format!("folder {folder} not found on the mirror ({reply})")))
-            }
+        match timeout(self.pool.timeout, conn.nlst(Some(&path))).await {
+            Ok(Ok(names)) => Ok(Listing::Names(names)),
+            Ok(Err(FtpError::UnexpectedResponse(reply))) if reply.status.code() == 550 => Ok(Listing::Missing),
             Ok(Err(err)) => Err(self.failed(Stage::Resolve, &format!("listing {path}"), err)),
             Err(_) => Err(self.timed_out(Stage::Resolve, &format!("listing {path}"))),
         }
     }
 
-    /// Copies `path` (relative to the mirror root) into `out` and returns its
-    /// length. Succeeds only once the server has confirmed the transfer.
-    pub async fn download(&mut self, path: &str, out: &mut (impl AsyncWrite + Unpin)) -> Result<u64, BookError> {
-        let limits = self.pool.limits.clone();
+    /// Succeeds only once the server has confirmed the transfer.
+    pub async fn get(
+        &mut self,
+        path: &str,
+        mut sink: BodySink<'_, impl AsyncWrite + Unpin>,
+    ) -> Result<Option<u64>, BookError> {
+        let wait = self.pool.timeout;
         let path = format!("{}{path}", self.pool.endpoint.root);
         let conn = self.conn.as_mut().expect("session holds a connection");
-        let mut stream = match timeout(limits.timeout, conn.retr_as_stream(&path)).await {
+        let mut stream = match timeout(wait, conn.retr_as_stream(&path)).await {
             Ok(Ok(stream)) => stream,
+            Ok(Err(FtpError::UnexpectedResponse(reply))) if reply.status.code() == 550 => return Ok(None),
             Ok(Err(err)) => return Err(self.failed(Stage::Download, &format!("RETR {path}"), err)),
             Err(_) => return Err(self.timed_out(Stage::Download, &format!("RETR {path}"))),
         };
         let mut buf = vec![0u8; 64 * 1024];
-        let mut total = 0u64;
         loop {
-            let read = match timeout(limits.timeout, stream.read(&mut buf)).await {
+            let read = match timeout(wait, stream.read(&mut buf)).await {
                 Ok(Ok(read)) => read,
                 Ok(Err(err)) => {
                     return Err(self.broken(BookError::transient(Stage::Download, format!("{path}: {err}"))))
@@ -151,24 +144,27 @@ impl FtpSession {
             if read == 0 {
                 break;
             }
-            total += read as u64;
-            if total > limits.max_size {
-                let message = format!("{path} is larger than the size limit of {} bytes", limits.max_size);
-                return Err(self.broken(BookError::permanent(Stage::Download, message)));
-            }
-            if let Err(err) = out.write_all(&buf[..read]).await {
-                return Err(self.broken(BookError::permanent(Stage::Write, err.to_string())));
+            if let Err(err) = sink.write(&buf[..read]).await {
+                // The server is still sending: this connection is out of step.
+                return Err(self.broken(err));
             }
         }
         // Only the server's 226 after the data connection closes says the file
-        // is complete (a missing file on some servers is a 150 and zero bytes).
-        match timeout(limits.timeout, stream.finish()).await {
+        // is complete. Some servers (libunftp) answer RETR of a missing file
+        // with 150, send nothing, and only then say 550.
+        match timeout(wait, stream.finish()).await {
             Ok(Ok(())) => {}
+            Ok(Err(FtpError::UnexpectedResponse(reply))) if reply.status.code() == 550 && sink.written() == 0 => {
+                return Ok(None)
+            }
             Ok(Err(err)) => return Err(self.failed(Stage::Download, &format!("RETR {path}"), err)),
             Err(_) => return Err(self.timed_out(Stage::Download, &format!("confirmation of {path}"))),
         }
-        out.flush().await.map_err(|err| BookError::permanent(Stage::Write, err.to_string()))?;
-        Ok(total)
+        sink.finish().await.map(Some)
+    }
+
+    pub fn url_of(&self, path: &str) -> String {
+        self.pool.endpoint.url_of(path)
     }
 
     /// Turns a suppaftp error into a book error. A server reply leaves the
@@ -183,7 +179,7 @@ impl FtpSession {
     }
 
     fn timed_out(&mut self, stage: Stage, what: &str) -> BookError {
-        let message = format!("{what}: no answer for {:?}", self.pool.limits.timeout);
+        let message = format!("{what}: no answer for {:?}", self.pool.timeout);
         self.broken(BookError::transient(stage, message))
     }
 

@@ -1,27 +1,46 @@
-//! The network stage: find each book's plain-text file on the mirror and copy
-//! it to `OUT/raw/`, complete or not at all.
+//! The network stage: find each book's file on the mirror and copy it to
+//! `OUT/raw/`, complete or not at all.
 //!
-//! [`Client`] is built once per run and shared by every book's task; each
-//! transport keeps its own connections (an FTP pool today).
+//! [`Client`] is built once per run and shared by every book's task. Each
+//! transport only knows how to list a folder and get a file ([`Session`]);
+//! which files to ask for is decided once, for all of them, in [`resolve`].
 
 pub mod error;
+pub mod file;
 pub mod ftp;
+pub mod http;
+mod resolve;
+pub mod sink;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::atomic_file::PartFile;
+use tokio::fs::File;
+use tokio::io::BufWriter;
+
 use crate::ebook::EbookNumber;
-use crate::layout::{choose_text_file, TextFile};
-use crate::mirror::Mirror;
+use crate::layout::Candidate;
+use crate::mirror::{Layout, Mirror};
 pub use error::{BookError, Persistence, Stage};
-pub use ftp::FtpLimits;
-use ftp::FtpPool;
+use file::FileMirror;
+use ftp::{FtpPool, FtpSession};
+use http::HttpMirror;
+use sink::BodySink;
 
-/// A book's text file, downloaded.
+/// Limits that apply to every connection and transfer.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// For connecting, each reply, and each wait for more bytes of a transfer.
+    pub timeout: Duration,
+    /// A larger file fails its book mid-transfer.
+    pub max_size: u64,
+}
+
+/// A book's file, downloaded.
 #[derive(Clone, Debug)]
 pub struct Fetched {
-    pub file: TextFile,
+    pub candidate: Candidate,
     /// Where it was fetched from (no password).
     pub url: String,
     /// The untouched bytes, under `OUT/raw/`.
@@ -29,61 +48,103 @@ pub struct Fetched {
     pub bytes: u64,
 }
 
+/// What a folder listing said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Listing {
+    /// The entries, as the server named them (untrusted).
+    Names(Vec<String>),
+    /// The server gives no listing here; the names must be probed.
+    Unavailable,
+    /// The folder does not exist.
+    Missing,
+}
+
 /// The connection to one mirror, shared by all books of a run.
-pub enum Client {
+pub struct Client {
+    transport: Transport,
+    layout: Layout,
+    limits: Limits,
+}
+
+enum Transport {
     Ftp(Arc<FtpPool>),
+    Http(HttpMirror),
+    File(FileMirror),
 }
 
 impl Client {
-    pub fn new(mirror: &Mirror, limits: FtpLimits) -> Client {
-        match mirror {
-            Mirror::Ftp(endpoint) => Client::Ftp(FtpPool::new(endpoint.clone(), limits)),
-        }
+    /// Builds the transport once; `jobs` sizes its connection pool.
+    pub fn new(mirror: &Mirror, layout: Layout, limits: Limits, jobs: usize) -> anyhow::Result<Client> {
+        let transport = match mirror {
+            Mirror::Ftp(endpoint) => Transport::Ftp(FtpPool::new(endpoint.clone(), limits.timeout)),
+            Mirror::Http(base) => Transport::Http(HttpMirror::new(base.clone(), limits.timeout, jobs)?),
+            Mirror::File(root) => Transport::File(FileMirror::new(root.clone())),
+        };
+        Ok(Client { transport, layout, limits })
     }
 
-    /// Lists the book's folder, picks its plain text, and downloads it into `raw_dir`.
+    /// Finds the book's file on the mirror and downloads it into `raw_dir`.
     pub async fn fetch(&self, number: EbookNumber, raw_dir: &Path) -> Result<Fetched, BookError> {
-        match self {
-            Client::Ftp(pool) => {
-                let folder = number.folder();
-                let folder_url = Some(pool.endpoint().url_of(&folder));
-                let mut session = pool.session().await.map_err(|e| e.at(folder_url.clone()))?;
-                let listing = session.list(&folder).await.map_err(|e| e.at(folder_url.clone()))?;
-                let file = choose_text_file(number, listing.iter().map(String::as_str))
-                    .ok_or_else(|| no_text_file(&folder, listing.len()).at(folder_url))?;
-                let path = format!("{folder}{}", file.name);
-                let url = pool.endpoint().url_of(&path);
-                let raw_path = raw_dir.join(&file.name);
-                let write_error = |err: std::io::Error| {
-                    BookError::permanent(Stage::Write, format!("{}: {err}", raw_path.display())).at(Some(url.clone()))
-                };
-                let mut part = PartFile::beside(&raw_path).map_err(write_error)?;
-                let bytes = session.download(&path, part.writer()).await.map_err(|e| e.at(Some(url.clone())))?;
-                part.commit(&raw_path).await.map_err(write_error)?;
-                Ok(Fetched { url, file, raw_path, bytes })
+        let mut session = match &self.transport {
+            Transport::Ftp(pool) => {
+                let folder_url = Some(pool.endpoint().url_of(&number.folder()));
+                Session::Ftp(pool.session().await.map_err(|e| e.at(folder_url))?)
             }
-        }
+            Transport::Http(mirror) => Session::Http(mirror),
+            Transport::File(mirror) => Session::File(mirror),
+        };
+        resolve::fetch_book(&mut session, number, self.layout, raw_dir, &self.limits).await
     }
 
     /// Ends every connection politely. Call once, after the last book.
     pub async fn close(&self) {
-        match self {
-            Client::Ftp(pool) => pool.close().await,
+        if let Transport::Ftp(pool) = &self.transport {
+            pool.close().await;
         }
     }
 
     /// Logins made so far, for transports that log in.
     pub fn logins(&self) -> Option<usize> {
-        match self {
-            Client::Ftp(pool) => Some(pool.logins()),
+        match &self.transport {
+            Transport::Ftp(pool) => Some(pool.logins()),
+            Transport::Http(_) | Transport::File(_) => None,
         }
     }
 }
 
-fn no_text_file(folder: &str, entries: usize) -> BookError {
-    let found = match entries {
-        0 => "the folder is empty or missing".to_owned(),
-        n => format!("{n} entries, none of them N-0.txt, N-8.txt or N.txt"),
-    };
-    BookError::permanent(Stage::Resolve, format!("no plain-text file in {folder} ({found})"))
+/// One book's use of the transport.
+pub enum Session<'a> {
+    Ftp(FtpSession),
+    Http(&'a HttpMirror),
+    File(&'a FileMirror),
+}
+
+impl Session<'_> {
+    /// Lists `folder` (relative to the mirror root, ending in `/`).
+    pub async fn list(&mut self, folder: &str) -> Result<Listing, BookError> {
+        match self {
+            Session::Ftp(session) => session.list(folder).await,
+            Session::Http(mirror) => mirror.list(folder).await,
+            Session::File(mirror) => mirror.list(folder).await,
+        }
+    }
+
+    /// Copies `path` (relative to the mirror root) into `sink` and returns its
+    /// length, or `None` when the mirror has no such file.
+    pub async fn get(&mut self, path: &str, sink: BodySink<'_, BufWriter<File>>) -> Result<Option<u64>, BookError> {
+        match self {
+            Session::Ftp(session) => session.get(path, sink).await,
+            Session::Http(mirror) => mirror.get(path, sink).await,
+            Session::File(mirror) => mirror.get(path, sink).await,
+        }
+    }
+
+    /// The URL of `path`, for reports (never with a password).
+    pub fn url_of(&self, path: &str) -> String {
+        match self {
+            Session::Ftp(session) => session.url_of(path),
+            Session::Http(mirror) => mirror.url_of(path),
+            Session::File(mirror) => mirror.url_of(path),
+        }
+    }
 }

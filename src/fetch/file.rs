@@ -1,0 +1,70 @@
+//! `file://` transport: a local copy of a mirror, read like a remote one so
+//! the output is the same byte for byte.
+
+use std::io::ErrorKind;
+use std::path::PathBuf;
+
+use tokio::io::{AsyncReadExt, AsyncWrite};
+
+use super::error::{BookError, Stage};
+use super::sink::BodySink;
+use super::Listing;
+
+pub struct FileMirror {
+    root: PathBuf,
+}
+
+impl FileMirror {
+    pub fn new(root: PathBuf) -> Self {
+        FileMirror { root }
+    }
+
+    pub async fn list(&self, folder: &str) -> Result<Listing, BookError> {
+        let path = self.root.join(folder);
+        let mut entries = match tokio::fs::read_dir(&path).await {
+            Ok(entries) => entries,
+            Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+                return Ok(Listing::Missing)
+            }
+            Err(err) => return Err(BookError::permanent(Stage::Resolve, format!("{}: {err}", path.display()))),
+        };
+        let mut names = Vec::new();
+        while let Some(entry) =
+            entries.next_entry().await.map_err(|err| BookError::permanent(Stage::Resolve, err.to_string()))?
+        {
+            names.push(entry.file_name().to_string_lossy().into_owned());
+        }
+        Ok(Listing::Names(names))
+    }
+
+    pub async fn get(
+        &self,
+        path: &str,
+        mut sink: BodySink<'_, impl AsyncWrite + Unpin>,
+    ) -> Result<Option<u64>, BookError> {
+        let path = self.root.join(path);
+        let mut file = match tokio::fs::File::open(&path).await {
+            Ok(file) => file,
+            Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => return Ok(None),
+            Err(err) => return Err(BookError::permanent(Stage::Download, format!("{}: {err}", path.display()))),
+        };
+        let read_error =
+            |err: std::io::Error| BookError::permanent(Stage::Download, format!("{}: {err}", path.display()));
+        if file.metadata().await.map_err(read_error)?.is_dir() {
+            return Ok(None);
+        }
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let read = file.read(&mut buf).await.map_err(read_error)?;
+            if read == 0 {
+                return sink.finish().await.map(Some);
+            }
+            sink.write(&buf[..read]).await?;
+        }
+    }
+
+    pub fn url_of(&self, path: &str) -> String {
+        let full = self.root.join(path);
+        url::Url::from_file_path(&full).map_or_else(|()| full.display().to_string(), String::from)
+    }
+}

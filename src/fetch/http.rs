@@ -1,0 +1,195 @@
+//! HTTP(S) transport: one reqwest client for the whole run, so connections
+//! are kept alive and reused across books.
+//!
+//! Timeouts are a connect timeout and a stall (read) timeout, never a total
+//! deadline: a large book on a slow link is fine as long as bytes keep coming.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use reqwest::header::CONTENT_TYPE;
+use reqwest::{Response, StatusCode};
+use tokio::io::AsyncWrite;
+
+use super::error::{BookError, Stage};
+use super::sink::BodySink;
+use super::Listing;
+
+/// A folder listing larger than this is not a Gutenberg book folder.
+const MAX_LISTING_BYTES: usize = 4 << 20;
+
+pub struct HttpMirror {
+    client: reqwest::Client,
+    base: url::Url,
+}
+
+impl HttpMirror {
+    pub fn new(base: url::Url, timeout: Duration, jobs: usize) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            .user_agent(concat!("gutenfetch/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(timeout)
+            .read_timeout(timeout)
+            .pool_max_idle_per_host(jobs)
+            .redirect(reqwest::redirect::Policy::limited(10))
+            .build()
+            .context("building the HTTP client")?;
+        Ok(HttpMirror { client, base })
+    }
+
+    pub fn url_of(&self, path: &str) -> String {
+        self.resolve(path).map_or_else(|_| format!("{}{path}", self.base), String::from)
+    }
+
+    /// Reads the folder's index page when the server makes one (nginx
+    /// autoindex, Apache Indexes). Without one the names are probed, so any
+    /// refusal here means "unavailable", not failure.
+    pub async fn list(&self, folder: &str) -> Result<Listing, BookError> {
+        let response = self.request(Stage::Resolve, folder).await?;
+        let status = response.status();
+        if !status.is_success() {
+            return match classify(status) {
+                None => Ok(Listing::Unavailable),
+                Some(error) => Err(error(Stage::Resolve, format!("listing {folder}: HTTP {status}"))),
+            };
+        }
+        if !is_html(&response) {
+            return Ok(Listing::Unavailable);
+        }
+        let mut body = Vec::new();
+        let mut response = response;
+        while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(Stage::Resolve, folder, &err))? {
+            body.extend_from_slice(&chunk);
+            if body.len() > MAX_LISTING_BYTES {
+                return Ok(Listing::Unavailable);
+            }
+        }
+        Ok(Listing::Names(index_names(&String::from_utf8_lossy(&body))))
+    }
+
+    /// Streams the file into `sink`; `None` on 404 or 410.
+    pub async fn get(
+        &self,
+        path: &str,
+        mut sink: BodySink<'_, impl AsyncWrite + Unpin>,
+    ) -> Result<Option<u64>, BookError> {
+        let mut response = self.request(Stage::Download, path).await?;
+        let status = response.status();
+        if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            let error = classify(status).unwrap_or(BookError::permanent);
+            return Err(error(Stage::Download, format!("HTTP {status}")));
+        }
+        if is_html(&response) && (path.ends_with(".txt") || path.ends_with(".zip")) {
+            return Err(BookError::transient(Stage::Download, "the server sent an HTML page instead of the file"));
+        }
+        // A body cut short of its Content-Length is an error from `chunk`.
+        while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(Stage::Download, path, &err))? {
+            sink.write(&chunk).await?;
+        }
+        sink.finish().await.map(Some)
+    }
+
+    async fn request(&self, stage: Stage, path: &str) -> Result<Response, BookError> {
+        let url = self.resolve(path).map_err(|err| BookError::permanent(stage, format!("{path}: {err}")))?;
+        self.client.get(url).send().await.map_err(|err| transport_error(stage, path, &err))
+    }
+
+    fn resolve(&self, path: &str) -> Result<url::Url, url::ParseError> {
+        self.base.join(path)
+    }
+}
+
+/// How a failed status is classified: `None` for "no such thing here".
+fn classify(status: StatusCode) -> Option<fn(Stage, String) -> BookError> {
+    match status {
+        StatusCode::NOT_FOUND
+        | StatusCode::GONE
+        | StatusCode::FORBIDDEN
+        | StatusCode::UNAUTHORIZED
+        | StatusCode::METHOD_NOT_ALLOWED => None,
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::REQUEST_TIMEOUT => Some(BookError::transient),
+        s if s.is_server_error() => Some(BookError::transient),
+        _ => Some(BookError::permanent),
+    }
+}
+
+fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError {
+    // The whole chain says what happened (e.g. "connection reset by peer").
+    let mut message = format!("{path}: {err}");
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    if err.is_redirect() || err.is_builder() {
+        BookError::permanent(stage, message)
+    } else {
+        BookError::transient(stage, message)
+    }
+}
+
+fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"))
+}
+
+/// File names linked from an index page: the last path segment of each
+/// relative `href`, percent-decoded. Parent links, absolute links, sort links
+/// (`?C=M;O=A`) and fragments are dropped.
+fn index_names(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut names = Vec::new();
+    let mut rest = 0;
+    while let Some(found) = lower[rest..].find("href=") {
+        let start = rest + found + "href=".len();
+        rest = start;
+        let Some(quote) = html[start..].chars().next().filter(|c| *c == '"' || *c == '\'') else { continue };
+        let value_start = start + 1;
+        let Some(len) = html[value_start..].find(quote) else { break };
+        let href = &html[value_start..value_start + len];
+        rest = value_start + len;
+        let href = href.split(['?', '#']).next().unwrap_or("");
+        if href.is_empty() || href.starts_with('/') || href.contains("://") || href.starts_with("..") {
+            continue;
+        }
+        let name = href.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+        let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy().into_owned();
+        if !name.is_empty() && name != "." {
+            names.push(name);
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_pages_of_nginx_and_apache_yield_file_names() {
+        let nginx = r#"<html><head><title>Index of /4/1/418/</title></head><body><h1>Index of /4/1/418/</h1><hr><pre><a href="../">../</a>
+<a href="418-h/">418-h/</a>                                             09-Jan-2021 10:00       -
+<a href="old/">old/</a>                                               09-Jan-2021 10:00       -
+<a href="418.txt">418.txt</a>                                           09-Jan-2021 10:00  242634
+<a href="418.txt.20030101">418.txt.20030101</a>
+</pre><hr></body></html>"#;
+        assert_eq!(index_names(nginx), ["418-h", "old", "418.txt", "418.txt.20030101"]);
+        let apache = r##"<tr><td><a href="?C=N;O=D">Name</a></td><td><a HREF='/parent/'>Parent</a><a href='418%2D0.txt'>x</a><a href="https://elsewhere/418-0.zip">y</a><a href="#top">t</a>"##;
+        assert_eq!(index_names(apache), ["418-0.txt"]);
+    }
+
+    #[test]
+    fn refusals_to_list_are_not_failures_but_server_errors_are() {
+        assert!(classify(StatusCode::FORBIDDEN).is_none());
+        assert!(classify(StatusCode::NOT_FOUND).is_none());
+        let transient = classify(StatusCode::SERVICE_UNAVAILABLE).unwrap()(Stage::Resolve, String::new());
+        assert_eq!(transient.persistence, crate::fetch::Persistence::Transient);
+        let permanent = classify(StatusCode::BAD_REQUEST).unwrap()(Stage::Resolve, String::new());
+        assert_eq!(permanent.persistence, crate::fetch::Persistence::Permanent);
+    }
+}

@@ -1,0 +1,105 @@
+//! Where a transfer's bytes go: the one place that enforces the size limit
+//! and refuses an HTML page served in place of a book, whatever the protocol.
+
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use super::error::{BookError, Stage};
+
+/// How many leading bytes are kept to recognise an HTML page.
+const SNIFF_LEN: usize = 512;
+
+/// Receives the body of one file.
+pub struct BodySink<'a, W> {
+    out: &'a mut W,
+    written: u64,
+    max_size: u64,
+    /// The start of the body, while it may still turn out to be HTML.
+    start: Option<Vec<u8>>,
+}
+
+impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
+    /// `expect_text` turns on the HTML check (a zip needs none).
+    pub fn new(out: &'a mut W, max_size: u64, expect_text: bool) -> Self {
+        BodySink { out, written: 0, max_size, start: expect_text.then(Vec::new) }
+    }
+
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<(), BookError> {
+        self.written += chunk.len() as u64;
+        if self.written > self.max_size {
+            let message = format!("larger than the size limit of {} bytes (--max-size)", self.max_size);
+            return Err(BookError::permanent(Stage::Download, message));
+        }
+        if let Some(start) = &mut self.start {
+            start.extend_from_slice(&chunk[..chunk.len().min(SNIFF_LEN - start.len())]);
+            if start.len() >= SNIFF_LEN {
+                check_not_html(start)?;
+                self.start = None;
+            }
+        }
+        self.out.write_all(chunk).await.map_err(|err| BookError::permanent(Stage::Write, err.to_string()))
+    }
+
+    /// Checks a body shorter than the sniffing window and flushes.
+    pub async fn finish(mut self) -> Result<u64, BookError> {
+        if let Some(start) = self.start.take() {
+            check_not_html(&start)?;
+        }
+        self.out.flush().await.map_err(|err| BookError::permanent(Stage::Write, err.to_string()))?;
+        Ok(self.written)
+    }
+}
+
+fn check_not_html(start: &[u8]) -> Result<(), BookError> {
+    if looks_like_html(start) {
+        // Mirrors serve captcha and error pages with 200 when they throttle:
+        // a later try may get the book.
+        return Err(BookError::transient(Stage::Download, "the server sent an HTML page instead of the text"));
+    }
+    Ok(())
+}
+
+/// Whether a body starts like an HTML document. A Gutenberg text never does.
+pub fn looks_like_html(start: &[u8]) -> bool {
+    let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
+    let first = start.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(start.len());
+    let head: Vec<u8> = start[first..].iter().take(16).map(u8::to_ascii_lowercase).collect();
+    ["<!doctype html", "<html", "<head", "<body", "<?xml"].iter().any(|tag| head.starts_with(tag.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_pages_are_recognised_and_texts_are_not() {
+        assert!(looks_like_html(b"\r\n  <!DOCTYPE html>\n<html>"));
+        assert!(looks_like_html(b"\xEF\xBB\xBF<HTML><body>captcha"));
+        assert!(!looks_like_html(b"The Project Gutenberg eBook of <Title>"));
+        assert!(!looks_like_html(b"\xEF\xBB\xBFThe Project Gutenberg"));
+        assert!(!looks_like_html(b"<<THIS ELECTRONIC VERSION OF THE COMPLETE WORKS"));
+    }
+
+    #[tokio::test]
+    async fn the_size_limit_and_the_html_check_apply_across_chunks() {
+        let mut out = Vec::new();
+        let mut sink = BodySink::new(&mut out, 10, true);
+        sink.write(b"12345").await.unwrap();
+        let err = sink.write(b"678901").await.unwrap_err();
+        assert!(err.message.contains("size limit"), "{err}");
+
+        let mut out = Vec::new();
+        let mut sink = BodySink::new(&mut out, 1 << 20, true);
+        sink.write(b"  <!DOC").await.unwrap();
+        sink.write(b"TYPE html><p>slow down</p>").await.unwrap();
+        assert!(sink.finish().await.is_err(), "a short HTML body is caught at the end");
+
+        let mut out = Vec::new();
+        let mut sink = BodySink::new(&mut out, 1 << 20, false);
+        sink.write(b"<html>inside a zip nobody looks</html>").await.unwrap();
+        assert_eq!(sink.finish().await.unwrap(), 38);
+    }
+}
