@@ -1,12 +1,16 @@
 //! Shared helpers for the integration tests: fixture paths, a fresh temp dir
 //! per test, the real binary, and failure output that shows what went wrong.
 
+pub mod fixture_books;
 pub mod ftp_server;
+pub mod http_server;
+pub mod implode;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 pub use ftp_server::FtpServer;
+pub use http_server::{HttpOptions, HttpServer};
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")

@@ -1,0 +1,143 @@
+//! A real HTTP server (axum) on a free loopback port, serving a mirror folder
+//! the way nginx does, with switches for the situations a client must handle.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+
+/// How the server behaves.
+#[derive(Clone, Debug, Default)]
+pub struct HttpOptions {
+    /// Serve folder index pages (nginx `autoindex on`); otherwise 403 for folders.
+    pub autoindex: bool,
+    /// Paths (like `/4/43/43-0.txt`) answered with a 200 HTML captcha page.
+    pub html_instead: Vec<String>,
+    /// Requests under this prefix (like `/moved/`) are redirected (301) to the path without it.
+    pub moved_prefix: Option<String>,
+}
+
+struct Site {
+    root: PathBuf,
+    options: HttpOptions,
+    requests: Mutex<Vec<String>>,
+}
+
+pub struct HttpServer {
+    pub addr: SocketAddr,
+    site: Arc<Site>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl HttpServer {
+    pub fn start(root: &std::path::Path, options: HttpOptions) -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let site = Arc::new(Site { root: root.to_owned(), options, requests: Mutex::new(Vec::new()) });
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = Router::new().fallback(serve).with_state(Arc::clone(&site));
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stopped.await;
+                    })
+                    .await;
+            });
+        });
+        HttpServer { addr, site, stop: Some(stop), thread: Some(thread) }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// Every path requested so far, in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.site.requests.lock().unwrap().clone()
+    }
+
+    /// The requests whose path starts with `prefix`.
+    pub fn requests_under(&self, prefix: &str) -> Vec<String> {
+        self.requests().into_iter().filter(|p| p.starts_with(prefix)).collect()
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn serve(State(site): State<Arc<Site>>, uri: Uri) -> Response {
+    let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy().into_owned();
+    site.requests.lock().unwrap().push(path.clone());
+    if let Some(rest) = site.options.moved_prefix.as_deref().and_then(|prefix| path.strip_prefix(prefix)) {
+        return redirect(&format!("/{rest}"));
+    }
+    if site.options.html_instead.contains(&path) {
+        let page = "<!DOCTYPE html>\n<html><body><h1>Too many requests</h1><p>Solve this captcha.</p></body></html>\n";
+        return ([(header::CONTENT_TYPE, "text/html")], page).into_response();
+    }
+    if path.split('/').any(|segment| segment == "..") {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    let file = site.root.join(path.trim_start_matches('/'));
+    if file.is_dir() {
+        if !path.ends_with('/') {
+            return redirect(&format!("{path}/"));
+        }
+        if !site.options.autoindex {
+            return StatusCode::FORBIDDEN.into_response();
+        }
+        return ([(header::CONTENT_TYPE, "text/html")], index_page(&path, &file)).into_response();
+    }
+    match std::fs::read(&file) {
+        Ok(bytes) => {
+            let kind = match file.extension().and_then(|e| e.to_str()) {
+                Some("zip") => "application/zip",
+                Some("htm" | "html") => "text/html",
+                _ => "text/plain",
+            };
+            ([(header::CONTENT_TYPE, kind)], Body::from(bytes)).into_response()
+        }
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn redirect(location: &str) -> Response {
+    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location.to_owned())]).into_response()
+}
+
+/// An index page shaped like nginx's autoindex.
+fn index_page(path: &str, dir: &std::path::Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let slash = if e.path().is_dir() { "/" } else { "" };
+            format!("{}{slash}", e.file_name().to_string_lossy())
+        })
+        .collect();
+    names.sort();
+    let mut page = format!("<html>\r\n<head><title>Index of {path}</title></head>\r\n<body>\r\n<h1>Index of {path}</h1><hr><pre><a href=\"../\">../</a>\r\n");
+    for name in names {
+        page.push_str(&format!("<a href=\"{name}\">{name}</a>                 22-Nov-2026 03:00       -\r\n"));
+    }
+    page.push_str("</pre><hr></body>\r\n</html>\r\n");
+    page
+}
