@@ -37,7 +37,8 @@ pub struct Cli {
     /// The URL names the root of a Gutenberg tree, where ebook 418 lives in
     /// 4/1/418/: a public HTTPS mirror, an FTP server
     /// (ftp://[user[:password]@]host[:port]/path/, anonymous without a user),
-    /// or a local copy made with rsync (file:///srv/gutenberg/).
+    /// or a local copy made with rsync (file:///srv/gutenberg/, or just the
+    /// folder's path).
     #[arg(long, env = "GUTENFETCH_MIRROR", value_name = "URL", default_value = DEFAULT_MIRROR, hide_default_value = true)]
     pub mirror: String,
 

@@ -64,8 +64,15 @@ impl FtpEndpoint {
 impl Mirror {
     /// Parses `ftp://[user[:password]@]host[:port][/path/]`, `http(s)://host[:port][/path/]`
     /// or `file:///path/`.
+    /// A plain path to an existing folder is taken as `file://`.
     pub fn parse(text: &str) -> anyhow::Result<Mirror> {
-        let mut url = url::Url::parse(text).with_context(|| format!("--mirror {text:?} is not a URL"))?;
+        let mut url = match url::Url::parse(text) {
+            Ok(url) => url,
+            Err(url::ParseError::RelativeUrlWithoutBase) if std::path::Path::new(text).is_dir() => {
+                return Ok(Mirror::File(std::path::absolute(text)?));
+            }
+            Err(err) => bail!("--mirror {text:?} is not a URL ({err}) nor a folder"),
+        };
         // The URL names a folder: make relative joins land inside it.
         if !url.path().ends_with('/') {
             url.set_path(&format!("{}/", url.path()));
@@ -176,7 +183,17 @@ mod tests {
         let url = url::Url::from_directory_path(dir.path()).unwrap();
         assert_eq!(Mirror::parse(url.as_str()).unwrap(), Mirror::File(dir.path().to_owned()));
         assert!(Mirror::parse(&format!("{url}missing")).is_err());
+        let relative = pathdiff(dir.path());
+        assert_eq!(Mirror::parse(&relative).unwrap(), Mirror::File(std::path::absolute(&relative).unwrap()));
+        assert!(Mirror::parse("no/such/folder").unwrap_err().to_string().contains("nor a folder"));
         assert!(Mirror::parse("file://host-name/x").is_err());
+    }
+
+    /// `dir` as a path relative to the current folder.
+    fn pathdiff(dir: &std::path::Path) -> String {
+        let cwd = std::env::current_dir().unwrap();
+        let ups = cwd.components().count() - 1;
+        format!("{}{}", "../".repeat(ups), dir.strip_prefix("/").unwrap().display())
     }
 
     #[test]
