@@ -25,6 +25,8 @@ pub struct CleanJob {
     pub book: Book,
     pub url: Option<String>,
     pub raw_path: PathBuf,
+    /// Tries it took to download (0 when re-cleaned from an earlier run's raw copy).
+    pub attempts: u32,
 }
 
 /// Cleans every job until the channel closes, sending one outcome per book.
@@ -47,12 +49,12 @@ pub fn run(
 }
 
 fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size: u64) -> BookOutcome {
-    let CleanJob { book, url, raw_path } = job;
+    let CleanJob { book, url, raw_path, attempts } = job;
     let raw = match std::fs::read(&raw_path) {
         Ok(raw) => raw,
         Err(err) => {
             let error = BookError::permanent(Stage::Clean, format!("reading {}: {err}", raw_path.display()));
-            return BookOutcome::failed(book, error.at(url));
+            return BookOutcome { attempts, ..BookOutcome::failed(book, error.at(url)) };
         }
     };
     let raw_bytes = raw.len() as u64;
@@ -64,7 +66,7 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
     };
     let cleaned = text.map(|text| clean(&text, options));
     let clean_seconds = started.elapsed().as_secs_f64();
-    let mut outcome = BookOutcome { url, raw_bytes, clean_seconds, ..BookOutcome::ok(book) };
+    let mut outcome = BookOutcome { url, raw_bytes, clean_seconds, attempts, ..BookOutcome::ok(book) };
     outcome.raw_path = Some(raw_path);
     let cleaned = match cleaned {
         Ok(cleaned) => cleaned,
@@ -86,7 +88,7 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
 }
 
 fn fail(mut outcome: BookOutcome, error: BookError) -> BookOutcome {
-    let error = error.at(outcome.url.clone());
+    let error = BookError { attempts: outcome.attempts, ..error.at(outcome.url.clone()) };
     outcome.status = crate::outcome::Status::Failed;
     outcome.error = Some(error);
     outcome

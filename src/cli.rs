@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::fetch::Limits;
 use crate::manifest::ManifestSource;
 use crate::mirror::{Layout, Mirror, DEFAULT_MIRROR};
+use crate::retry::RetryPolicy;
 
 /// Fetch Project Gutenberg plain texts listed in a CSV manifest from a mirror,
 /// strip the Gutenberg header, footer and licence, and keep the raw bytes.
@@ -70,6 +71,15 @@ pub struct Cli {
           value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub max_size: u64,
 
+    /// Retries of a request that failed for a passing reason (dropped
+    /// connection, timeout, HTTP 5xx or 429, FTP 4xx, short transfer).
+    ///
+    /// Each retry waits longer (exponential backoff with jitter, at most 30 s,
+    /// or what the server asks with Retry-After, up to 2 minutes). Missing files
+    /// and other permanent failures are never retried.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub retries: u32,
+
     /// Fetch every book again, even those whose clean text is already in OUT.
     #[arg(long)]
     pub force: bool,
@@ -104,6 +114,7 @@ impl Cli {
             out: self.out,
             jobs: usize::from(self.jobs),
             limits: Limits { timeout: Duration::from_secs(self.timeout), max_size: self.max_size * 1024 * 1024 },
+            retry: RetryPolicy::new(self.retries),
             force: self.force,
             clean: CleanOptions { keep_credits: self.keep_credits },
             progress: !self.quiet,

@@ -7,6 +7,7 @@ use crate::clean::CleanOptions;
 use crate::fetch::Limits;
 use crate::manifest::ManifestSource;
 use crate::mirror::{Layout, Mirror};
+use crate::retry::RetryPolicy;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -20,6 +21,7 @@ pub struct Config {
     /// Books in flight at once.
     pub jobs: usize,
     pub limits: Limits,
+    pub retry: RetryPolicy,
     /// Fetch again even books whose clean text exists.
     pub force: bool,
     pub clean: CleanOptions,

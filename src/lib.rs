@@ -20,6 +20,7 @@ pub mod pipeline;
 pub mod plan;
 pub mod progress;
 pub mod report;
+pub mod retry;
 pub mod terminal_safe;
 pub mod unzip;
 

@@ -29,6 +29,8 @@ pub struct BookOutcome {
     pub markers_found: Option<bool>,
     /// Time spent decoding and stripping, in seconds.
     pub clean_seconds: f64,
+    /// Tries of the book's requests (1 when nothing was retried; 0 when not fetched in this run).
+    pub attempts: u32,
     pub error: Option<BookError>,
 }
 
@@ -45,6 +47,7 @@ impl BookOutcome {
             encoding: None,
             markers_found: None,
             clean_seconds: 0.0,
+            attempts: 0,
             error: None,
         }
     }
@@ -54,7 +57,12 @@ impl BookOutcome {
     }
 
     pub fn failed(book: Book, error: BookError) -> Self {
-        BookOutcome { url: error.url.clone(), error: Some(error), ..Self::new(book, Status::Failed) }
+        BookOutcome {
+            url: error.url.clone(),
+            attempts: error.attempts,
+            error: Some(error),
+            ..Self::new(book, Status::Failed)
+        }
     }
 
     pub fn ok(book: Book) -> Self {

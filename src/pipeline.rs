@@ -5,6 +5,10 @@
 //!
 //! Every stage sends [`Event`]s to the collector on the calling thread, which
 //! alone drives the progress display and gathers the outcomes.
+//!
+//! The first SIGINT or SIGTERM stops new books, abandons the transfers in
+//! flight (their temporary files are removed as their tasks are dropped),
+//! lets the cleaner finish what it holds, and the run ends with a report.
 
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -12,7 +16,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use tokio::sync::Semaphore;
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::clean_stage::{self, CleanJob};
@@ -29,6 +33,8 @@ pub struct RunResult {
     pub outcomes: Vec<BookOutcome>,
     pub download_seconds: f64,
     pub logins: Option<usize>,
+    /// Stopped by SIGINT or SIGTERM.
+    pub interrupted: bool,
 }
 
 /// Runs every book of `books` to an outcome.
@@ -46,7 +52,7 @@ pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
                 let clean_path = out.clean_path(&book);
                 let _ = events.send(Event::Done(Box::new(BookOutcome::skipped(book, clean_path))));
             }
-            Step::Reclean(raw_path) => to_reclean.push(CleanJob { book, url: None, raw_path }),
+            Step::Reclean(raw_path) => to_reclean.push(CleanJob { book, url: None, raw_path, attempts: 0 }),
             Step::Fetch => to_fetch.push(book),
         }
     }
@@ -60,7 +66,11 @@ pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
     // busy, small enough that downloads wait when cleaning falls behind.
     let (clean_tx, clean_rx) = tokio::sync::mpsc::channel(2 * rayon_pool.current_num_threads());
 
-    let client = Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.jobs)?);
+    let client =
+        Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.retry.clone(), config.jobs)?);
+    let (interrupt_tx, interrupted) = watch::channel(false);
+    runtime.spawn(watch_signals(interrupt_tx));
+    let stop_signal = interrupted.clone();
     let progress = Progress::new(books.len(), config.progress);
     let (download_seconds, outcomes) = std::thread::scope(|scope| {
         // Each stage owns its sender, so the collector ends when the last stage does.
@@ -71,7 +81,7 @@ pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
         let client = &client;
         let fetcher = scope.spawn(move || {
             let started = Instant::now();
-            runtime.block_on(fetch_all(client, to_fetch, to_reclean, config.jobs, out, clean_tx, fetch_events));
+            runtime.block_on(fetch_all(client, to_fetch, to_reclean, out, clean_tx, fetch_events, stop_signal));
             started.elapsed().as_secs_f64()
         });
         drop(events);
@@ -80,30 +90,56 @@ pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
         (fetcher.join().expect("fetch stage panicked"), outcomes)
     });
     progress.finish();
-    Ok(RunResult { outcomes, download_seconds, logins: client.logins() })
+    let interrupted = *interrupted.borrow();
+    Ok(RunResult { outcomes, download_seconds, logins: client.logins(), interrupted })
 }
 
-/// The fetch stage: at most `jobs` books in flight; each fetched book goes on
-/// to the cleaner, each failure straight to the collector.
+/// Sets `interrupted` on the first SIGINT or SIGTERM; exits at once on the second.
+async fn watch_signals(interrupted: watch::Sender<bool>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+        tracing::warn!("cannot watch for SIGINT and SIGTERM");
+        return;
+    };
+    tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
+    tracing::warn!(
+        "interrupted: abandoning the books in flight and writing the report (press Ctrl-C again to quit at once)"
+    );
+    let _ = interrupted.send(true);
+    tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
+    // The one exit outside main, as the user asked for it: files are only
+    // ever renamed into place complete, so none is left half-written under
+    // its final name; stray temporary files are removed by the next run.
+    std::process::exit(crate::ExitCode::Interrupted.code());
+}
+
+/// The fetch stage: at most the throttle's limit of books in flight; each
+/// fetched book goes on to the cleaner, each failure straight to the collector.
 async fn fetch_all(
     client: &Arc<Client>,
     books: Vec<Book>,
     reclean: Vec<CleanJob>,
-    jobs: usize,
     out: &OutputLayout,
     clean_tx: tokio::sync::mpsc::Sender<CleanJob>,
     events: mpsc::Sender<Event>,
+    mut interrupted: watch::Receiver<bool>,
 ) {
     for job in reclean {
         let _ = clean_tx.send(job).await;
     }
-    let semaphore = Arc::new(Semaphore::new(jobs));
     let mut tasks = JoinSet::new();
     let mut in_flight = std::collections::HashMap::new();
-    for book in books {
+    let mut books = books.into_iter();
+    while let Some(book) = books.next() {
         // Taking the permit before spawning keeps the number of live tasks,
-        // and so memory, bounded by `jobs` rather than by the manifest's size.
-        let permit = Arc::clone(&semaphore).acquire_owned().await.expect("semaphore is never closed");
+        // and so memory, bounded by `--jobs` rather than by the manifest's size.
+        let permit = tokio::select! {
+            permit = client.throttle().acquire() => permit,
+            _ = interrupted.wait_for(|stop| *stop) => {
+                stop_all(book, books, &mut tasks, &mut in_flight, &events).await;
+                break;
+            }
+        };
         let (task_client, raw_dir, task_clean_tx, task_events) =
             (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
         let task_book = book.clone();
@@ -116,10 +152,54 @@ async fn fetch_all(
             report_panic(joined, &mut in_flight, &events);
         }
     }
-    while let Some(joined) = tasks.join_next_with_id().await {
-        report_panic(joined, &mut in_flight, &events);
+    loop {
+        tokio::select! {
+            joined = tasks.join_next_with_id() => match joined {
+                Some(joined) => report_panic(joined, &mut in_flight, &events),
+                None => break,
+            },
+            _ = interrupted.wait_for(|stop| *stop) => {
+                stop_all_in_flight(&mut tasks, &mut in_flight, &events).await;
+                break;
+            }
+        }
     }
     client.close().await;
+}
+
+/// After an interrupt: abandons the books in flight and reports them, and
+/// the ones never started, as not fetched.
+async fn stop_all(
+    next: Book,
+    rest: impl Iterator<Item = Book>,
+    tasks: &mut JoinSet<()>,
+    in_flight: &mut std::collections::HashMap<tokio::task::Id, Book>,
+    events: &mpsc::Sender<Event>,
+) {
+    stop_all_in_flight(tasks, in_flight, events).await;
+    for book in std::iter::once(next).chain(rest) {
+        let error = BookError::permanent(Stage::Resolve, "not fetched: the run was interrupted");
+        let _ = events.send(Event::Done(Box::new(BookOutcome::failed(book, error))));
+    }
+}
+
+async fn stop_all_in_flight(
+    tasks: &mut JoinSet<()>,
+    in_flight: &mut std::collections::HashMap<tokio::task::Id, Book>,
+    events: &mpsc::Sender<Event>,
+) {
+    tasks.abort_all();
+    while let Some(joined) = tasks.join_next_with_id().await {
+        match joined {
+            Err(err) if err.is_cancelled() => {
+                if let Some(book) = in_flight.remove(&err.id()) {
+                    let error = BookError::permanent(Stage::Download, "abandoned: the run was interrupted");
+                    let _ = events.send(Event::Done(Box::new(BookOutcome::failed(book, error))));
+                }
+            }
+            other => report_panic(other, in_flight, events),
+        }
+    }
 }
 
 async fn fetch_one(
@@ -133,7 +213,8 @@ async fn fetch_one(
         Ok(fetched) => {
             let _ = events.send(Event::Downloaded { bytes: fetched.bytes });
             // Awaiting here while holding the permit is the backpressure.
-            let _ = clean_tx.send(CleanJob { book, url: Some(fetched.url), raw_path: fetched.raw_path }).await;
+            let job = CleanJob { book, url: Some(fetched.url), raw_path: fetched.raw_path, attempts: fetched.attempts };
+            let _ = clean_tx.send(job).await;
         }
         Err(error) => {
             let _ = events.send(Event::Done(Box::new(BookOutcome::failed(book, error))));

@@ -90,6 +90,7 @@ struct BookEntry<'a> {
     clean_bytes: u64,
     encoding: Option<&'a str>,
     markers_found: Option<bool>,
+    attempts: u32,
     error: Option<ErrorEntry<'a>>,
 }
 
@@ -132,6 +133,7 @@ fn book_entry(o: &BookOutcome) -> BookEntry<'_> {
         clean_bytes: o.clean_bytes,
         encoding: o.encoding,
         markers_found: o.markers_found,
+        attempts: o.attempts,
         error: o.error.as_ref().map(|e| ErrorEntry { stage: e.stage, message: &e.message }),
     }
 }

@@ -97,9 +97,10 @@ fn an_html_page_served_as_a_book_fails_that_book_only() {
     let dir = TestDir::new();
     let manifest = dir.write("m.csv", "FileNumber\n84\n43\n");
     let out = dir.join("out");
-    let run = fetch(&manifest, &server.url(), &out, &[]).expect_code(1);
+    let run = fetch(&manifest, &server.url(), &out, &["--retries", "1"]).expect_code(1);
     let entry = book_entry(&report(&out), 84);
     assert_eq!(entry["status"], "failed");
+    assert_eq!(entry["attempts"], 2, "a captcha page is worth one more try");
     assert_eq!(entry["error"]["stage"], "download");
     assert!(entry["error"]["message"].as_str().unwrap().contains("HTML page"), "{entry}");
     assert!(!out.join("84.txt").exists() && !out.join("raw/84-0.txt").exists(), "never saved as the book");

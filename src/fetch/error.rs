@@ -45,15 +45,31 @@ pub struct BookError {
     pub message: String,
     /// What was being fetched, when it was known.
     pub url: Option<String>,
+    /// The server said it is overloaded (FTP 421, HTTP 429 or 503): fewer
+    /// connections at once would help.
+    pub busy: bool,
+    /// How long the server asked us to wait (HTTP `Retry-After`).
+    pub retry_after: Option<std::time::Duration>,
+    /// Tries made of the request that failed.
+    pub attempts: u32,
 }
 
 impl BookError {
     pub fn permanent(stage: Stage, message: impl Into<String>) -> Self {
-        BookError { stage, persistence: Persistence::Permanent, message: message.into(), url: None }
+        BookError::new(stage, Persistence::Permanent, message.into())
     }
 
     pub fn transient(stage: Stage, message: impl Into<String>) -> Self {
-        BookError { stage, persistence: Persistence::Transient, message: message.into(), url: None }
+        BookError::new(stage, Persistence::Transient, message.into())
+    }
+
+    fn new(stage: Stage, persistence: Persistence, message: String) -> Self {
+        BookError { stage, persistence, message, url: None, busy: false, retry_after: None, attempts: 1 }
+    }
+
+    /// The same error, marked as the server saying it is overloaded.
+    pub fn busy(self, retry_after: Option<std::time::Duration>) -> Self {
+        BookError { busy: true, retry_after, ..self }
     }
 
     /// The same error, naming the URL it concerns.

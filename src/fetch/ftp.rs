@@ -4,16 +4,19 @@
 //! A login costs several round trips, so connections are made once and
 //! reused across books; the pool never holds more connections than books in
 //! flight, because each session is taken under the fetch stage's semaphore.
-//! [`FtpPool::close`] ends every connection with QUIT.
+//! When the server refuses another connection (421) while others are open,
+//! a book waits for one of those instead of failing. [`FtpPool::close`] ends
+//! every connection with QUIT.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use suppaftp::tokio::AsyncFtpStream;
 use suppaftp::types::FileType;
-use suppaftp::{FtpError, Mode};
+use suppaftp::{FtpError, Mode, Status};
 use tokio::io::{AsyncReadExt, AsyncWrite};
+use tokio::sync::Notify;
 use tokio::time::timeout;
 
 use super::error::{BookError, Stage};
@@ -28,12 +31,26 @@ pub struct FtpPool {
     /// For connecting, each reply, and each read of a transfer.
     timeout: Duration,
     idle: Mutex<Vec<AsyncFtpStream>>,
+    /// Signalled when a connection comes back to `idle` or is given up.
+    returned: Notify,
+    /// Connections open now, idle or in use.
+    open: AtomicUsize,
+    /// The server refused a connection as too many: make no more.
+    full: AtomicBool,
     logins: AtomicUsize,
 }
 
 impl FtpPool {
     pub fn new(endpoint: FtpEndpoint, timeout: Duration) -> Arc<Self> {
-        Arc::new(FtpPool { endpoint, timeout, idle: Mutex::new(Vec::new()), logins: AtomicUsize::new(0) })
+        Arc::new(FtpPool {
+            endpoint,
+            timeout,
+            idle: Mutex::new(Vec::new()),
+            returned: Notify::new(),
+            open: AtomicUsize::new(0),
+            full: AtomicBool::new(false),
+            logins: AtomicUsize::new(0),
+        })
     }
 
     pub fn endpoint(&self) -> &FtpEndpoint {
@@ -45,14 +62,14 @@ impl FtpPool {
         self.logins.load(Ordering::Relaxed)
     }
 
-    /// A session on an idle connection, or on a new one when none is idle.
-    pub async fn session(self: &Arc<Self>) -> Result<FtpSession, BookError> {
-        let idle = self.idle.lock().expect("ftp pool lock").pop();
-        let conn = match idle {
-            Some(conn) => conn,
-            None => self.connect().await?,
-        };
-        Ok(FtpSession { pool: Arc::clone(self), conn: Some(conn) })
+    /// Connections open now.
+    pub fn connections(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+
+    /// A session for one book; it takes a connection when it first needs one.
+    pub fn session(self: &Arc<Self>) -> FtpSession {
+        FtpSession { pool: Arc::clone(self), conn: None }
     }
 
     /// Says QUIT on every idle connection. Called once, when all books are done.
@@ -61,7 +78,40 @@ impl FtpPool {
         for mut conn in conns {
             // A failed QUIT only means the server hung up first.
             let _ = timeout(self.timeout, conn.quit()).await;
+            self.open.fetch_sub(1, Ordering::SeqCst);
         }
+    }
+
+    /// An idle connection, a new one, or, when the server allows no more, the
+    /// next one another book gives back.
+    async fn checkout(&self) -> Result<AsyncFtpStream, BookError> {
+        loop {
+            // Registered before looking, so a connection returned meanwhile is not missed.
+            let returned = self.returned.notified();
+            if let Some(conn) = self.idle.lock().expect("ftp pool lock").pop() {
+                return Ok(conn);
+            }
+            if self.full.load(Ordering::SeqCst) && self.connections() > 0 {
+                returned.await;
+                continue;
+            }
+            match self.connect().await {
+                Ok(conn) => return Ok(conn),
+                Err(error) if error.busy && self.connections() > 0 => self.full.store(true, Ordering::SeqCst),
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    fn checkin(&self, conn: AsyncFtpStream) {
+        self.idle.lock().expect("ftp pool lock").push(conn);
+        self.returned.notify_one();
+    }
+
+    /// A connection was dropped in an unknown state.
+    fn give_up(&self) {
+        self.open.fetch_sub(1, Ordering::SeqCst);
+        self.returned.notify_one();
     }
 
     async fn connect(&self) -> Result<AsyncFtpStream, BookError> {
@@ -69,21 +119,23 @@ impl FtpPool {
         let connecting = async {
             let addr = tokio::net::lookup_host((e.host.as_str(), e.port))
                 .await
-                .map_err(|err| format!("cannot resolve {}: {err}", e.host))?
+                .map_err(|err| (format!("cannot resolve {}: {err}", e.host), Refusal::Passing))?
                 .next()
-                .ok_or_else(|| format!("{} has no address", e.host))?;
-            let mut conn = AsyncFtpStream::connect(addr).await.map_err(|err| describe(&err))?;
+                .ok_or_else(|| (format!("{} has no address", e.host), Refusal::Final))?;
+            let mut conn = AsyncFtpStream::connect(addr).await.map_err(|err| (describe(&err), Refusal::of(&err)))?;
             conn.login(e.user.as_str(), e.password.as_str())
                 .await
-                .map_err(|err| format!("login: {}", describe(&err)))?;
-            conn.transfer_type(FileType::Binary).await.map_err(|err| format!("TYPE I: {}", describe(&err)))?;
+                .map_err(|err| (format!("login: {}", describe(&err)), Refusal::of(&err)))?;
+            conn.transfer_type(FileType::Binary)
+                .await
+                .map_err(|err| (format!("TYPE I: {}", describe(&err)), Refusal::of(&err)))?;
             // EPSV is the only passive form IPv6 has. For PASV, the NAT
             // workaround connects to the control connection's address whatever
             // PASV announces: it fixes servers behind NAT and refuses to be
             // sent anywhere else.
             conn.set_mode(if addr.is_ipv6() { Mode::ExtendedPassive } else { Mode::Passive });
             conn.set_passive_nat_workaround(true);
-            Ok::<_, String>(conn)
+            Ok::<_, (String, Refusal)>(conn)
         };
         // One deadline over connect, greeting and login: a server whose listen
         // backlog overflowed accepts the connection but never greets.
@@ -92,8 +144,17 @@ impl FtpPool {
             .map_err(|_| {
                 BookError::transient(Stage::Resolve, format!("connecting to {}:{} timed out", e.host, e.port))
             })?
-            .map_err(|message| BookError::transient(Stage::Resolve, format!("{}:{}: {message}", e.host, e.port)))?;
+            .map_err(|(message, kind)| {
+                let message = format!("{}:{}: {message}", e.host, e.port);
+                match kind {
+                    Refusal::Busy => BookError::transient(Stage::Resolve, message).busy(None),
+                    Refusal::Passing => BookError::transient(Stage::Resolve, message),
+                    // A wrong password or an unknown user does not get better.
+                    Refusal::Final => BookError::permanent(Stage::Resolve, message),
+                }
+            })?;
         self.logins.fetch_add(1, Ordering::Relaxed);
+        self.open.fetch_add(1, Ordering::SeqCst);
         Ok(conn)
     }
 }
@@ -106,10 +167,19 @@ pub struct FtpSession {
 }
 
 impl FtpSession {
+    /// The session's connection, taken from the pool on first use.
+    async fn conn(&mut self) -> Result<&mut AsyncFtpStream, BookError> {
+        if self.conn.is_none() {
+            self.conn = Some(self.pool.checkout().await?);
+        }
+        Ok(self.conn.as_mut().expect("just taken"))
+    }
+
     pub async fn list(&mut self, folder: &str) -> Result<Listing, BookError> {
         let path = format!("{}{}", self.pool.endpoint.root, folder.trim_end_matches('/'));
-        let conn = self.conn.as_mut().expect("session holds a connection");
-        match timeout(self.pool.timeout, conn.nlst(Some(&path))).await {
+        let wait = self.pool.timeout;
+        let conn = self.conn().await?;
+        match timeout(wait, conn.nlst(Some(&path))).await {
             Ok(Ok(names)) => Ok(Listing::Names(names)),
             Ok(Err(FtpError::UnexpectedResponse(reply))) if reply.status.code() == 550 => Ok(Listing::Missing),
             Ok(Err(err)) => Err(self.failed(Stage::Resolve, &format!("listing {path}"), err)),
@@ -125,9 +195,10 @@ impl FtpSession {
     ) -> Result<Option<u64>, BookError> {
         let wait = self.pool.timeout;
         let path = format!("{}{path}", self.pool.endpoint.root);
-        let conn = self.conn.as_mut().expect("session holds a connection");
-        let mut stream = match timeout(wait, conn.retr_as_stream(&path)).await {
-            Ok(Ok(stream)) => stream,
+        let conn = self.conn().await?;
+        let retr = conn.custom_data_command(format!("RETR {path}"), &[Status::AboutToSend, Status::AlreadyOpen]);
+        let (announced, mut stream) = match timeout(wait, retr).await {
+            Ok(Ok((reply, stream))) => (announced_size(&reply.body), stream),
             Ok(Err(FtpError::UnexpectedResponse(reply))) if reply.status.code() == 550 => return Ok(None),
             Ok(Err(err)) => return Err(self.failed(Stage::Download, &format!("RETR {path}"), err)),
             Err(_) => return Err(self.timed_out(Stage::Download, &format!("RETR {path}"))),
@@ -160,6 +231,12 @@ impl FtpSession {
             Ok(Err(err)) => return Err(self.failed(Stage::Download, &format!("RETR {path}"), err)),
             Err(_) => return Err(self.timed_out(Stage::Download, &format!("confirmation of {path}"))),
         }
+        // A server may confirm a transfer whose data connection broke early;
+        // the size it announced in its 150 reply tells.
+        if let Some(announced) = announced.filter(|&size| size != sink.written()) {
+            let message = format!("{path}: transfer ended after {} of the {announced} bytes announced", sink.written());
+            return Err(BookError::transient(Stage::Download, message));
+        }
         sink.finish().await.map(Some)
     }
 
@@ -173,6 +250,10 @@ impl FtpSession {
         let message = format!("{what}: {}", describe(&err));
         match &err {
             FtpError::UnexpectedResponse(reply) if reply.status.code() >= 500 => BookError::permanent(stage, message),
+            // 421: the server is closing this connection (too many users, idle timeout).
+            FtpError::UnexpectedResponse(_) if is_busy(&err) => {
+                self.broken(BookError::transient(stage, message).busy(None))
+            }
             FtpError::UnexpectedResponse(_) => BookError::transient(stage, message),
             _ => self.broken(BookError::transient(stage, message)),
         }
@@ -183,9 +264,12 @@ impl FtpSession {
         self.broken(BookError::transient(stage, message))
     }
 
-    /// Forgets the connection: its state is unknown, so it must not serve another book.
+    /// Forgets the connection: its state is unknown, so it must not serve
+    /// another book. The next request of this session takes another.
     fn broken(&mut self, error: BookError) -> BookError {
-        self.conn = None;
+        if self.conn.take().is_some() {
+            self.pool.give_up();
+        }
         error
     }
 }
@@ -193,8 +277,54 @@ impl FtpSession {
 impl Drop for FtpSession {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            self.pool.idle.lock().expect("ftp pool lock").push(conn);
+            self.pool.checkin(conn);
         }
+    }
+}
+
+/// Why a connection could not be made, for the retry policy.
+enum Refusal {
+    /// 421: too many users.
+    Busy,
+    /// A dropped connection, a 4xx reply: the next try may work.
+    Passing,
+    /// A 5xx reply such as 530 (login incorrect).
+    Final,
+}
+
+impl Refusal {
+    fn of(err: &FtpError) -> Refusal {
+        match err {
+            _ if is_busy(err) => Refusal::Busy,
+            FtpError::UnexpectedResponse(reply) if reply.status.code() >= 500 => Refusal::Final,
+            _ => Refusal::Passing,
+        }
+    }
+}
+
+/// 421: "service not available, closing control connection", what servers
+/// say when they have too many users.
+fn is_busy(err: &FtpError) -> bool {
+    matches!(err, FtpError::UnexpectedResponse(reply) if reply.status.code() == 421)
+}
+
+/// The size in a 150 reply such as `150 Opening BINARY mode data connection
+/// for 418.txt (242634 bytes).`, when the server gives one.
+fn announced_size(reply: &[u8]) -> Option<u64> {
+    let text = String::from_utf8_lossy(reply);
+    let end = text.rfind(" bytes)")?;
+    let start = text[..end].rfind('(')? + 1;
+    text[start..end].trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn announced_sizes_are_read_from_150_replies() {
+        let vsftpd = b"150 Opening BINARY mode data connection for 4/1/418/418.txt (242634 bytes).\r\n";
+        assert_eq!(super::announced_size(vsftpd), Some(242634));
+        assert_eq!(super::announced_size(b"150 Sending data\r\n"), None);
+        assert_eq!(super::announced_size(b"150 x (many bytes)"), None);
     }
 }
 

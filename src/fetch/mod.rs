@@ -11,6 +11,7 @@ pub mod ftp;
 pub mod http;
 mod resolve;
 pub mod sink;
+pub mod throttle;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,11 +23,13 @@ use tokio::io::BufWriter;
 use crate::ebook::EbookNumber;
 use crate::layout::Candidate;
 use crate::mirror::{Layout, Mirror};
+use crate::retry::RetryPolicy;
 pub use error::{BookError, Persistence, Stage};
 use file::FileMirror;
 use ftp::{FtpPool, FtpSession};
 use http::HttpMirror;
 use sink::BodySink;
+pub use throttle::{Permit, Throttle};
 
 /// Limits that apply to every connection and transfer.
 #[derive(Clone, Debug)]
@@ -46,6 +49,8 @@ pub struct Fetched {
     /// The untouched bytes, under `OUT/raw/`.
     pub raw_path: PathBuf,
     pub bytes: u64,
+    /// Tries of all the book's requests: 1 when nothing had to be retried.
+    pub attempts: u32,
 }
 
 /// What a folder listing said.
@@ -64,6 +69,8 @@ pub struct Client {
     transport: Transport,
     layout: Layout,
     limits: Limits,
+    retry: RetryPolicy,
+    throttle: Arc<Throttle>,
 }
 
 enum Transport {
@@ -73,27 +80,49 @@ enum Transport {
 }
 
 impl Client {
-    /// Builds the transport once; `jobs` sizes its connection pool.
-    pub fn new(mirror: &Mirror, layout: Layout, limits: Limits, jobs: usize) -> anyhow::Result<Client> {
+    /// Builds the transport once; `jobs` sizes its connection pool and is the
+    /// throttle's starting limit.
+    pub fn new(
+        mirror: &Mirror,
+        layout: Layout,
+        limits: Limits,
+        retry: RetryPolicy,
+        jobs: usize,
+    ) -> anyhow::Result<Client> {
         let transport = match mirror {
             Mirror::Ftp(endpoint) => Transport::Ftp(FtpPool::new(endpoint.clone(), limits.timeout)),
             Mirror::Http(base) => Transport::Http(HttpMirror::new(base.clone(), limits.timeout, jobs)?),
             Mirror::File(root) => Transport::File(FileMirror::new(root.clone())),
         };
-        Ok(Client { transport, layout, limits })
+        Ok(Client { transport, layout, limits, retry, throttle: Throttle::new(jobs) })
+    }
+
+    /// The bound on books in flight, shared with the fetch stage.
+    pub fn throttle(&self) -> &Arc<Throttle> {
+        &self.throttle
     }
 
     /// Finds the book's file on the mirror and downloads it into `raw_dir`.
     pub async fn fetch(&self, number: EbookNumber, raw_dir: &Path) -> Result<Fetched, BookError> {
         let mut session = match &self.transport {
-            Transport::Ftp(pool) => {
-                let folder_url = Some(pool.endpoint().url_of(&number.folder()));
-                Session::Ftp(pool.session().await.map_err(|e| e.at(folder_url))?)
-            }
+            Transport::Ftp(pool) => Session::Ftp(pool.session()),
             Transport::Http(mirror) => Session::Http(mirror),
             Transport::File(mirror) => Session::File(mirror),
         };
-        resolve::fetch_book(&mut session, number, self.layout, raw_dir, &self.limits).await
+        resolve::fetch_book(self, &mut session, number, raw_dir).await
+    }
+
+    /// The mirror said it is overloaded: fewer books at once. An FTP server
+    /// keeps the connections it accepted, so the limit becomes their number;
+    /// over HTTP it is halved.
+    fn mirror_busy(&self) {
+        let to = match &self.transport {
+            Transport::Ftp(pool) => pool.connections(),
+            Transport::Http(_) | Transport::File(_) => self.throttle.limit() / 2,
+        };
+        if let Some(limit) = self.throttle.lower_to(to) {
+            tracing::warn!("the mirror is busy: now at most {limit} books at once");
+        }
     }
 
     /// Ends every connection politely. Call once, after the last book.

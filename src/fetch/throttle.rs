@@ -1,0 +1,98 @@
+//! How many books may be in flight at once: `--jobs` to start with, lowered
+//! when the mirror says it is overloaded (FTP 421, HTTP 429/503), so the run
+//! goes on with the connections the mirror accepts instead of failing books.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+pub struct Throttle {
+    semaphore: Arc<Semaphore>,
+    limit: AtomicUsize,
+    /// Permits to forget as they come back: the limit was lowered while they were out.
+    debt: AtomicUsize,
+}
+
+/// The right to have one book in flight.
+pub struct Permit {
+    permit: Option<OwnedSemaphorePermit>,
+    throttle: Arc<Throttle>,
+}
+
+impl Throttle {
+    pub fn new(jobs: usize) -> Arc<Self> {
+        Arc::new(Throttle {
+            semaphore: Arc::new(Semaphore::new(jobs)),
+            limit: AtomicUsize::new(jobs),
+            debt: AtomicUsize::new(0),
+        })
+    }
+
+    pub async fn acquire(self: &Arc<Self>) -> Permit {
+        let permit = Arc::clone(&self.semaphore).acquire_owned().await.expect("the semaphore is never closed");
+        Permit { permit: Some(permit), throttle: Arc::clone(self) }
+    }
+
+    /// Books allowed in flight now.
+    pub fn limit(&self) -> usize {
+        self.limit.load(Ordering::SeqCst)
+    }
+
+    /// Lowers the limit to `to` (never below 1). Returns the new limit when it changed.
+    pub fn lower_to(&self, to: usize) -> Option<usize> {
+        let to = to.max(1);
+        let mut current = self.limit();
+        loop {
+            if to >= current {
+                return None;
+            }
+            match self.limit.compare_exchange(current, to, Ordering::SeqCst, Ordering::SeqCst) {
+                Ok(_) => break,
+                Err(now) => current = now,
+            }
+        }
+        let surplus = current - to;
+        let forgotten = self.semaphore.forget_permits(surplus);
+        self.debt.fetch_add(surplus - forgotten, Ordering::SeqCst);
+        Some(to)
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let Some(permit) = self.permit.take() else { return };
+        let debt = &self.throttle.debt;
+        let paid = debt.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |d| d.checked_sub(1)).is_ok();
+        if paid {
+            permit.forget();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn lowering_takes_effect_as_permits_come_back() {
+        let throttle = Throttle::new(4);
+        let held: Vec<Permit> = futures_held(&throttle, 3).await;
+        assert_eq!(throttle.lower_to(1), Some(1));
+        assert_eq!(throttle.lower_to(2), None, "never raised again");
+        assert_eq!(throttle.semaphore.available_permits(), 0, "the free permit is gone at once");
+        drop(held);
+        assert_eq!(throttle.semaphore.available_permits(), 1, "two returning permits paid the debt");
+        let _one = throttle.acquire().await;
+        assert_eq!(throttle.semaphore.available_permits(), 0);
+        assert_eq!(throttle.lower_to(0), None, "at least one book stays in flight");
+    }
+
+    async fn futures_held(throttle: &Arc<Throttle>, n: usize) -> Vec<Permit> {
+        let mut held = Vec::new();
+        for _ in 0..n {
+            held.push(throttle.acquire().await);
+        }
+        held
+    }
+}
