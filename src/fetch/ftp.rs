@@ -317,17 +317,6 @@ fn announced_size(reply: &[u8]) -> Option<u64> {
     text[start..end].trim().parse().ok()
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn announced_sizes_are_read_from_150_replies() {
-        let vsftpd = b"150 Opening BINARY mode data connection for 4/1/418/418.txt (242634 bytes).\r\n";
-        assert_eq!(super::announced_size(vsftpd), Some(242634));
-        assert_eq!(super::announced_size(b"150 Sending data\r\n"), None);
-        assert_eq!(super::announced_size(b"150 x (many bytes)"), None);
-    }
-}
-
 /// A one-line description of an FTP error, safe to print.
 fn describe(err: &FtpError) -> String {
     let text = match err {
@@ -345,4 +334,15 @@ fn describe(err: &FtpError) -> String {
         other => other.to_string(),
     };
     terminal_safe(&text).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn announced_sizes_are_read_from_150_replies() {
+        let vsftpd = b"150 Opening BINARY mode data connection for 4/1/418/418.txt (242634 bytes).\r\n";
+        assert_eq!(super::announced_size(vsftpd), Some(242634));
+        assert_eq!(super::announced_size(b"150 Sending data\r\n"), None);
+        assert_eq!(super::announced_size(b"150 x (many bytes)"), None);
+    }
 }
