@@ -3,8 +3,27 @@
 //!
 //! Pure functions only: no I/O, no logging. The pipeline calls [`clean`] on a
 //! rayon worker and records what [`Cleaned`] says about the text in the report.
+//!
+//! The passes, each in its own module:
+//! - `decode`: bytes → UTF-8 with `\n` line ends, no BOM;
+//! - `markers`: recognising marker lines of every era;
+//! - `layout`: choosing which markers bound the book;
+//! - `credits`: dropping "Produced by …" paragraphs after the header;
+//! - this module: assembling and trimming the output in one allocation.
+
+mod credits;
+mod decode;
+mod layout;
+mod lines;
+mod markers;
 
 use std::fmt;
+use std::ops::Range;
+
+pub use decode::EncodingSource;
+pub use markers::{FooterKind, HeaderKind};
+
+use lines::{end_of_content, skip_blank_lines};
 
 /// What the caller can choose about cleaning.
 #[derive(Clone, Debug, Default)]
@@ -18,10 +37,23 @@ pub struct CleanOptions {
 pub struct Cleaned {
     /// The book as UTF-8 with `\n` line ends and no BOM.
     pub text: String,
-    /// Name of the encoding the bytes were decoded from (e.g. "UTF-8", "windows-1252").
+    /// Name of the encoding the bytes were decoded from (e.g. "UTF-8",
+    /// "windows-1252", or "ISO-8859-1" when the bytes are Latin-1 proper).
     pub encoding: &'static str,
     /// False when no Gutenberg marker was found and the text was kept whole.
     pub markers_found: bool,
+    /// How the encoding was decided (BOM, valid UTF-8, declared, fallback).
+    pub encoding_source: EncodingSource,
+    /// The marker that ended the header, if one was found.
+    pub header: Option<HeaderKind>,
+    /// The marker that started the footer, if one was found.
+    pub footer: Option<FooterKind>,
+    /// Older Gutenberg headers found at the top of the body and removed.
+    pub inner_headers_removed: usize,
+    /// In-body licence blurbs (`<<THIS ELECTRONIC VERSION …>>`) removed.
+    pub blurbs_removed: usize,
+    /// Whether credit paragraphs after the header were removed.
+    pub credits_removed: bool,
 }
 
 /// Why a text could not be cleaned.
@@ -34,7 +66,9 @@ pub enum CleanError {
 impl fmt::Display for CleanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CleanError::EmptyBody => f.write_str("Gutenberg markers found but the book body is empty"),
+            CleanError::EmptyBody => {
+                f.write_str("Gutenberg markers found but the book body is empty")
+            }
         }
     }
 }
@@ -42,33 +76,83 @@ impl fmt::Display for CleanError {
 impl std::error::Error for CleanError {}
 
 /// Decodes and strips one Gutenberg text.
-pub fn clean(raw: &[u8], _opts: &CleanOptions) -> Result<Cleaned, CleanError> {
-    let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
-    let (text, encoding) = match std::str::from_utf8(raw) {
-        Ok(s) => (s.to_owned(), "UTF-8"),
-        Err(_) => (
-            encoding_rs::WINDOWS_1252.decode_without_bom_handling(raw).0.into_owned(),
-            "windows-1252",
-        ),
+///
+/// Without any header or footer marker the text is returned whole (only BOM
+/// and line ends changed, and a final `\n` added if missing) with
+/// `markers_found` false. Otherwise the body, without credits unless asked,
+/// with leading and trailing blank lines trimmed, ending in exactly one `\n`.
+pub fn clean(raw: &[u8], opts: &CleanOptions) -> Result<Cleaned, CleanError> {
+    let decoded = decode::decode(raw);
+    let text: &str = &decoded.text;
+    let layout = layout::locate(text);
+
+    let mut cleaned = Cleaned {
+        text: String::new(),
+        encoding: decoded.encoding,
+        markers_found: layout.markers_found(),
+        encoding_source: decoded.source,
+        header: layout.header,
+        footer: layout.footer,
+        inner_headers_removed: layout.inner_headers,
+        blurbs_removed: layout.blurbs.len(),
+        credits_removed: false,
     };
-    let text = text.replace('\r', "");
-    let mut start = None;
-    let mut end = None;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let upper = line.to_ascii_uppercase();
-        if start.is_none() && upper.starts_with("*** START OF") {
-            start = Some(offset + line.len());
-        } else if start.is_some() && end.is_none() && upper.starts_with("*** END OF") {
-            end = Some(offset);
-        }
-        offset += line.len();
+    if !cleaned.markers_found {
+        cleaned.text = whole_text(decoded.text.into_owned());
+        return Ok(cleaned);
     }
-    let markers_found = start.is_some() || end.is_some();
-    let body = &text[start.unwrap_or(0)..end.unwrap_or(text.len())];
-    let body = body.trim_matches('\n');
-    if markers_found && body.trim().is_empty() {
-        return Err(CleanError::EmptyBody);
+
+    let mut start = layout.body.start;
+    // Credits are only recognised right after a header: in a headerless text
+    // the first lines are the book's own.
+    if layout.header.is_some() && !opts.keep_credits {
+        start = credits::skip_credits(text, start, layout.body.end);
+        cleaned.credits_removed = start != layout.body.start;
     }
-    Ok(Cleaned { text: format!("{body}\n"), encoding, markers_found })
+    let pieces = pieces_without(start..layout.body.end, &layout.blurbs);
+    cleaned.text = assemble(text, &pieces).ok_or(CleanError::EmptyBody)?;
+    Ok(cleaned)
+}
+
+/// A text kept whole still ends its last line with `\n`, like every output.
+fn whole_text(mut text: String) -> String {
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// `body` with the `holes` (sorted, non-overlapping) cut out.
+fn pieces_without(body: Range<usize>, holes: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut pieces = Vec::with_capacity(holes.len() + 1);
+    let mut from = body.start;
+    for hole in holes.iter().filter(|h| h.start >= body.start) {
+        pieces.push(from..hole.start);
+        from = hole.end;
+    }
+    pieces.push(from..body.end);
+    pieces
+}
+
+/// Joins the pieces, trims blank lines at both ends and ends with one `\n`;
+/// `None` if nothing but blank lines remains. The common single-piece case
+/// trims by offsets first and copies once.
+fn assemble(text: &str, pieces: &[Range<usize>]) -> Option<String> {
+    if let [only] = pieces {
+        return trimmed_copy(text, only.clone());
+    }
+    let joined: String = pieces.iter().map(|p| &text[p.clone()]).collect();
+    trimmed_copy(&joined, 0..joined.len())
+}
+
+fn trimmed_copy(text: &str, range: Range<usize>) -> Option<String> {
+    let start = skip_blank_lines(text, range.start, range.end);
+    let end = end_of_content(text, start, range.end);
+    if end == start {
+        return None;
+    }
+    let mut out = String::with_capacity(end - start + 1);
+    out.push_str(&text[start..end]);
+    out.push('\n');
+    Some(out)
 }
