@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
-use memchr::{memchr, memchr_iter};
+use memchr::{memchr, memmem};
 
 use super::lines::Words;
 
@@ -38,21 +38,33 @@ pub(crate) struct Decoded<'a> {
 /// are about 15 KB, so looking further only risks matching book text.
 const DECLARATION_WINDOW: usize = 32 * 1024;
 
-/// Decodes `raw` and normalises its line ends.
+/// Decodes `raw`. Line ends are left for [`push_normalized`] to rewrite while
+/// the output is copied, which saves a pass and a text-sized allocation; the
+/// other passes split on `\n` and ignore the CRs before it. Only files whose
+/// lines end in a bare CR (old Mac) are normalised here, since they hold no
+/// `\n` to split on.
 pub(crate) fn decode(raw: &[u8]) -> Decoded<'_> {
     let (text, encoding, source) = decode_bytes(raw);
-    let text = match text {
-        Cow::Borrowed(s) => normalize_line_ends(s),
-        Cow::Owned(s) => match normalize_line_ends(&s) {
-            Cow::Borrowed(_) => Cow::Owned(s),
-            Cow::Owned(n) => Cow::Owned(n),
-        },
+    let text = if ends_lines_with_bare_cr(&text) {
+        Cow::Owned(normalize_line_ends(&text).into_owned())
+    } else {
+        text
     };
     Decoded {
         text,
         encoding,
         source,
     }
+}
+
+/// Whether the first run of CRs is followed by something other than LF: the
+/// line-end style of a file is consistent enough to judge by its first line.
+fn ends_lines_with_bare_cr(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let Some(cr) = memchr(b'\r', bytes) else {
+        return false;
+    };
+    bytes[cr..].iter().find(|&&b| b != b'\r') != Some(&b'\n')
 }
 
 fn decode_bytes(raw: &[u8]) -> (Cow<'_, str>, &'static str, EncodingSource) {
@@ -103,49 +115,65 @@ fn declared_encoding(raw: &[u8]) -> Option<&'static Encoding> {
 /// `Chatacter`/`Charcter` variants by matching only the last two words.
 /// Works on bytes: a Latin-1 header may hold accented names above the line.
 fn declared_label(window: &[u8]) -> Option<String> {
-    window
-        .split(|&b| b == b'\n')
-        .filter(|line| {
-            line.windows(9)
-                .any(|w| w.eq_ignore_ascii_case(b"encoding:"))
-        })
-        .find_map(|line| {
-            let line = String::from_utf8_lossy(line);
-            let w = Words::of(&line);
-            if !(w.is(1, "set") && w.is(2, "encoding")) {
-                return None;
-            }
-            let after = &line[line.find(':')? + 1..];
-            after.split_whitespace().next().map(str::to_owned)
-        })
+    // `ncoding:` finds `Encoding:` and `encoding:`; all-caps headers are rare
+    // enough to get a second search.
+    let hits = memmem::find_iter(window, b"ncoding:").chain(memmem::find_iter(window, b"NCODING:"));
+    hits.filter_map(|hit| {
+        let start = window[..hit]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let end = memchr(b'\n', &window[hit..]).map_or(window.len(), |i| hit + i);
+        label_of(&String::from_utf8_lossy(&window[start..end]))
+    })
+    .next()
+}
+
+/// The label in a `… set encoding: LABEL` line.
+fn label_of(line: &str) -> Option<String> {
+    let w = Words::of(line);
+    if !(w.is(1, "set") && w.is(2, "encoding")) {
+        return None;
+    }
+    let after = &line[line.find(':')? + 1..];
+    after.split_whitespace().next().map(str::to_owned)
 }
 
 /// encoding_rs follows WHATWG and reads ISO-8859-1 as Windows-1252. The two
 /// differ only in 0x80–0x9F; without such bytes the text *is* ISO-8859-1 and
 /// the report should say so.
 fn report_name(enc: &'static Encoding, raw: &[u8]) -> &'static str {
-    if enc == WINDOWS_1252 && !raw.iter().any(|b| (0x80..0xA0).contains(b)) {
+    // Chunked fold rather than `any`, so the compiler can vectorise it.
+    let has_c1 = |chunk: &[u8]| {
+        chunk
+            .iter()
+            .fold(false, |seen, &b| seen | (b & 0xE0 == 0x80))
+    };
+    if enc == WINDOWS_1252 && !raw.chunks(4096).any(has_c1) {
         "ISO-8859-1"
     } else {
         enc.name()
     }
 }
 
-/// Rewrites CRLF, the CR CR LF of badly saved files, and bare (old Mac) CR as
-/// `\n`. A run of CRs before an LF is one line break, never a blank line.
-/// Borrows when there is no CR at all, the common case for LF files.
+/// [`push_normalized`] into a new string, borrowing when there is no CR.
 pub(crate) fn normalize_line_ends(s: &str) -> Cow<'_, str> {
-    let bytes = s.as_bytes();
-    let Some(first) = memchr(b'\r', bytes) else {
+    if memchr(b'\r', s.as_bytes()).is_none() {
         return Cow::Borrowed(s);
-    };
+    }
     let mut out = String::with_capacity(s.len());
+    push_normalized(&mut out, s);
+    Cow::Owned(out)
+}
+
+/// Appends `s` to `out` with CRLF, the CR CR LF of badly saved files, and
+/// bare (old Mac) CR rewritten as `\n`. A run of CRs before an LF is one line
+/// break, never a blank line.
+pub(crate) fn push_normalized(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
     let mut copied = 0;
-    let mut skip_until = first;
-    for cr in memchr_iter(b'\r', bytes) {
-        if cr < skip_until {
-            continue;
-        }
+    while let Some(offset) = memchr(b'\r', &bytes[copied..]) {
+        let cr = copied + offset;
         out.push_str(&s[copied..cr]);
         let run_end = cr + bytes[cr..].iter().take_while(|&&b| b == b'\r').count();
         if bytes.get(run_end) == Some(&b'\n') {
@@ -155,10 +183,8 @@ pub(crate) fn normalize_line_ends(s: &str) -> Cow<'_, str> {
             (cr..run_end).for_each(|_| out.push('\n'));
             copied = run_end;
         }
-        skip_until = copied;
     }
     out.push_str(&s[copied..]);
-    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -176,7 +202,14 @@ mod tests {
     #[test]
     fn bom_is_stripped_and_reported() {
         let d = decode(b"\xEF\xBB\xBFhi\r\n");
-        assert_eq!((&*d.text, d.source), ("hi\n", EncodingSource::Bom));
+        assert_eq!((&*d.text, d.source), ("hi\r\n", EncodingSource::Bom));
+    }
+
+    #[test]
+    fn only_bare_cr_files_are_normalised_when_decoding() {
+        assert_eq!(&*decode(b"a\rb\r").text, "a\nb\n");
+        assert_eq!(&*decode(b"a\r\r\nb\r").text, "a\r\r\nb\r");
+        assert!(matches!(decode(b"a\r\nb").text, Cow::Borrowed(_)));
     }
 
     #[test]
@@ -194,7 +227,10 @@ mod tests {
             (d.encoding, d.source),
             ("ISO-8859-1", EncodingSource::Declared)
         );
-        assert_eq!(&*d.text, "Chatacter set encoding: ISO-8859-1\n\nGrüße\n");
+        assert_eq!(
+            &*d.text,
+            "Chatacter set encoding: ISO-8859-1\r\n\r\nGrüße\r\n"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub(crate) struct Line<'a> {
     pub start: usize,
     /// Offset of the first byte of the next line (past the `\n`, or the text length).
     pub next: usize,
-    /// The line without its `\n`.
+    /// The line without its `\n` and the CRs before it.
     pub text: &'a str,
 }
 
@@ -23,7 +23,7 @@ pub(crate) fn lines_from(text: &str, from: usize) -> Lines<'_> {
     Lines { text, pos: from }
 }
 
-/// Iterator behind [`lines_from`]; `memchr` keeps it at memory speed.
+/// Iterator behind [`lines_from`]; `memchr` keeps it near memory speed.
 pub(crate) struct Lines<'a> {
     text: &'a str,
     pos: usize,
@@ -51,6 +51,14 @@ impl<'a> Iterator for Lines<'a> {
     }
 }
 
+/// `end` moved back over the CRs of a CRLF or CR CR LF line end.
+fn trim_crs(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && bytes[end - 1] == b'\r' {
+        end -= 1;
+    }
+    end
+}
+
 /// True for a line holding nothing but whitespace; such lines are trimmed
 /// from the ends of the body and bound credit paragraphs.
 pub(crate) fn is_blank(line: &str) -> bool {
@@ -65,13 +73,14 @@ pub(crate) fn skip_blank_lines(text: &str, from: usize, to: usize) -> usize {
 }
 
 /// Offset where the text of the last non-blank line in `text[from..to]` ends
-/// (before its `\n`), or `from` if every line there is blank.
+/// (before its line end, CRs included), or `from` if every line is blank.
 pub(crate) fn end_of_content(text: &str, from: usize, to: usize) -> usize {
     let bytes = &text.as_bytes()[from..to];
     let Some(last) = bytes.iter().rposition(|b| !b.is_ascii_whitespace()) else {
         return from;
     };
     let line_end = memchr(b'\n', &bytes[last..]).map_or(bytes.len(), |i| last + i);
+    let line_end = trim_crs(bytes, last, line_end);
     let line_start = bytes[..last]
         .iter()
         .rposition(|&b| b == b'\n')
@@ -169,6 +178,7 @@ mod tests {
         assert_eq!(&t[..end_of_content(t, 0, t.len())], "a\nb  ");
         assert_eq!(end_of_content("\n \n", 0, 3), 0);
         assert_eq!(end_of_content("x", 0, 1), 1);
+        assert_eq!(end_of_content("a \r\r\n\r\n", 0, 7), 2);
     }
 
     #[test]

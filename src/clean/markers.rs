@@ -88,6 +88,9 @@ pub(crate) fn scan(text: &str) -> Vec<Marker> {
 /// Classifies one line, or `None` for ordinary text. The first byte gates the
 /// word split, so almost every line costs a byte comparison or two.
 pub(crate) fn classify(line: &str) -> Option<Kind> {
+    if !may_open_marker(*line.as_bytes().first()?) {
+        return None;
+    }
     let trimmed = line.trim_start_matches([' ', '\t']);
     match trimmed.as_bytes().first()? {
         b'*' => classify_starred(trimmed),
@@ -106,6 +109,14 @@ pub(crate) fn classify(line: &str) -> Option<Kind> {
         }
         _ => None,
     }
+}
+
+/// The bytes a marker line can begin with, indentation included.
+fn may_open_marker(first: u8) -> bool {
+    matches!(
+        first,
+        b'*' | b'E' | b'e' | b'F' | b'f' | b'T' | b't' | b'<' | b' ' | b'\t'
+    )
 }
 
 /// Lines opening with asterisks: START, Small Print end, END, closing Etext line.

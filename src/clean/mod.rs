@@ -5,7 +5,7 @@
 //! rayon worker and records what [`Cleaned`] says about the text in the report.
 //!
 //! The passes, each in its own module:
-//! - `decode`: bytes → UTF-8 with `\n` line ends, no BOM;
+//! - `decode`: bytes → UTF-8 without BOM, and line-end normalisation;
 //! - `markers`: recognising marker lines of every era;
 //! - `layout`: choosing which markers bound the book;
 //! - `credits`: dropping "Produced by …" paragraphs after the header;
@@ -98,7 +98,7 @@ pub fn clean(raw: &[u8], opts: &CleanOptions) -> Result<Cleaned, CleanError> {
         credits_removed: false,
     };
     if !cleaned.markers_found {
-        cleaned.text = whole_text(decoded.text.into_owned());
+        cleaned.text = whole_text(text);
         return Ok(cleaned);
     }
 
@@ -114,12 +114,15 @@ pub fn clean(raw: &[u8], opts: &CleanOptions) -> Result<Cleaned, CleanError> {
     Ok(cleaned)
 }
 
-/// A text kept whole still ends its last line with `\n`, like every output.
-fn whole_text(mut text: String) -> String {
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
+/// A text kept whole, with normalised line ends; it still ends its last line
+/// with `\n`, like every output.
+fn whole_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 1);
+    decode::push_normalized(&mut out, text);
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
     }
-    text
+    out
 }
 
 /// `body` with the `holes` (sorted, non-overlapping) cut out.
@@ -134,14 +137,17 @@ fn pieces_without(body: Range<usize>, holes: &[Range<usize>]) -> Vec<Range<usize
     pieces
 }
 
-/// Joins the pieces, trims blank lines at both ends and ends with one `\n`;
-/// `None` if nothing but blank lines remains. The common single-piece case
-/// trims by offsets first and copies once.
+/// Joins the pieces, trims blank lines at both ends, normalises line ends and
+/// ends with one `\n`; `None` if nothing but blank lines remains. The common
+/// single-piece case trims by offsets first and copies once.
 fn assemble(text: &str, pieces: &[Range<usize>]) -> Option<String> {
     if let [only] = pieces {
         return trimmed_copy(text, only.clone());
     }
-    let joined: String = pieces.iter().map(|p| &text[p.clone()]).collect();
+    let mut joined = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
+    for piece in pieces {
+        decode::push_normalized(&mut joined, &text[piece.clone()]);
+    }
     trimmed_copy(&joined, 0..joined.len())
 }
 
@@ -152,7 +158,7 @@ fn trimmed_copy(text: &str, range: Range<usize>) -> Option<String> {
         return None;
     }
     let mut out = String::with_capacity(end - start + 1);
-    out.push_str(&text[start..end]);
+    decode::push_normalized(&mut out, &text[start..end]);
     out.push('\n');
     Some(out)
 }
