@@ -154,8 +154,35 @@ fn eol() -> impl Strategy<Value = &'static str> {
     proptest::sample::select(&["\n", "\r\n", "\r\r\n"][..])
 }
 
+/// Marker lines of every kind, for the robustness property.
+const MARKER_LINES: &[&str] = &[
+    "*** START OF THE PROJECT GUTENBERG EBOOK X ***",
+    "***START OF THE PROJECT GUTENBERG EBOOK X",
+    "TITLE CONTINUED***",
+    "*** END OF THE PROJECT GUTENBERG EBOOK X ***",
+    "End of Project Gutenberg's X",
+    "*END*THE SMALL PRINT! FOR PUBLIC DOMAIN ETEXTS*Ver.04.29.93*END*",
+    "*****The Project Gutenberg Etext of X*****",
+    "*** START: FULL LICENSE ***",
+    "<<THIS ELECTRONIC VERSION OF THE COMPLETE WORKS",
+    "SERVICE THAT CHARGES FOR DOWNLOAD TIME OR FOR MEMBERSHIP.>>",
+    "Produced by Someone",
+    "Ende dieses Projekt Gutenberg Etextes",
+    "Fin de Project Gutenberg's X",
+    "*These Etexts Were Prepared By Thousands of Volunteers!*",
+    "The Project Gutenberg EBook of X",
+];
+
+fn soup_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => proptest::sample::select(MARKER_LINES).prop_map(str::to_owned),
+        2 => any_line(),
+        1 => "[ *<>a-zA-Z\r]{0,12}",
+    ]
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn wrapped_body_comes_back_exactly(
@@ -186,5 +213,22 @@ proptest! {
         let cleaned = clean(raw.as_bytes(), &CleanOptions::default()).expect("cleans");
         prop_assert!(!cleaned.markers_found);
         prop_assert_eq!(cleaned.text, expected);
+    }
+
+    #[test]
+    fn any_mix_of_markers_cleans_without_panicking(
+        lines in prop::collection::vec(soup_line(), 0..30), eol in eol(), keep_credits in any::<bool>()
+    ) {
+        let raw = lines.join(eol);
+        match clean(raw.as_bytes(), &CleanOptions { keep_credits }) {
+            Ok(cleaned) => {
+                prop_assert!(!cleaned.text.contains('\r'));
+                prop_assert!(cleaned.text.is_empty() || cleaned.text.ends_with('\n'));
+                if cleaned.markers_found {
+                    prop_assert!(!cleaned.text.ends_with("\n\n") && !cleaned.text.starts_with('\n'));
+                }
+            }
+            Err(e) => prop_assert_eq!(e, gutenfetch::clean::CleanError::EmptyBody),
+        }
     }
 }

@@ -72,7 +72,9 @@ pub(crate) fn locate(text: &str) -> Layout {
         })
     });
     let footer = closing_line.or(strong_footer);
-    let body = body_start..footer.map_or(text.len(), |m| m.start);
+    // Markers never overlap (a wrapped START stops before another marker),
+    // but an empty body is safer than a panic should that ever change.
+    let body = body_start..footer.map_or(text.len(), |m| m.start).max(body_start);
     let blurbs = blurbs_within(text, &markers, &body);
 
     Layout {
@@ -144,18 +146,21 @@ fn opens_with_boilerplate(text: &str, from: usize, to: usize) -> bool {
 }
 
 /// Blurbs wholly inside `body`, each extended over the blank lines after it so
-/// that removing it leaves the gap before it as the only separation.
+/// that removing it leaves the gap before it as the only separation. A blurb
+/// opening inside the previous one is part of it.
 fn blurbs_within(text: &str, markers: &[Marker], body: &Range<usize>) -> Vec<Range<usize>> {
-    markers
-        .iter()
-        .filter(|m| m.kind == Kind::Blurb && m.start >= body.start && m.end <= body.end)
-        .map(|m| {
-            let end = lines_from(&text[..body.end], m.end)
-                .find(|l| !is_blank(l.text))
-                .map_or(body.end, |l| l.start);
-            m.start..end
-        })
-        .collect()
+    let mut blurbs: Vec<Range<usize>> = Vec::new();
+    let inside = |m: &&Marker| m.kind == Kind::Blurb && m.start >= body.start && m.end <= body.end;
+    for m in markers.iter().filter(inside) {
+        if blurbs.last().is_some_and(|prev| m.start < prev.end) {
+            continue;
+        }
+        let end = lines_from(&text[..body.end], m.end)
+            .find(|l| !is_blank(l.text))
+            .map_or(body.end, |l| l.start);
+        blurbs.push(m.start..end);
+    }
+    blurbs
 }
 
 fn header_kind(kind: Kind) -> HeaderKind {

@@ -9,6 +9,7 @@
 //! do not matter. Only lines whose first character could open a marker are
 //! looked at, which keeps the scan near memory speed.
 
+use super::blurbs;
 use super::lines::{lines_from, starts_with_ignore_case, Line, Words};
 
 /// Which kind of marker ended the Gutenberg header.
@@ -58,8 +59,6 @@ pub(crate) struct Marker {
 
 /// A wrapped START title closes within a few lines or not at all.
 const MAX_START_CONTINUATION: usize = 4;
-/// The World Library blurb is eight lines; allow for rewrapping.
-const MAX_BLURB_LINES: usize = 16;
 
 /// Every marker in `text`, in order.
 pub(crate) fn scan(text: &str) -> Vec<Marker> {
@@ -70,7 +69,7 @@ pub(crate) fn scan(text: &str) -> Vec<Marker> {
         };
         let end = match kind {
             Kind::Header(HeaderKind::StartLine) => start_marker_end(text, line),
-            Kind::Blurb => match blurb_end(text, line) {
+            Kind::Blurb => match blurbs::blurb_end(text, line) {
                 Some(end) => end,
                 None => continue,
             },
@@ -105,7 +104,7 @@ pub(crate) fn classify(line: &str) -> Option<Kind> {
                 .then_some(Kind::Header(HeaderKind::VolunteersLine))
         }
         b'<' if trimmed.starts_with("<<") => {
-            is_blurb_start(&Words::of(trimmed)).then_some(Kind::Blurb)
+            blurbs::is_blurb_start(&Words::of(trimmed)).then_some(Kind::Blurb)
         }
         _ => None,
     }
@@ -206,11 +205,6 @@ fn is_etext_title(w: &Words, i: usize) -> bool {
         && w.is(i + 4, "of")
 }
 
-/// `<<THIS ELECTRONIC VERSION OF …` (the World Library Shakespeare notice).
-fn is_blurb_start(w: &Words) -> bool {
-    w.is(0, "this") && w.is(1, "electronic") && w.is(2, "version")
-}
-
 fn is_project_gutenberg_at(w: &Words, i: usize) -> bool {
     w.is(i, "project") && w.starts(i + 1, "gutenberg")
 }
@@ -227,14 +221,14 @@ fn skip_article(w: &Words, i: usize) -> usize {
 /// lines; the marker runs to the line holding the closing asterisks, so no
 /// `HOLMES ***` remnant is left behind. An unclosed START (some early-2000s
 /// files) ends at its own line, and so does one whose closing does not come
-/// before a blank line.
+/// before a blank line or another marker.
 fn start_marker_end(text: &str, line: Line) -> usize {
     if is_closed(after_gutenberg(line.text)) {
         return line.next;
     }
     lines_from(text, line.next)
         .take(MAX_START_CONTINUATION)
-        .take_while(|l| !l.text.trim().is_empty())
+        .take_while(|l| !l.text.trim().is_empty() && classify(l.text).is_none())
         .find(|l| is_closed(l.text))
         .map_or(line.next, |l| l.next)
 }
@@ -251,27 +245,6 @@ fn after_gutenberg(line: &str) -> &str {
 
 fn is_closed(s: &str) -> bool {
     s.contains("**") || s.trim_end().ends_with('*')
-}
-
-/// The end of a `<<THIS ELECTRONIC VERSION …>>` blurb: past the line with `>>`
-/// or, failing that, past `… CHARGES FOR DOWNLOAD [TIME OR FOR MEMBERSHIP]`.
-/// `None` when neither comes soon: then it is not the blurb and stays.
-fn blurb_end(text: &str, first: Line) -> Option<usize> {
-    let lines: Vec<Line> = lines_from(text, first.start)
-        .take(MAX_BLURB_LINES)
-        .collect();
-    if let Some(l) = lines.iter().find(|l| l.text.contains(">>")) {
-        return Some(l.next);
-    }
-    let upper = |l: &Line| l.text.to_ascii_uppercase();
-    let i = lines
-        .iter()
-        .position(|l| upper(l).contains("CHARGES FOR DOWNLOAD"))?;
-    let last = match lines.get(i + 1) {
-        Some(next) if upper(next).contains("MEMBERSHIP") => next,
-        _ => &lines[i],
-    };
-    Some(last.next)
 }
 
 #[cfg(test)]
@@ -387,16 +360,10 @@ mod tests {
     fn unclosed_start_ends_at_its_line() {
         let t = "***START OF THE PROJECT GUTENBERG EBOOK X\n\nBody *** here\n";
         assert_eq!(&t[scan(t)[0].end..], "\nBody *** here\n");
-    }
-
-    #[test]
-    fn blurb_extent() {
-        let t = "<<THIS ELECTRONIC VERSION OF THE WORKS\nIS PROVIDED.>>\n\nText\n";
-        let m = scan(t);
-        assert_eq!((m.len(), m[0].kind, m[0].start), (1, Kind::Blurb, 0));
-        assert_eq!(&t[m[0].end..], "\nText\n");
-        let t = "<<THIS ELECTRONIC VERSION OF\nSERVICE THAT CHARGES FOR DOWNLOAD\nTIME OR FOR MEMBERSHIP.\nText\n";
-        assert_eq!(&t[scan(t)[0].end..], "Text\n");
-        assert!(scan("<<THIS ELECTRONIC VERSION is a quote\nand goes on\n").is_empty());
+        let t = "***START OF THE PROJECT GUTENBERG EBOOK X\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\n";
+        assert_eq!(
+            &t[scan(t)[0].end..],
+            "*** END OF THE PROJECT GUTENBERG EBOOK X ***\n"
+        );
     }
 }

@@ -7,10 +7,12 @@
 //! The passes, each in its own module:
 //! - `decode`: bytes → UTF-8 without BOM, and line-end normalisation;
 //! - `markers`: recognising marker lines of every era;
+//! - `blurbs`: the in-body licence notice of the 1990s Shakespeare texts;
 //! - `layout`: choosing which markers bound the book;
 //! - `credits`: dropping "Produced by …" paragraphs after the header;
 //! - this module: assembling and trimming the output in one allocation.
 
+mod blurbs;
 mod credits;
 mod decode;
 mod layout;
@@ -125,13 +127,20 @@ fn whole_text(text: &str) -> String {
     out
 }
 
-/// `body` with the `holes` (sorted, non-overlapping) cut out.
+/// `body` with the `holes` (sorted by start) cut out. Holes may begin before
+/// `body` (credits were skipped past them) or overlap; both are clipped.
 fn pieces_without(body: Range<usize>, holes: &[Range<usize>]) -> Vec<Range<usize>> {
     let mut pieces = Vec::with_capacity(holes.len() + 1);
     let mut from = body.start;
-    for hole in holes.iter().filter(|h| h.start >= body.start) {
-        pieces.push(from..hole.start);
-        from = hole.end;
+    for hole in holes {
+        if hole.end <= from {
+            continue;
+        }
+        let cut = hole.start.clamp(from, body.end);
+        if cut > from {
+            pieces.push(from..cut);
+        }
+        from = hole.end.min(body.end);
     }
     pieces.push(from..body.end);
     pieces
@@ -160,5 +169,41 @@ fn trimmed_copy(text: &str, range: Range<usize>) -> Option<String> {
     let mut out = String::with_capacity(end - start + 1);
     decode::push_normalized(&mut out, &text[start..end]);
     out.push('\n');
-    Some(out)
+    retrim(out)
+}
+
+/// A stray bare CR in a CRLF file only becomes a line break when copied, so
+/// it can leave a blank line at either end; trim again in that rare case.
+fn retrim(out: String) -> Option<String> {
+    let start = skip_blank_lines(&out, 0, out.len());
+    let end = end_of_content(&out, start, out.len());
+    if end == start {
+        return None;
+    }
+    if start == 0 && end == out.len() - 1 {
+        return Some(out);
+    }
+    Some(format!("{}\n", &out[start..end]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holes_are_clipped_to_the_body_and_to_each_other() {
+        assert_eq!(
+            pieces_without(0..10, &[2..4, 6..8]),
+            vec![0..2, 4..6, 8..10]
+        );
+        assert_eq!(pieces_without(5..10, &[2..6, 4..8]), vec![8..10]);
+        let past_the_end = vec![2..4, 9..12];
+        assert_eq!(pieces_without(0..10, &past_the_end), [0..2, 4..9, 10..10]);
+    }
+
+    #[test]
+    fn stray_bare_cr_does_not_leave_a_blank_edge() {
+        let t = "\r<\r\nx\r\n\r";
+        assert_eq!(trimmed_copy(t, 0..t.len()).as_deref(), Some("<\nx\n"));
+    }
 }
