@@ -1,4 +1,4 @@
-//! Turning raw bytes into UTF-8 text with `\n` line ends.
+//! Turning raw bytes into UTF-8 text, and rewriting line ends as `\n`.
 //!
 //! Owns the encoding decision. Gutenberg headers often declare the wrong
 //! charset (files re-encoded to UTF-8 still say "ASCII"; Latin-1 files say
@@ -27,7 +27,8 @@ pub enum EncodingSource {
     Fallback,
 }
 
-/// A decoded text with `\n` line ends and no BOM.
+/// A decoded text without BOM; its line ends are still the file's own
+/// (except in bare-CR files, see [`decode`]).
 pub(crate) struct Decoded<'a> {
     pub text: Cow<'a, str>,
     pub encoding: &'static str,

@@ -41,7 +41,7 @@ impl Layout {
     }
 }
 
-/// Finds the book in a normalised (`\n`-only) text.
+/// Finds the book in a decoded text (lines end in `\n`, possibly after CRs).
 pub(crate) fn locate(text: &str) -> Layout {
     let markers = scan(text);
     let is_strong_footer =
@@ -60,7 +60,10 @@ pub(crate) fn locate(text: &str) -> Layout {
     let limit = strong_footer.map_or(text.len(), |m| m.start);
 
     let (header, inner_headers) = match first_header {
-        Some(h0) => skip_inner_headers(text, &markers, h0, limit),
+        Some(h0) => {
+            let (h, skipped) = skip_inner_headers(text, &markers, h0, limit);
+            (Some(h), skipped)
+        }
         None => (None, 0),
     };
     let body_start = header.map_or(0, |h| h.end);
@@ -89,17 +92,10 @@ pub(crate) fn locate(text: &str) -> Layout {
 /// The first START / Small Print end before `limit`; only if there is none,
 /// the weaker "Prepared By Thousands of Volunteers" line.
 fn first_header_before(markers: &[Marker], limit: usize) -> Option<&Marker> {
-    let before = |kind: HeaderKind| {
-        markers
-            .iter()
-            .take_while(|m| m.start < limit)
-            .find(|m| m.kind == Kind::Header(kind))
-    };
-    let primary = markers
-        .iter()
-        .take_while(|m| m.start < limit)
-        .find(|m| is_primary_header(m.kind));
-    primary.or_else(|| before(HeaderKind::VolunteersLine))
+    let before_limit = || markers.iter().take_while(|m| m.start < limit);
+    before_limit()
+        .find(|m| is_primary_header(m.kind))
+        .or_else(|| before_limit().find(|m| m.kind == Kind::Header(HeaderKind::VolunteersLine)))
 }
 
 fn is_primary_header(kind: Kind) -> bool {
@@ -118,7 +114,7 @@ fn skip_inner_headers<'m>(
     markers: &'m [Marker],
     first: &'m Marker,
     limit: usize,
-) -> (Option<&'m Marker>, usize) {
+) -> (&'m Marker, usize) {
     let mut header = first;
     let mut skipped = 0;
     let later = markers
@@ -132,7 +128,7 @@ fn skip_inner_headers<'m>(
             skipped += 1;
         }
     }
-    (Some(header), skipped)
+    (header, skipped)
 }
 
 fn opens_with_boilerplate(text: &str, from: usize, to: usize) -> bool {

@@ -1,6 +1,7 @@
 //! Line-level primitives shared by the cleaner's passes: walking the lines of
-//! a normalised text with their byte offsets, splitting a candidate marker
-//! line into words, and telling blank lines apart.
+//! a text with their byte offsets (lines end in `\n`; CRs before it, from
+//! CRLF or CR CR LF files, are left out of the line), splitting a candidate
+//! marker line into words, and telling blank lines apart.
 //!
 //! Everything here borrows from the text; nothing allocates, so the passes can
 //! afford to look at every line of a multi-megabyte book.

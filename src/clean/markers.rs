@@ -2,7 +2,8 @@
 //!
 //! Owns the vocabulary of markers across the eras (Small Print, `***START OF`,
 //! `*** START OF THIS/THE`, the English/German/French footers, the closing
-//! `*****The Project Gutenberg Etext of …*****` line, in-body licence blurbs).
+//! `*****The Project Gutenberg Etext of …*****` line; the in-body licence
+//! blurbs are recognised here too, with their extent found by `blurbs`).
 //! It only *finds* markers; `layout` decides which ones bound the book.
 //!
 //! Matching is by words (see [`Words`]), so case, spacing and asterisk style
