@@ -1,0 +1,256 @@
+//! Hand-made cases, one or more per point of the cleaner's specification,
+//! each small enough to read the expected output off the input.
+
+use gutenfetch::clean::{clean, CleanError, CleanOptions, Cleaned, EncodingSource, FooterKind, HeaderKind};
+
+const LICENCE: &str = "\
+Updated editions will replace the previous one.
+
+*** START: FULL LICENSE ***
+
+THE FULL PROJECT GUTENBERG LICENSE
+PLEASE READ THIS BEFORE YOU DISTRIBUTE OR USE THIS WORK
+
+*** END: FULL LICENSE ***
+";
+
+const SMALL_PRINT: &str = "\
+***START**THE SMALL PRINT!**FOR PUBLIC DOMAIN ETEXTS**START***
+Why is this \"Small Print!\" statement here?  You know: lawyers.
+*END*THE SMALL PRINT! FOR PUBLIC DOMAIN ETEXTS*Ver.04.29.93*END*
+";
+
+fn run(raw: &str) -> Cleaned {
+    run_bytes(raw.as_bytes())
+}
+
+fn run_bytes(raw: &[u8]) -> Cleaned {
+    clean(raw, &CleanOptions::default()).expect("cleans")
+}
+
+#[test]
+fn wrapped_start_title_leaves_no_remnant() {
+    let raw = "The Project Gutenberg EBook of Holmes\n\n\
+        ***START OF THE PROJECT GUTENBERG EBOOK THE ADVENTURES OF SHERLOCK\nHOLMES ***\n\n\
+        THE ADVENTURES OF SHERLOCK HOLMES\n\nTo Sherlock Holmes she is always THE woman.\n\n\
+        ***END OF THE PROJECT GUTENBERG EBOOK THE ADVENTURES OF SHERLOCK\nHOLMES ***\n";
+    let c = run(raw);
+    assert_eq!(c.text, "THE ADVENTURES OF SHERLOCK HOLMES\n\nTo Sherlock Holmes she is always THE woman.\n");
+    assert_eq!((c.header, c.footer), (Some(HeaderKind::StartLine), Some(FooterKind::EndMarker)));
+}
+
+#[test]
+fn start_marker_without_space_or_closing_asterisks() {
+    let raw = "***START OF THE PROJECT GUTENBERG EBOOK\n\nBody line.\n***END OF THE PROJECT GUTENBERG EBOOK\n";
+    assert_eq!(run(raw).text, "Body line.\n");
+}
+
+#[test]
+fn short_book_with_licence_after_end_in_first_lines() {
+    let raw = format!(
+        "*** START OF THIS PROJECT GUTENBERG EBOOK A POEM ***\n\nA Poem\n\nRoses are red.\n\n\
+         *** END OF THIS PROJECT GUTENBERG EBOOK A POEM ***\n\n{LICENCE}"
+    );
+    assert_eq!(run(&raw).text, "A Poem\n\nRoses are red.\n");
+}
+
+#[test]
+fn full_license_start_after_end_is_never_a_header() {
+    // Even without a START line, the licence's `*** START: FULL LICENSE ***`
+    // must not become the header end.
+    let raw = format!("The book.\n\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\n{LICENCE}");
+    let c = run(&raw);
+    assert_eq!((c.text.as_str(), c.header), ("The book.\n", None));
+}
+
+#[test]
+fn small_print_without_footer() {
+    let raw = format!("*****The Project Gutenberg Etext of Alice*****\nintro\n{SMALL_PRINT}\n\nALICE\n\nTHE END\n");
+    let c = run(&raw);
+    assert_eq!(c.text, "ALICE\n\nTHE END\n");
+    assert_eq!((c.header, c.footer), (Some(HeaderKind::SmallPrintEnd), None));
+}
+
+#[test]
+fn small_print_with_closing_asterisk_line() {
+    let raw = format!(
+        "*****The Project Gutenberg Etext of Good Works*****\n\n{SMALL_PRINT}\nGOOD WORKS\n\nAmen.\n\n\
+         *****The Project Gutenberg Etext of Good Works*****\n\n"
+    );
+    let c = run(&raw);
+    assert_eq!((c.text.as_str(), c.footer), ("GOOD WORKS\n\nAmen.\n", Some(FooterKind::ClosingEtextLine)));
+}
+
+#[test]
+fn small_print_end_variants() {
+    for end in ["*END THE SMALL PRINT! FOR PUBLIC DOMAIN EBOOKS*Ver.02/11/02*END*", "**END*THE SMALL PRINT"] {
+        let raw = format!("header\n{end}\nBook.\n*** END OF THE PROJECT GUTENBERG EBOOK ***\n");
+        assert_eq!(run(&raw).text, "Book.\n", "{end}");
+    }
+}
+
+#[test]
+fn in_body_blurbs_are_removed_and_text_between_kept() {
+    let blurb = "<<THIS ELECTRONIC VERSION OF THE COMPLETE WORKS OF WILLIAM\n\
+        SHAKESPEARE IS COPYRIGHT 1990-1993 BY WORLD LIBRARY, INC., AND IS\n\
+        COMMERCIALLY.  PROHIBITED COMMERCIAL DISTRIBUTION INCLUDES BY ANY\n\
+        SERVICE THAT CHARGES FOR DOWNLOAD TIME OR FOR MEMBERSHIP.>>\n";
+    let raw = format!(
+        "*** START OF THE PROJECT GUTENBERG EBOOK WORKS ***\n\n{blurb}\n\n1603\n\nHAMLET\n\nTHE END\n\n\n\
+         {blurb}\n\n\n1606\n\nMACBETH\n\nTHE END\n\n{blurb}\n\
+         *** END OF THE PROJECT GUTENBERG EBOOK WORKS ***\n"
+    );
+    let c = run(&raw);
+    assert_eq!(c.text, "1603\n\nHAMLET\n\nTHE END\n\n\n1606\n\nMACBETH\n\nTHE END\n");
+    assert_eq!(c.blurbs_removed, 3);
+}
+
+#[test]
+fn older_header_inside_the_body_is_removed() {
+    let raw = format!(
+        "The Project Gutenberg EBook of Emma\n\n*** START OF THIS PROJECT GUTENBERG EBOOK EMMA ***\n\n\
+         Produced by Someone\n\n*****The Project Gutenberg Etext of Emma*****\nold intro\n{SMALL_PRINT}\n\
+         EMMA\n\nThe end.\n\n*** END OF THIS PROJECT GUTENBERG EBOOK EMMA ***\n{LICENCE}"
+    );
+    let c = run(&raw);
+    assert_eq!((c.text.as_str(), c.inner_headers_removed), ("EMMA\n\nThe end.\n", 1));
+
+    let raw = "*** START OF THE PROJECT GUTENBERG EBOOK X ***\n\nThe Project Gutenberg EBook of X\n\
+        Title: X\n\n***START OF THE PROJECT GUTENBERG EBOOK X***\nX\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\n";
+    assert_eq!(run(raw).text, "X\n");
+}
+
+#[test]
+fn no_markers_means_text_kept_whole() {
+    let raw = "\u{feff}\n\n  Chapter 1\r\n\r\nIt was a dark night.\r\n\r\n\r\n";
+    let c = run(raw);
+    assert!(!c.markers_found);
+    assert_eq!(c.text, "\n\n  Chapter 1\n\nIt was a dark night.\n\n\n");
+    assert_eq!(run("no final newline").text, "no final newline\n");
+    assert_eq!(run("").text, "");
+}
+
+#[test]
+fn markers_with_empty_body_is_an_error() {
+    for raw in [
+        "*** START OF THE PROJECT GUTENBERG EBOOK X ***\n\n  \n*** END OF THE PROJECT GUTENBERG EBOOK X ***\n",
+        "*** START OF THE PROJECT GUTENBERG EBOOK X ***\nProduced by Someone\n\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\n",
+        "*** END OF THE PROJECT GUTENBERG EBOOK X ***\nlicence\n",
+    ] {
+        let err = clean(raw.as_bytes(), &CleanOptions::default()).unwrap_err();
+        assert_eq!(err, CleanError::EmptyBody, "{raw:?}");
+        assert!(err.to_string().contains("empty"));
+    }
+}
+
+#[test]
+fn latin1_bytes_with_wrong_ascii_label() {
+    let raw = b"Character set encoding: ASCII\r\n\r\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\r\n\
+        M\xe4dchen f\xfcr Stra\xdfe\r\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\r\n";
+    let c = run_bytes(raw);
+    assert_eq!(c.text, "Mädchen für Straße\n");
+    assert_eq!((c.encoding, c.encoding_source), ("ISO-8859-1", EncodingSource::Fallback));
+}
+
+#[test]
+fn windows_1252_punctuation_is_decoded() {
+    let raw = b"*** START OF THE PROJECT GUTENBERG EBOOK X ***\n\x93Quoted\x94 \x96 dash\n";
+    let c = run_bytes(raw);
+    assert_eq!((c.text.as_str(), c.encoding), ("\u{201c}Quoted\u{201d} \u{2013} dash\n", "windows-1252"));
+}
+
+#[test]
+fn latin1_label_on_valid_utf8_keeps_utf8() {
+    let raw = "Character set encoding: ISO-8859-1\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\nCafé\n";
+    let c = run(raw);
+    assert_eq!((c.text.as_str(), c.encoding, c.encoding_source), ("Café\n", "UTF-8", EncodingSource::ValidUtf8));
+}
+
+#[test]
+fn declared_latin1_is_reported_as_declared() {
+    let raw = b"Chatacter set encoding: ISO-8859-1\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\nCaf\xe9\n";
+    let c = run_bytes(raw);
+    assert_eq!((c.text.as_str(), c.encoding_source), ("Café\n", EncodingSource::Declared));
+}
+
+#[test]
+fn crlf_and_cr_cr_lf_are_single_line_breaks() {
+    let body = ["Line one", "", "Line two"];
+    for eol in ["\r\n", "\r\r\n", "\n", "\r"] {
+        let raw = format!(
+            "*** START OF THE PROJECT GUTENBERG EBOOK X ***{eol}{eol}{}{eol}{eol}*** END OF THE PROJECT GUTENBERG EBOOK X ***{eol}",
+            body.join(eol)
+        );
+        assert_eq!(run(&raw).text, "Line one\n\nLine two\n", "{eol:?}");
+    }
+}
+
+#[test]
+fn bom_is_removed() {
+    let c = run("\u{feff}The Project Gutenberg eBook\n*** START OF THE PROJECT GUTENBERG EBOOK X ***\nText\n");
+    assert_eq!((c.text.as_str(), c.encoding_source), ("Text\n", EncodingSource::Bom));
+}
+
+#[test]
+fn german_and_french_footers() {
+    let de =
+        "*** START OF THE PROJECT GUTENBERG EBOOK X ***\nText.\n\nEnde dieses Projekt Gutenberg Etextes X.\nLizenz\n";
+    let fr = "*** START OF THE PROJECT GUTENBERG EBOOK X ***\nTexte.\n\nFin de Project Gutenberg's X, par Y\nLicence\n";
+    assert_eq!((run(de).text.as_str(), run(de).footer), ("Text.\n", Some(FooterKind::German)));
+    assert_eq!((run(fr).text.as_str(), run(fr).footer), ("Texte.\n", Some(FooterKind::French)));
+}
+
+#[test]
+fn end_of_project_gutenberg_line_before_end_marker() {
+    let raw = "*** START OF THIS PROJECT GUTENBERG EBOOK X ***\nBook.\n\n\
+        End of Project Gutenberg's X, by Y\n\n*** END OF THIS PROJECT GUTENBERG EBOOK X ***\n";
+    let c = run(raw);
+    assert_eq!((c.text.as_str(), c.footer), ("Book.\n", Some(FooterKind::EndOfBookLine)));
+}
+
+const CREDITED: &str = "*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n\n\n\
+    Produced by Julia Miller and the Online Distributed\nProofreading Team at http://www.pgdp.net\n\n\n\
+    E-text prepared by A. N. Other\n\n\nTHE BOOK\n\nText.\n*** END OF THIS PROJECT GUTENBERG EBOOK X ***\n";
+
+#[test]
+fn credits_are_removed_by_default() {
+    let c = run(CREDITED);
+    assert_eq!((c.text.as_str(), c.credits_removed), ("THE BOOK\n\nText.\n", true));
+}
+
+#[test]
+fn credits_are_kept_on_request() {
+    let c = clean(CREDITED.as_bytes(), &CleanOptions { keep_credits: true }).unwrap();
+    assert!(c.text.starts_with("Produced by Julia Miller"));
+    assert!(c.text.ends_with("THE BOOK\n\nText.\n") && !c.credits_removed);
+}
+
+#[test]
+fn credits_never_delete_text_before_them() {
+    // Credit lines in the header are header; the body is untouched.
+    let e4 = "The Project Gutenberg eBook of X\n\nProduced by: Roger Frank\n\n\
+        *** START OF THE PROJECT GUTENBERG EBOOK X ***\n\nFirst line of the book.\n";
+    assert_eq!(run(e4).text, "First line of the book.\n");
+    // A credit paragraph after real text is the book's, not a header marker.
+    let later = "*** START OF THE PROJECT GUTENBERG EBOOK X ***\nPreface text.\n\nProduced by the author.\n\nMore.\n";
+    assert_eq!(run(later).text, "Preface text.\n\nProduced by the author.\n\nMore.\n");
+    // Without a header, the opening lines are the book's own.
+    let headerless = "Produced by the Theatre Guild\nAct I\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\n";
+    assert_eq!(run(headerless).text, "Produced by the Theatre Guild\nAct I\n");
+}
+
+#[test]
+fn small_print_licence_after_end_is_not_a_header() {
+    let raw = format!("Title\n\nBook.\n***END OF THE PROJECT GUTENBERG EBOOK X***\n{SMALL_PRINT}After.\n");
+    assert_eq!(run(&raw).text, "Title\n\nBook.\n");
+}
+
+#[test]
+fn gutenbergs_note_about_its_html_edition_goes_with_the_credits() {
+    let raw = "*** START OF THE PROJECT GUTENBERG EBOOK X ***\n\nProduced by A. Volunteer\n\n\
+               Note: Project Gutenberg also has an HTML version of this\n      file which includes the original illustrations.\n\n\
+               THE BOOK\n\nIts text.\n*** END OF THE PROJECT GUTENBERG EBOOK X ***\n";
+    assert_eq!(run(raw).text, "THE BOOK\n\nIts text.\n");
+    let kept = clean(raw.as_bytes(), &CleanOptions { keep_credits: true }).unwrap();
+    assert!(kept.text.starts_with("Produced by A. Volunteer\n\nNote: Project Gutenberg also has"), "{}", kept.text);
+}
