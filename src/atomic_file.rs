@@ -3,7 +3,9 @@
 //! Each is written to a hidden temporary file in the destination's own folder
 //! (so the final rename is atomic on one filesystem) and renamed into place on
 //! [`PartFile::commit`]. Dropping a `PartFile` without committing removes the
-//! temporary file, so a failed book leaves nothing behind.
+//! temporary file, so a failed book leaves nothing behind. A killed process
+//! cannot drop anything: its temporary files carry its PID, and
+//! [`remove_stale`] clears those of processes that are gone.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -11,13 +13,52 @@ use std::path::Path;
 use tempfile::NamedTempFile;
 use tokio::io::{AsyncWriteExt, BufWriter};
 
-/// Prefix and suffix of every temporary file gutenfetch writes.
+/// Prefix and suffix of every temporary file gutenfetch writes:
+/// `.gutenfetch-<pid>-<random>.part`.
 pub const TEMP_PREFIX: &str = ".gutenfetch-";
 pub const TEMP_SUFFIX: &str = ".part";
 
 fn temp_beside(dest: &Path) -> io::Result<NamedTempFile> {
     let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX).tempfile_in(dir)
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    tempfile::Builder::new().prefix(&prefix).suffix(TEMP_SUFFIX).tempfile_in(dir)
+}
+
+/// Removes the temporary files that processes no longer running left in
+/// `dir`, and returns how many. Those of a live process (another gutenfetch
+/// writing to the same folder, say another shard) are left alone.
+pub fn remove_stale(dir: &Path) -> io::Result<usize> {
+    let mut removed = 0;
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(err) => return Err(err),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(writer_pid) else { continue };
+        if !process_is_running(pid) {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// The PID in a temporary file's name, if the name is one of ours.
+fn writer_pid(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix(TEMP_PREFIX)?.strip_suffix(TEMP_SUFFIX)?;
+    rest.split('-').next()?.parse().ok()
+}
+
+fn process_is_running(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    // Linux and most Unixes with procfs; elsewhere assume it runs and leave the file.
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 /// A file being written asynchronously (a download).
@@ -84,6 +125,21 @@ mod tests {
         part.commit(&dest).await.unwrap();
         assert_eq!(names(dir.path()), ["418.txt"]);
         assert_eq!(std::fs::read(&dest).unwrap(), b"a whole book");
+    }
+
+    #[test]
+    fn stale_files_of_dead_processes_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // PID 4194305 is above Linux's pid_max limit, so no process has it.
+        let dead = dir.path().join(format!("{TEMP_PREFIX}4194305-abc{TEMP_SUFFIX}"));
+        let live = dir.path().join(format!("{TEMP_PREFIX}{}-abc{TEMP_SUFFIX}", std::process::id()));
+        let other = dir.path().join("418.txt");
+        for path in [&dead, &live, &other] {
+            std::fs::write(path, "x").unwrap();
+        }
+        assert_eq!(remove_stale(dir.path()).unwrap(), 1);
+        assert!(!dead.exists() && live.exists() && other.exists());
+        assert_eq!(remove_stale(&dir.path().join("missing")).unwrap(), 0);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use anyhow::Context;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::atomic_file;
 use crate::clean_stage::{self, CleanJob};
 use crate::config::Config;
 use crate::fetch::{BookError, Client, Stage};
@@ -42,6 +43,13 @@ pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
     let out = OutputLayout::new(&config.out);
     std::fs::create_dir_all(&out.raw_dir)
         .with_context(|| format!("cannot create output folder {}", out.raw_dir.display()))?;
+    for dir in [&out.dir, &out.raw_dir] {
+        let removed = atomic_file::remove_stale(dir)
+            .with_context(|| format!("cannot clear stale temporary files in {}", dir.display()))?;
+        if removed > 0 {
+            tracing::info!("removed {removed} temporary files a killed run left in {}", dir.display());
+        }
+    }
 
     let (events, collected) = mpsc::channel();
     let mut to_fetch = Vec::new();
