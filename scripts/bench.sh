@@ -73,6 +73,7 @@ WORK=
 MADE_NS=0
 MADE_ROUTE=0
 PIDS=()
+RELAY_PID=
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -182,9 +183,10 @@ start_delay_link() {
         # moves 64 KiB super-packets rather than 1500-byte ones.
         log "no netem in this kernel: userspace relay netdelay.py (TUN, GSO/TSO offload on)"
         local ready=$WORK/netdelay.ready
-        python3 "$HELPERS/netdelay.py" --ns "$NS" --delay-ms "$RTT_MS" --ready "$ready" \
+        setsid python3 "$HELPERS/netdelay.py" --ns "$NS" --delay-ms "$RTT_MS" --ready "$ready" \
             2>"$WORK/netdelay.log" &
-        PIDS+=($!)
+        RELAY_PID=$!
+        PIDS+=("$RELAY_PID")
         wait_for "delay relay" test -s "$ready"
     fi
 }
@@ -270,10 +272,10 @@ EOF
 start_servers() {
     write_vsftpd_conf
     write_nginx_conf
-    # `ip netns exec` execs the server, so $! is the server's own PID.
-    ip netns exec "$NS" vsftpd "$WORK/vsftpd.conf" >"$WORK/vsftpd.out" 2>&1 &
+    # setsid and `ip netns exec` both exec, so $! is the server's own PID.
+    setsid ip netns exec "$NS" vsftpd "$WORK/vsftpd.conf" >"$WORK/vsftpd.out" 2>&1 &
     PIDS+=($!)
-    ip netns exec "$NS" nginx -c "$WORK/nginx.conf" >"$WORK/nginx.out" 2>&1 &
+    setsid ip netns exec "$NS" nginx -c "$WORK/nginx.conf" >"$WORK/nginx.out" 2>&1 &
     PIDS+=($!)
     wait_for vsftpd bash -c "exec 3<>/dev/tcp/$SERVER_IP/$FTP_PORT"
     wait_for nginx curl -sf -o /dev/null "$HTTP_URL"
@@ -339,7 +341,7 @@ check_run_gutenfetch() {
     # One untimed run first: shows gutenfetch's summary (FTP logins among it)
     # and leaves every chosen file in the servers' page cache for all tools.
     log "check run: gutenfetch over FTP, $BOOKS books"
-    eval "$(gutenfetch_cmd "$FTP_URL" "$WORK/out-check" "$WORK/bench-manifest.csv")" >&2
+    eval "run_child $(gutenfetch_cmd "$FTP_URL" "$WORK/out-check" "$WORK/bench-manifest.csv")" >&2
     verify_gutenfetch_output "$WORK/out-check" "$WORK/bench-chosen.tsv"
     rm -rf "$WORK/out-check"
 }
@@ -349,7 +351,7 @@ bench_ftp() {
     log "timing FTP: gutenfetch vs lftp, $RUNS runs each"
     # One --prepare per command (same order), so that each command's last
     # output survives for the checks below.
-    hyperfine --runs "$RUNS" --style basic --export-json "$WORK/ftp.json" \
+    run_child hyperfine --runs "$RUNS" --style basic --export-json "$WORK/ftp.json" \
         --prepare "rm -rf $(printf %q "$gf_out")" --prepare "rm -rf $(printf %q "$lftp_out")" \
         -n "gutenfetch ftp" "$(gutenfetch_cmd "$FTP_URL" "$gf_out" "$WORK/bench-manifest.csv")" \
         -n "lftp ftp" "$(printf 'bash %q %q %q %q %q' "$HELPERS/lftp_fetch.sh" \
@@ -375,7 +377,7 @@ bench_http() {
     else
         log "timing HTTP: aria2c only (gutenfetch HTTP: not supported yet)"
     fi
-    hyperfine --runs "$RUNS" --style basic --export-json "$WORK/http.json" "${commands[@]}" >&2
+    run_child hyperfine --runs "$RUNS" --style basic --export-json "$WORK/http.json" "${commands[@]}" >&2
     ((HTTP_SUPPORTED)) && verify_gutenfetch_output "$gf_out" "$WORK/bench-chosen.tsv"
     verify_flat_output aria2c "$aria_out" "$WORK/bench-chosen.tsv"
 }
@@ -416,7 +418,7 @@ measure_memory() {
         out=$WORK/out-mem$n
         rm -rf "$out"
         log "peak RSS: gutenfetch over FTP, $n books, --jobs $JOBS"
-        /usr/bin/time -v -o "$WORK/time-mem$n.txt" \
+        run_child /usr/bin/time -v -o "$WORK/time-mem$n.txt" \
             "$GUTENFETCH" --manifest "$WORK/mem$n-manifest.csv" --out "$out" --mirror "$FTP_URL" \
             --jobs "$JOBS" --quiet >"$WORK/mem$n.out" 2>&1 || { cat "$WORK/mem$n.out" >&2; die "memory run of $n books failed"; }
         grep -E 'fetched|logins' "$WORK/mem$n.out" | sed 's/^/    /' >&2
@@ -447,19 +449,55 @@ write_report() {
 
 # -------------------------------------------------------------- cleanup ----
 
+# run_child CMD...: runs a long client command in the background and waits
+# for it. bash runs a trap only once its foreground command ends, but `wait`
+# is cut short by a signal, so Ctrl-C reaches cleanup at once.
+run_child() {
+    "$@" &
+    wait $!
+}
+
+# All processes below PID, children before parents' siblings, by PID.
+descendants() {
+    local child
+    for child in $(pgrep -P "$1"); do
+        echo "$child"
+        descendants "$child"
+    done
+}
+
+# stop_pids PID...: TERM, up to 5 s to go, then KILL. Only PIDs this run started.
+stop_pids() {
+    local pid alive
+    kill -TERM "$@" 2>/dev/null
+    for _ in $(seq 50); do
+        alive=()
+        for pid; do kill -0 "$pid" 2>/dev/null && alive+=("$pid"); done
+        ((${#alive[@]})) || return 0
+        sleep 0.1
+    done
+    kill -KILL "${alive[@]}" 2>/dev/null
+}
+
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     set +e
-    # Servers and relay by the PIDs we started, then whatever is still inside
-    # our namespace (vsftpd's per-session children, nginx workers): every
-    # process there is one of ours, since the namespace was made by this run.
-    local pid
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    # Every process below this script is one it started: clients (hyperfine,
+    # lftp, ...) and servers with their workers, by PID. Then whatever is
+    # still inside our namespace (only ours: this run made it). The relay
+    # goes last, so nothing is cut off from its peer while stopping.
+    local pid others=()
+    for pid in $(descendants $$); do
+        [[ $pid == "${RELAY_PID:-}" ]] || others+=("$pid")
+    done
+    stop_pids "${others[@]}"
     if ((MADE_NS)); then
-        for pid in $(ip netns pids "$NS" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null; done
+        mapfile -t others < <(ip netns pids "$NS" 2>/dev/null)
+        stop_pids "${others[@]}"
     fi
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+    [[ -n ${RELAY_PID:-} ]] && stop_pids "$RELAY_PID"
+    wait 2>/dev/null
     # The TUN devices vanish with the relay; a veth pair (netem path) with its namespace.
     ip link del "$CLIENT_IF" 2>/dev/null
     ((MADE_NS)) && ip netns del "$NS" 2>/dev/null
