@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Round-trip lower bound for gutenfetch's FTP run.
+
+usage: lower_bound.py CHOSEN.tsv --rtt-ms MS --jobs J [--link-mbps M] [--json OUT]
+
+What gutenfetch's FTP protocol waits for (suppaftp in passive mode: it sends
+PASV, waits for 227, connects the data socket, only then sends the command):
+
+  once per connection (J connections, in parallel):
+    TCP connect + 220 greeting   2 RTT  (the server greets after the handshake)
+    USER, PASS, TYPE I           3 RTT
+    QUIT at the end              1 RTT
+  per book:
+    folder listing: PASV/227, data connect, NLST -> 150 + listing + 226   3 RTT
+    download:       PASV/227, data connect, RETR -> 150 + first flight    3 RTT
+    TCP slow start of the fresh data connection: the server's first flight
+    is IW = 10 segments of MSS 1448 bytes and each round trip doubles it, so a
+    file of S bytes needs ceil(log2(S / (IW*MSS) + 1)) flights, that is
+    ss(S) = that - 1 round trips beyond the one counted above.
+
+Two bounds are printed:
+  simple:     T = RTT * (6 + ceil(N * 6 / J))
+  slow start: T = RTT * (6 + max(ceil(sum_i (6 + ss(S_i)) / J), max_i (6 + ss(S_i))))
+and each is raised to bytes * 8 / link bandwidth if that is larger (the link
+cannot carry the bytes faster, whatever the concurrency).
+"""
+import argparse
+import json
+import math
+
+IW_SEGMENTS = 10
+MSS = 1448
+SETUP_RTTS = 6  # connect + greeting 2, USER/PASS/TYPE 3, QUIT 1
+BOOK_RTTS = 6  # listing 3, download 3
+
+
+def slow_start_extra(size):
+    flights = math.ceil(math.log2(size / (IW_SEGMENTS * MSS) + 1))
+    return max(flights - 1, 0)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("chosen")
+    ap.add_argument("--rtt-ms", type=float, required=True)
+    ap.add_argument("--jobs", type=int, required=True)
+    ap.add_argument("--link-mbps", type=float, default=0.0)
+    ap.add_argument("--json")
+    a = ap.parse_args()
+
+    sizes = [int(line.split("\t")[2]) for line in open(a.chosen) if line.strip()]
+    n, total = len(sizes), sum(sizes)
+    rtt = a.rtt_ms / 1000.0
+    per_book = [BOOK_RTTS + slow_start_extra(s) for s in sizes]
+
+    simple_rtts = SETUP_RTTS + math.ceil(n * BOOK_RTTS / a.jobs)
+    ss_rtts = SETUP_RTTS + max(math.ceil(sum(per_book) / a.jobs), max(per_book))
+    bw_s = total * 8 / (a.link_mbps * 1e6) if a.link_mbps > 0 else 0.0
+    simple = max(simple_rtts * rtt, bw_s)
+    slow = max(ss_rtts * rtt, bw_s)
+
+    print(f"lower bound, FTP, {n} books, {total / 1e6:.1f} MB, J={a.jobs}, RTT={a.rtt_ms:.2f} ms:")
+    print(f"  simple:     RTT x (6 + ceil(N x 6 / J)) = {a.rtt_ms:.2f} ms x {simple_rtts} = {simple_rtts * rtt:.3f} s")
+    print(f"  slow start: RTT x (6 + ceil(sum(6 + ss(S_i)) / J)) = {a.rtt_ms:.2f} ms x {ss_rtts}"
+          f" = {ss_rtts * rtt:.3f} s   (sum of per-book RTTs {sum(per_book)}, mean {sum(per_book) / n:.2f})")
+    if a.link_mbps > 0:
+        print(f"  bandwidth:  bytes x 8 / {a.link_mbps:.0f} Mbit/s = {bw_s:.3f} s   (bound = max of the two)")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"books": n, "bytes": total, "jobs": a.jobs, "rtt_ms": a.rtt_ms, "link_mbps": a.link_mbps,
+                       "simple_s": simple, "slow_start_s": slow, "bandwidth_s": bw_s,
+                       "simple_rtts": simple_rtts, "slow_start_rtts": ss_rtts}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
