@@ -12,7 +12,7 @@ use std::time::Instant;
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use crate::atomic_file;
-use crate::clean::{clean, CleanOptions};
+use crate::clean::{clean, CleanOptions, EncodingSource};
 use crate::fetch::{BookError, Stage};
 use crate::manifest::Book;
 use crate::outcome::{BookOutcome, Event};
@@ -60,7 +60,7 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
     let raw_bytes = raw.len() as u64;
     let started = Instant::now();
     let text = if raw_path.extension().is_some_and(|ext| ext == "zip") {
-        text_from_zip(&raw, book.number, max_size)
+        text_from_zip(&raw, Some(book.number), max_size)
     } else {
         Ok(raw)
     };
@@ -78,6 +78,12 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
     };
     outcome.encoding = Some(cleaned.encoding);
     outcome.markers_found = Some(cleaned.markers_found);
+    if !cleaned.markers_found {
+        outcome.warnings.push("no Gutenberg markers found: text kept whole".to_owned());
+    }
+    if cleaned.encoding_source == EncodingSource::Fallback {
+        outcome.warnings.push(format!("encoding guessed as {}: not UTF-8 and no usable declaration", cleaned.encoding));
+    }
     let clean_path = out.clean_path(&outcome.book);
     if let Err(err) = atomic_file::write(&clean_path, cleaned.text.as_bytes()) {
         return fail(outcome, BookError::permanent(Stage::Write, format!("{}: {err}", clean_path.display())));

@@ -8,6 +8,7 @@ use crate::fetch::Limits;
 use crate::manifest::ManifestSource;
 use crate::mirror::{Layout, Mirror};
 use crate::retry::RetryPolicy;
+use crate::select::Selection;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -22,9 +23,9 @@ pub struct Config {
     pub jobs: usize,
     pub limits: Limits,
     pub retry: RetryPolicy,
+    /// Which books of the manifest this run takes.
+    pub selection: Selection,
     /// Fetch again even books whose clean text exists.
     pub force: bool,
     pub clean: CleanOptions,
-    /// Show progress bars (only ever drawn on a terminal).
-    pub progress: bool,
 }

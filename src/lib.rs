@@ -13,6 +13,7 @@ pub mod ebook;
 pub mod exit_code;
 pub mod fetch;
 pub mod layout;
+pub mod logging;
 pub mod manifest;
 pub mod mirror;
 pub mod outcome;
@@ -21,29 +22,49 @@ pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod retry;
+pub mod select;
+pub mod strip;
 pub mod terminal_safe;
 pub mod unzip;
 
 use std::time::Instant;
 
-use anyhow::Context;
+use std::io::Write;
 
+use anyhow::Context;
+use clap::CommandFactory;
+
+use cli::{Action, Cli};
 pub use config::Config;
 pub use exit_code::ExitCode;
+
+/// Does what the command line asked for.
+pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match action {
+        Action::Fetch(config) => run(&config),
+        Action::Strip(config) => strip::run(&config),
+        Action::Completions(shell) => {
+            clap_complete::generate(shell, &mut Cli::command(), "gutenfetch", &mut stdout);
+            Ok(ExitCode::Success)
+        }
+        Action::Man => {
+            clap_mangen::Man::new(Cli::command()).render(&mut stdout).context("writing the man page")?;
+            stdout.flush()?;
+            Ok(ExitCode::Success)
+        }
+    }
+}
 
 /// Runs a whole fetch: every book of the manifest to an outcome, then the
 /// report and the summary. Errors are fatal (nothing per-book is).
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let manifest = manifest::read(&config.manifest)?;
+    let manifest = config.selection.apply(manifest::read(&config.manifest)?)?;
     let manifest_name = config.manifest.to_string();
     for problem in &manifest.problems {
         let message = terminal_safe::terminal_safe(&problem.message);
-        eprintln!(
-            "gutenfetch: {}:{}: {message} (row skipped)",
-            terminal_safe::terminal_safe(&manifest_name),
-            problem.line
-        );
+        tracing::error!("{}:{}: {message} (row skipped)", terminal_safe::terminal_safe(&manifest_name), problem.line);
     }
     let result = pipeline::run(config, manifest.books.clone())?;
     let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());

@@ -1,13 +1,13 @@
 //! The `gutenfetch` binary: parse, run, print a fatal error once, exit.
 
-use clap::Parser;
 use gutenfetch::cli::Cli;
 use gutenfetch::ExitCode;
 
 fn main() -> std::process::ExitCode {
     // clap prints usage errors itself and exits with 2, as the contract says.
-    let cli = Cli::parse();
-    let code = match cli.into_config().and_then(|config| gutenfetch::run(&config)) {
+    let cli = Cli::parse_args();
+    gutenfetch::logging::init(&cli.output);
+    let code = match cli.into_action().and_then(gutenfetch::run_action) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("gutenfetch: error: {err:#}");

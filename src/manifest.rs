@@ -34,14 +34,20 @@ pub struct Book {
     pub number: EbookNumber,
     pub title: Option<String>,
     pub author: Option<String>,
+    /// `Language` of pg_catalog.csv (codes joined with `; `), when present.
+    pub language: Option<String>,
     /// Line of the manifest the book came from (1-based, header is line 1).
     pub line: u64,
+    /// Position among the manifest's data rows (0-based), for sharding.
+    pub row: usize,
 }
 
 /// A manifest row that was skipped, with the reason.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowProblem {
     pub line: u64,
+    /// Position among the manifest's data rows (0-based), for sharding.
+    pub row: usize,
     pub message: String,
 }
 
@@ -54,6 +60,8 @@ pub struct Manifest {
     pub duplicates: usize,
     /// `pg_catalog.csv` rows whose `Type` is not `Text` (audio books, …).
     pub not_text: usize,
+    /// Whether the header has a `Language` column (for `--language`).
+    pub has_language_column: bool,
 }
 
 /// Why a manifest cannot be used at all.
@@ -86,6 +94,7 @@ struct Columns {
     title: Option<usize>,
     author: Option<usize>,
     kind: Option<usize>,
+    language: Option<usize>,
 }
 
 impl Columns {
@@ -102,6 +111,7 @@ impl Columns {
             title: position(&["title"]),
             author: position(&["author", "authors"]),
             kind: position(&["type"]),
+            language: position(&["language"]),
         })
     }
 }
@@ -126,11 +136,12 @@ pub fn parse(mut reader: impl Read, source_name: &str) -> Result<Manifest, Manif
     }
     let columns = Columns::find(&header, source_name)?;
 
-    let mut manifest = Manifest::default();
+    let mut manifest = Manifest { has_language_column: columns.language.is_some(), ..Manifest::default() };
     let mut seen = HashSet::new();
     let mut rows = 0usize;
     let mut record = csv::ByteRecord::new();
     while reader.read_byte_record(&mut record).map_err(|e| unreadable(&e))? {
+        let row = rows;
         rows += 1;
         let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         let field = |index: Option<usize>| {
@@ -148,7 +159,7 @@ pub fn parse(mut reader: impl Read, source_name: &str) -> Result<Manifest, Manif
         let number = match EbookNumber::parse(&field(Some(columns.number)).unwrap_or_default()) {
             Ok(number) => number,
             Err(error) => {
-                manifest.problems.push(RowProblem { line, message: error.to_string() });
+                manifest.problems.push(RowProblem { line, row, message: error.to_string() });
                 continue;
             }
         };
@@ -156,7 +167,14 @@ pub fn parse(mut reader: impl Read, source_name: &str) -> Result<Manifest, Manif
             manifest.duplicates += 1;
             continue;
         }
-        manifest.books.push(Book { number, title: field(columns.title), author: field(columns.author), line });
+        manifest.books.push(Book {
+            number,
+            title: field(columns.title),
+            author: field(columns.author),
+            language: field(columns.language),
+            line,
+            row,
+        });
     }
     if rows == 0 {
         return Err(ManifestError::Empty(source_name.to_owned()));

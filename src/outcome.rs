@@ -31,6 +31,8 @@ pub struct BookOutcome {
     pub clean_seconds: f64,
     /// Tries of the book's requests (1 when nothing was retried; 0 when not fetched in this run).
     pub attempts: u32,
+    /// What a reader of the report should know (no markers found, encoding guessed).
+    pub warnings: Vec<String>,
     pub error: Option<BookError>,
 }
 
@@ -48,6 +50,7 @@ impl BookOutcome {
             markers_found: None,
             clean_seconds: 0.0,
             attempts: 0,
+            warnings: Vec::new(),
             error: None,
         }
     }

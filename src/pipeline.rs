@@ -79,7 +79,7 @@ pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
     let (interrupt_tx, interrupted) = watch::channel(false);
     runtime.spawn(watch_signals(interrupt_tx));
     let stop_signal = interrupted.clone();
-    let progress = Progress::new(books.len(), config.progress);
+    let mut progress = Progress::new(books.len());
     let (download_seconds, outcomes) = std::thread::scope(|scope| {
         // Each stage owns its sender, so the collector ends when the last stage does.
         let clean_events = events.clone();
@@ -93,7 +93,7 @@ pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
             started.elapsed().as_secs_f64()
         });
         drop(events);
-        let mut outcomes = collect(collected, &progress);
+        let mut outcomes = collect(collected, &mut progress);
         outcomes.sort_by_key(|outcome| outcome.book.line);
         (fetcher.join().expect("fetch stage panicked"), outcomes)
     });
@@ -249,32 +249,39 @@ fn report_panic(
     }
 }
 
-/// Gathers outcomes until every stage has hung up.
-fn collect(events: mpsc::Receiver<Event>, progress: &Progress) -> Vec<BookOutcome> {
+/// Gathers outcomes until every stage has hung up, logging what a user
+/// should know about each book as it finishes.
+fn collect(events: mpsc::Receiver<Event>, progress: &mut Progress) -> Vec<BookOutcome> {
     let mut outcomes = Vec::new();
-    let mut failed = 0;
-    let mut bytes = 0;
     for event in events {
         match event {
-            Event::Downloaded { bytes: n } => bytes += n,
+            Event::Downloaded { bytes } => progress.downloaded(bytes),
             Event::Done(outcome) => {
-                if let Some(error) = &outcome.error {
-                    failed += 1;
-                    progress.line(&format!(
-                        "gutenfetch: ebook {} failed: {}",
-                        outcome.book.number,
-                        terminal_safe(&error.to_string())
-                    ));
-                } else if outcome.status == Status::Ok && outcome.markers_found == Some(false) {
-                    progress.line(&format!(
-                        "gutenfetch: ebook {}: no Gutenberg markers found, text kept whole",
-                        outcome.book.number
-                    ));
-                }
-                progress.book_done(failed, bytes);
+                log_outcome(&outcome);
+                progress.book_done(&outcome);
                 outcomes.push(*outcome);
             }
         }
     }
     outcomes
+}
+
+fn log_outcome(outcome: &BookOutcome) {
+    let n = outcome.book.number;
+    if let Some(error) = &outcome.error {
+        tracing::error!("ebook {n} failed: {}", terminal_safe(&error.to_string()));
+        return;
+    }
+    for warning in &outcome.warnings {
+        tracing::warn!("ebook {n}: {warning}");
+    }
+    match outcome.status {
+        Status::Skipped => tracing::debug!("ebook {n}: already complete"),
+        _ => tracing::debug!(
+            "ebook {n}: ok, {} from {}, {}",
+            crate::progress::human_bytes(outcome.raw_bytes),
+            terminal_safe(outcome.url.as_deref().unwrap_or("raw/")),
+            outcome.encoding.unwrap_or("?")
+        ),
+    }
 }

@@ -58,7 +58,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = OutputLayout::new(dir.path());
         std::fs::create_dir_all(&out.raw_dir).unwrap();
-        let book = Book { number: EbookNumber::parse("418").unwrap(), title: None, author: None, line: 2 };
+        let number = EbookNumber::parse("418").unwrap();
+        let book = Book { number, title: None, author: None, language: None, line: 2, row: 0 };
 
         assert_eq!(step_for(&book, &out, false), Step::Fetch);
         std::fs::write(out.raw_dir.join("418.txt"), "raw").unwrap();

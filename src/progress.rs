@@ -1,40 +1,155 @@
-//! The progress display: owned by the collector, the one place that writes to
-//! the terminal while books are in flight.
+//! The terminal while books are in flight: progress bars drawn by indicatif,
+//! and the writer every log line goes through so it never garbles them.
 //!
-//! indicatif hides its bars when stderr is not a terminal, so under cron or
-//! in CI only the plain lines passed to [`Progress::line`] appear.
+//! The collector owns [`Progress`]; nothing else draws. Without bars (stderr
+//! not a terminal, `--quiet`, `--progress never`) a plain progress line is
+//! logged every few seconds instead, with no control codes.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::Write;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::outcome::{BookOutcome, Status};
+
+/// The one multi-bar on stderr; hidden until [`draw_on_stderr`] says otherwise.
+static TERMINAL: LazyLock<MultiProgress> =
+    LazyLock::new(|| MultiProgress::with_draw_target(ProgressDrawTarget::hidden()));
+
+/// How often a plain progress line is logged when there are no bars.
+const LOG_EVERY: Duration = Duration::from_secs(5);
+
+/// Draws the bars on stderr from now on; `force` draws even when stderr is
+/// not a terminal (`--progress always`).
+pub fn draw_on_stderr(enabled: bool, force: bool) {
+    let target = match (enabled, force) {
+        (false, _) => ProgressDrawTarget::hidden(),
+        (true, false) => ProgressDrawTarget::stderr(),
+        (true, true) => ProgressDrawTarget::term_like(Box::new(console::Term::stderr())),
+    };
+    TERMINAL.set_draw_target(target);
+}
+
+/// Writes log lines to stderr with the bars lifted out of the way.
+pub struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        TERMINAL.suspend(|| std::io::stderr().write_all(buf))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+/// Counts for the display of a fetch.
 pub struct Progress {
-    bar: ProgressBar,
+    books: ProgressBar,
+    transfers: ProgressBar,
+    cleaning: ProgressBar,
+    started: Instant,
+    last_log: Instant,
+    drawn: bool,
+    total: usize,
+    done: usize,
+    failed: usize,
+    downloaded: u64,
+    cleaned: usize,
+    cleaned_bytes: u64,
+    clean_seconds: f64,
 }
 
 impl Progress {
-    pub fn new(books: usize, enabled: bool) -> Self {
-        let target = if enabled { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
-        let bar = ProgressBar::with_draw_target(Some(books as u64), target);
-        bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} books  {msg}  [{elapsed_precise}, eta {eta}]")
-                .expect("valid progress template"),
+    pub fn new(total: usize) -> Self {
+        let books = TERMINAL.add(ProgressBar::new(total as u64));
+        books.set_style(
+            ProgressStyle::with_template("{bar:30.cyan/blue} {pos}/{len} books{msg}  {elapsed_precise}, eta {eta}")
+                .expect("valid progress template")
+                .progress_chars("=> "),
         );
-        Progress { bar }
+        let line = || {
+            let bar = TERMINAL.add(ProgressBar::new_spinner());
+            bar.set_style(ProgressStyle::with_template("  {msg}").expect("valid progress template"));
+            bar
+        };
+        let (transfers, cleaning) = (line(), line());
+        let now = Instant::now();
+        let progress = Progress {
+            books,
+            transfers,
+            cleaning,
+            started: now,
+            last_log: now,
+            drawn: !TERMINAL.is_hidden(),
+            total,
+            done: 0,
+            failed: 0,
+            downloaded: 0,
+            cleaned: 0,
+            cleaned_bytes: 0,
+            clean_seconds: 0.0,
+        };
+        progress.redraw_lines();
+        progress
     }
 
-    /// Counts a finished book; `failed` is the running failure count.
-    pub fn book_done(&self, failed: usize, bytes: u64) {
-        self.bar.inc(1);
-        let failed = if failed > 0 { format!(", {failed} failed") } else { String::new() };
-        self.bar.set_message(format!("{}{failed}", human_bytes(bytes)));
+    pub fn downloaded(&mut self, bytes: u64) {
+        self.downloaded += bytes;
+        self.redraw_lines();
     }
 
-    /// Prints a log line above the bars without garbling them.
-    pub fn line(&self, text: &str) {
-        self.bar.suspend(|| eprintln!("{text}"));
+    pub fn book_done(&mut self, outcome: &BookOutcome) {
+        self.done += 1;
+        match outcome.status {
+            Status::Failed => self.failed += 1,
+            Status::Ok => {
+                self.cleaned += 1;
+                self.cleaned_bytes += outcome.raw_bytes;
+                self.clean_seconds += outcome.clean_seconds;
+            }
+            Status::Skipped => {}
+        }
+        self.books.inc(1);
+        if self.failed > 0 {
+            self.books.set_message(console::style(format!(", {} failed", self.failed)).red().to_string());
+        }
+        self.redraw_lines();
+        if !self.drawn && self.last_log.elapsed() >= LOG_EVERY && self.done < self.total {
+            self.last_log = Instant::now();
+            tracing::info!(
+                "progress: {}/{} books, {} failed, {} downloaded in {:.0} s",
+                self.done,
+                self.total,
+                self.failed,
+                human_bytes(self.downloaded),
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+    }
+
+    fn redraw_lines(&self) {
+        if !self.drawn {
+            return;
+        }
+        let seconds = self.started.elapsed().as_secs_f64().max(0.001);
+        let rate = human_bytes((self.downloaded as f64 / seconds) as u64);
+        self.transfers.set_message(format!("downloaded {}, {rate}/s", human_bytes(self.downloaded)));
+        let clean_rate = if self.clean_seconds > 0.0 {
+            format!(", {}/s per core", human_bytes((self.cleaned_bytes as f64 / self.clean_seconds) as u64))
+        } else {
+            String::new()
+        };
+        self.cleaning.set_message(format!("cleaned {} books{clean_rate}", self.cleaned));
     }
 
     pub fn finish(&self) {
-        self.bar.finish_and_clear();
+        for bar in [&self.books, &self.transfers, &self.cleaning] {
+            bar.finish_and_clear();
+            TERMINAL.remove(bar);
+        }
     }
 }
 

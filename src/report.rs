@@ -91,6 +91,7 @@ struct BookEntry<'a> {
     encoding: Option<&'a str>,
     markers_found: Option<bool>,
     attempts: u32,
+    warnings: &'a [String],
     error: Option<ErrorEntry<'a>>,
 }
 
@@ -134,6 +135,7 @@ fn book_entry(o: &BookOutcome) -> BookEntry<'_> {
         encoding: o.encoding,
         markers_found: o.markers_found,
         attempts: o.attempts,
+        warnings: &o.warnings,
         error: o.error.as_ref().map(|e| ErrorEntry { stage: e.stage, message: &e.message }),
     }
 }

@@ -9,7 +9,7 @@ use crate::ebook::EbookNumber;
 /// The bytes of the text inside `zip`: the book's own name if present
 /// (`N-0.txt` > `N-8.txt` > `N.txt`), else the first `.txt` entry by name.
 /// An entry larger than `max_size` is refused, so a zip bomb cannot fill memory.
-pub fn text_from_zip(zip: &[u8], number: EbookNumber, max_size: u64) -> Result<Vec<u8>, String> {
+pub fn text_from_zip(zip: &[u8], number: Option<EbookNumber>, max_size: u64) -> Result<Vec<u8>, String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).map_err(|err| format!("not a readable zip: {err}"))?;
     let texts: Vec<(usize, String)> = (0..archive.len())
         .filter_map(|i| {
@@ -18,7 +18,8 @@ pub fn text_from_zip(zip: &[u8], number: EbookNumber, max_size: u64) -> Result<V
             (base.ends_with(".txt") && !name.ends_with('/')).then_some((i, base))
         })
         .collect();
-    let own = ["-0.txt", "-8.txt", ".txt"].map(|suffix| format!("{number}{suffix}"));
+    let own: Vec<String> =
+        number.map(|n| ["-0.txt", "-8.txt", ".txt"].map(|s| format!("{n}{s}")).to_vec()).unwrap_or_default();
     let chosen = own
         .iter()
         .find_map(|name| texts.iter().find(|(_, base)| base == name))
@@ -57,16 +58,16 @@ mod tests {
     #[test]
     fn prefers_the_books_own_name_then_any_text() {
         let zip = zip_of(&[("418/readme.txt", b"readme"), ("418/418-8.txt", b"eight"), ("418.htm", b"<html>")]);
-        assert_eq!(text_from_zip(&zip, n(418), 100).unwrap(), b"eight");
+        assert_eq!(text_from_zip(&zip, Some(n(418)), 100).unwrap(), b"eight");
         let zip = zip_of(&[("gwork10.txt", b"old text"), ("a.jpg", b"\xff\xd8")]);
-        assert_eq!(text_from_zip(&zip, n(418), 100).unwrap(), b"old text");
+        assert_eq!(text_from_zip(&zip, Some(n(418)), 100).unwrap(), b"old text");
     }
 
     #[test]
     fn refuses_zips_without_text_oversized_entries_and_garbage() {
-        assert!(text_from_zip(&zip_of(&[("a.htm", b"x")]), n(1), 100).unwrap_err().contains("no .txt"));
+        assert!(text_from_zip(&zip_of(&[("a.htm", b"x")]), Some(n(1)), 100).unwrap_err().contains("no .txt"));
         let big = vec![b'a'; 10_000];
-        assert!(text_from_zip(&zip_of(&[("1.txt", &big)]), n(1), 9_999).unwrap_err().contains("size limit"));
-        assert!(text_from_zip(b"PK\x03\x04 not really", n(1), 100).is_err());
+        assert!(text_from_zip(&zip_of(&[("1.txt", &big)]), Some(n(1)), 9_999).unwrap_err().contains("size limit"));
+        assert!(text_from_zip(b"PK\x03\x04 not really", Some(n(1)), 100).is_err());
     }
 }

@@ -45,7 +45,7 @@ pub fn assert_fixture_books_complete(out: &Path) {
         let raw = std::fs::read(out.join("raw").join(raw_name)).unwrap_or_else(|_| panic!("raw/{raw_name} exists"));
         assert!(raw == served_bytes, "raw/{raw_name} differs from the served {served}");
         let text = if served.ends_with(".zip") {
-            text_from_zip(&raw, EbookNumber::parse(&n.to_string()).unwrap(), u64::MAX >> 1).unwrap()
+            text_from_zip(&raw, Some(EbookNumber::parse(&n.to_string()).unwrap()), u64::MAX >> 1).unwrap()
         } else {
             raw
         };

@@ -57,10 +57,19 @@ impl TestDir {
     }
 }
 
-/// The gutenfetch binary, with no progress bars and a clean environment.
+/// The gutenfetch binary, quiet (errors only), in a clean environment.
 pub fn gutenfetch() -> std::process::Command {
+    let mut cmd = gutenfetch_logging();
+    cmd.arg("--quiet");
+    cmd
+}
+
+/// The gutenfetch binary at its default log level (warnings too), as cron runs it.
+pub fn gutenfetch_logging() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_gutenfetch"));
-    cmd.env_remove("GUTENFETCH_MIRROR").env_remove("RUST_LOG").arg("--quiet");
+    for var in ["GUTENFETCH_MIRROR", "GUTENFETCH_FTP_PASSWORD", "RUST_LOG"] {
+        cmd.env_remove(var);
+    }
     cmd
 }
 

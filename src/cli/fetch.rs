@@ -1,0 +1,200 @@
+//! The flags of a fetch (gutenfetch without a subcommand) and their
+//! resolution into a [`Config`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::bail;
+use clap::Args;
+
+use crate::clean::CleanOptions;
+use crate::config::Config;
+use crate::fetch::Limits;
+use crate::manifest::ManifestSource;
+use crate::mirror::{Layout, Mirror, DEFAULT_MIRROR};
+use crate::retry::RetryPolicy;
+use crate::select::{Selection, Shard};
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// CSV manifest of books (`-` for stdin) [default: ingest_file/Gutenberg_files.csv].
+    ///
+    /// Needs a header row with an ebook-number column named `FileNumber` or
+    /// `Text#` (Project Gutenberg's pg_catalog.csv); `Title` and `author` or
+    /// `Authors` are used when present. Rows of pg_catalog.csv whose `Type` is
+    /// not `Text` are skipped. Bad rows are reported with their line and
+    /// skipped; the rest still runs.
+    #[arg(
+        long,
+        short = 'm',
+        value_name = "FILE",
+        default_value = "ingest_file/Gutenberg_files.csv",
+        hide_default_value = true
+    )]
+    pub manifest: PathBuf,
+
+    /// Output folder: clean books as OUT/<N>.txt, raw copies in OUT/raw/ [default: downloads].
+    #[arg(long, short = 'o', value_name = "OUT", default_value = "downloads", hide_default_value = true)]
+    pub out: PathBuf,
+
+    /// Mirror to fetch from: https://, http://, ftp:// or file:// [default: https://aleph.gutenberg.org/].
+    ///
+    /// The URL names the root of a Gutenberg tree, where ebook 418 lives in
+    /// 4/1/418/: a public HTTPS mirror, an FTP server
+    /// (ftp://[user[:password]@]host[:port]/path/, anonymous without a user;
+    /// the password may come from GUTENFETCH_FTP_PASSWORD instead), or a local
+    /// copy made with rsync (file:///srv/gutenberg/, or just the folder's path).
+    #[arg(long, env = "GUTENFETCH_MIRROR", value_name = "URL", default_value = DEFAULT_MIRROR, hide_default_value = true)]
+    pub mirror: String,
+
+    /// Password for an FTP mirror whose URL names a user but no password.
+    ///
+    /// Keeps the password out of the process list and shell history.
+    #[arg(long, env = "GUTENFETCH_FTP_PASSWORD", value_name = "PASSWORD", hide_env_values = true)]
+    pub ftp_password: Option<String>,
+
+    /// How the mirror lays out books [default: folders].
+    ///
+    /// `folders`: the main collection (4/1/418/418-0.txt, its zips, old/).
+    /// `generated`: the generated collection, cache/epub/418/pg418.txt, one
+    /// predictable UTF-8 file per book.
+    #[arg(long, value_enum, default_value_t = Layout::Folders, hide_default_value = true)]
+    pub layout: Layout,
+
+    /// Books in flight at once, 1 to 64 [default: 8].
+    ///
+    /// Each book in flight uses one connection to the mirror; be polite to
+    /// public mirrors. gutenfetch lowers this by itself when a mirror says it
+    /// is overloaded (FTP 421, HTTP 429 or 503).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 8, hide_default_value = true,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+
+    /// Seconds to wait for a connection, a reply, or the next bytes of a transfer [default: 30].
+    ///
+    /// A transfer that stalls this long is abandoned and retried; there is no
+    /// limit on the total time of a transfer that keeps moving.
+    #[arg(long, value_name = "SECS", default_value_t = 30, hide_default_value = true,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+
+    /// Retries of a request that failed for a passing reason [default: 8].
+    ///
+    /// Dropped connections, timeouts, HTTP 5xx and 429, FTP 4xx replies and
+    /// short transfers are retried after a growing wait (exponential backoff
+    /// with jitter, at most 30 s, or what the server asks for with
+    /// Retry-After, up to 2 minutes). Missing files and other permanent
+    /// failures are never retried.
+    #[arg(long, value_name = "N", default_value_t = 8, hide_default_value = true,
+          value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub retries: u32,
+
+    /// Largest file accepted, in MiB [default: 256].
+    ///
+    /// The largest Gutenberg plain texts are a few tens of MB; a larger (or
+    /// endless) response fails its book.
+    #[arg(long, value_name = "MIB", default_value_t = 256, hide_default_value = true,
+          value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_size: u64,
+
+    /// Process only shard K of N (1-based): the manifest rows whose position falls to it.
+    ///
+    /// Row r (0-based, in manifest order) belongs to shard r mod N + 1, so N
+    /// machines or jobs given 1/N … N/N split one manifest with no overlap.
+    /// For a Kubernetes Indexed Job: --shard $((JOB_COMPLETION_INDEX + 1))/N.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+
+    /// Keep only books whose `Language` (pg_catalog.csv) includes CODE, e.g. `en`.
+    #[arg(long, value_name = "CODE")]
+    pub language: Option<String>,
+
+    /// Keep only the first N books of the manifest (after --language, before --shard).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+
+    /// Fetch every book again, even those whose clean text is already in OUT.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Keep "Produced by …" credit lines that follow the Gutenberg header.
+    #[arg(long)]
+    pub keep_credits: bool,
+
+    /// Where to write the JSON report [default: OUT/gutenfetch-report.json].
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+impl FetchArgs {
+    /// Validates what was typed and resolves defaults into a [`Config`].
+    pub fn into_config(self) -> anyhow::Result<Config> {
+        let manifest =
+            if self.manifest.as_os_str() == "-" { ManifestSource::Stdin } else { ManifestSource::Path(self.manifest) };
+        if self.out.as_os_str().is_empty() {
+            bail!("--out must name a folder");
+        }
+        let mut mirror = Mirror::parse(&self.mirror)?;
+        if let (Mirror::Ftp(endpoint), Some(password)) = (&mut mirror, self.ftp_password) {
+            if endpoint.user != "anonymous" && endpoint.password.is_empty() {
+                endpoint.password = password;
+            }
+        }
+        let report = self.report.unwrap_or_else(|| self.out.join("gutenfetch-report.json"));
+        Ok(Config {
+            manifest,
+            mirror,
+            layout: self.layout,
+            report,
+            out: self.out,
+            jobs: usize::from(self.jobs),
+            limits: Limits { timeout: Duration::from_secs(self.timeout), max_size: self.max_size * 1024 * 1024 },
+            retry: RetryPolicy::new(self.retries),
+            selection: Selection { language: self.language, limit: self.limit.map(|n| n as usize), shard: self.shard },
+            force: self.force,
+            clean: CleanOptions { keep_credits: self.keep_credits },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Action, Cli};
+
+    fn config(args: &[&str]) -> Config {
+        let cli = Cli::try_parse_args(std::iter::once("gutenfetch").chain(args.iter().copied())).unwrap();
+        match cli.into_action().unwrap() {
+            Action::Fetch(config) => *config,
+            _ => panic!("not a fetch"),
+        }
+    }
+
+    #[test]
+    fn defaults_resolve() {
+        let config = config(&[]);
+        assert_eq!(config.manifest, ManifestSource::Path("ingest_file/Gutenberg_files.csv".into()));
+        assert_eq!(config.mirror, Mirror::parse(DEFAULT_MIRROR).unwrap());
+        assert_eq!(config.layout, Layout::Folders);
+        assert_eq!(config.report, PathBuf::from("downloads/gutenfetch-report.json"));
+        assert_eq!(config.jobs, 8);
+        assert_eq!(config.retry, RetryPolicy::new(8));
+    }
+
+    #[test]
+    fn jobs_out_of_range_is_a_usage_error() {
+        for jobs in ["0", "65"] {
+            assert!(Cli::try_parse_args(["gutenfetch", "--jobs", jobs]).is_err());
+        }
+    }
+
+    #[test]
+    fn the_ftp_password_fills_a_url_that_names_only_the_user() {
+        let args = ["--mirror", "ftp://reader@127.0.0.1/", "--ftp-password", "s3cret"];
+        let Mirror::Ftp(endpoint) = config(&args).mirror else { panic!() };
+        assert_eq!((endpoint.user.as_str(), endpoint.password.as_str()), ("reader", "s3cret"));
+        let args = ["--mirror", "ftp://reader:inline@127.0.0.1/", "--ftp-password", "s3cret"];
+        let Mirror::Ftp(endpoint) = config(&args).mirror else { panic!() };
+        assert_eq!(endpoint.password, "inline", "a password in the URL wins");
+    }
+}

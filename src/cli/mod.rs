@@ -1,0 +1,164 @@
+//! The command line: what the user typed, parsed and documented by clap, and
+//! [`Cli::into_action`], the one place that turns it into what to do. The
+//! stages only ever see the resolved configs, never clap.
+
+mod fetch;
+mod strip;
+
+use std::ffi::OsString;
+
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+pub use fetch::FetchArgs;
+pub use strip::StripArgs;
+
+use crate::config::Config;
+use crate::strip::StripConfig;
+
+/// Fetch Project Gutenberg plain texts listed in a CSV manifest from a mirror,
+/// strip the Gutenberg header, footer and licence, and keep the raw bytes.
+///
+/// Without a subcommand, gutenfetch fetches: it reads the manifest, finds each
+/// book's folder on the mirror (ebook 418 in 4/1/418/), downloads its plain
+/// text, and writes OUT/<N>.txt (clean UTF-8), OUT/raw/<file> (the bytes as
+/// served) and OUT/gutenfetch-report.json.
+///
+/// Exit codes: 0 every book fetched or already complete; 1 the run finished
+/// but some books or manifest rows failed; 2 usage or fatal error; 130
+/// interrupted (SIGINT or SIGTERM).
+#[derive(Debug, Parser)]
+#[command(name = "gutenfetch", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Clean local Gutenberg files: no network, the same rules as a fetch.
+    Strip(StripArgs),
+    /// Print a completion script for a shell.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `gutenfetch man > gutenfetch.1`.
+    Man,
+}
+
+/// How much gutenfetch says while it works (every subcommand).
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// More log lines: -v one line per book, -vv debugging detail.
+    ///
+    /// `RUST_LOG` (e.g. `RUST_LOG=gutenfetch=debug`) overrides this.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Only errors and the final summary; no progress display.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// When to draw progress bars on stderr [default: auto].
+    ///
+    /// `auto` draws them when stderr is a terminal and --quiet is not given;
+    /// otherwise (cron, CI, a pipe) plain log lines report progress instead.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ProgressWhen::Auto, global = true,
+          hide_default_value = true)]
+    pub progress: ProgressWhen,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProgressWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+/// What the command line asks for, resolved and validated.
+pub enum Action {
+    Fetch(Box<Config>),
+    Strip(StripConfig),
+    Completions(clap_complete::Shell),
+    Man,
+}
+
+impl Cli {
+    /// Parses the process's arguments; on a usage error prints it and exits with 2.
+    pub fn parse_args() -> Cli {
+        Cli::try_parse_args(std::env::args_os()).unwrap_or_else(|err| err.exit())
+    }
+
+    /// Parses `args` (the program name first). The output flags go before or
+    /// after a subcommand; a fetch flag typed with a subcommand is an error
+    /// rather than silently ignored.
+    pub fn try_parse_args<I: IntoIterator<Item = T>, T: Into<OsString> + Clone>(args: I) -> Result<Cli, clap::Error> {
+        let mut command = Cli::command();
+        let matches = command.try_get_matches_from_mut(args)?;
+        if let Some((name, _)) = matches.subcommand() {
+            let fetch_flags = FetchArgs::augment_args(clap::Command::new("fetch"));
+            let typed = fetch_flags
+                .get_arguments()
+                .map(|arg| arg.get_id().as_str())
+                .find(|id| matches.value_source(id) == Some(ValueSource::CommandLine));
+            if let Some(id) = typed {
+                let message =
+                    format!("--{} is a fetch option: `gutenfetch {name}` does not take it", id.replace('_', "-"));
+                return Err(command.error(clap::error::ErrorKind::ArgumentConflict, message));
+            }
+        }
+        Cli::from_arg_matches(&matches)
+    }
+
+    /// Validates what was typed and resolves defaults.
+    pub fn into_action(self) -> anyhow::Result<Action> {
+        Ok(match self.command {
+            None => Action::Fetch(Box::new(self.fetch.into_config()?)),
+            Some(Command::Strip(args)) => Action::Strip(args.into_config()?),
+            Some(Command::Completions { shell }) => Action::Completions(shell),
+            Some(Command::Man) => Action::Man,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_flag_has_help() {
+        fn check(cmd: &clap::Command) {
+            for arg in cmd.get_arguments() {
+                if arg.get_id() != "help" && arg.get_id() != "version" {
+                    assert!(arg.get_help().is_some(), "--{} has no help", arg.get_id());
+                }
+            }
+            cmd.get_subcommands().for_each(check);
+        }
+        check(&Cli::command());
+    }
+
+    #[test]
+    fn subcommands_do_not_take_fetch_flags() {
+        assert!(Cli::try_parse_args(["gutenfetch", "strip", "a.txt"]).is_ok());
+        let err = Cli::try_parse_args(["gutenfetch", "--jobs", "2", "strip", "a.txt"]).unwrap_err();
+        assert!(err.to_string().contains("--jobs is a fetch option"), "{err}");
+        assert!(Cli::try_parse_args(["gutenfetch", "--ftp-password", "x", "man"]).is_err());
+        // Output flags are global: before or after the subcommand.
+        assert!(Cli::try_parse_args(["gutenfetch", "-q", "strip", "a.txt"]).is_ok());
+        assert!(Cli::try_parse_args(["gutenfetch", "strip", "-v", "a.txt"]).is_ok());
+    }
+}

@@ -1,0 +1,49 @@
+//! `gutenfetch strip`: the flags of the local cleaning command.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::Args;
+
+use crate::clean::CleanOptions;
+use crate::strip::{StripConfig, StripInput};
+
+#[derive(Debug, Args)]
+pub struct StripArgs {
+    /// Gutenberg text files (or their zips) to clean; `-` reads stdin.
+    ///
+    /// With one file and no --out, the clean text goes to stdout.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Write each clean text to DIR/<file name> (`stdin.txt` for `-`, `<name>.txt` for a zip).
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Keep "Produced by …" credit lines that follow the Gutenberg header.
+    #[arg(long)]
+    pub keep_credits: bool,
+
+    /// Largest text accepted from a zip, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_size: u64,
+}
+
+impl StripArgs {
+    pub fn into_config(self) -> anyhow::Result<StripConfig> {
+        if self.out.is_none() && self.files.len() > 1 {
+            bail!("strip: {} files need --out DIR (only one can go to stdout)", self.files.len());
+        }
+        let inputs = self
+            .files
+            .into_iter()
+            .map(|path| if path.as_os_str() == "-" { StripInput::Stdin } else { StripInput::Path(path) })
+            .collect();
+        Ok(StripConfig {
+            inputs,
+            out: self.out,
+            clean: CleanOptions { keep_credits: self.keep_credits },
+            max_size: self.max_size * 1024 * 1024,
+        })
+    }
+}
