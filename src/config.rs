@@ -28,4 +28,15 @@ pub struct Config {
     /// Fetch again even books whose clean text exists.
     pub force: bool,
     pub clean: CleanOptions,
+    /// Find every book and print what would be fetched, in this format, instead of fetching.
+    pub dry_run: Option<OutputFormat>,
+}
+
+/// How `--dry-run` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// A table for people.
+    Text,
+    /// One JSON document for scripts.
+    Json,
 }

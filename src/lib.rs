@@ -9,6 +9,7 @@ pub mod clean;
 pub mod clean_stage;
 pub mod cli;
 pub mod config;
+pub mod dry_run;
 pub mod ebook;
 pub mod exit_code;
 pub mod fetch;
@@ -42,7 +43,10 @@ pub use exit_code::ExitCode;
 pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
     let mut stdout = std::io::stdout().lock();
     match action {
-        Action::Fetch(config) => run(&config),
+        Action::Fetch(config) => match config.dry_run {
+            Some(format) => dry_run::run(&config, format),
+            None => run(&config),
+        },
         Action::Strip(config) => strip::run(&config),
         Action::Completions(shell) => {
             clap_complete::generate(shell, &mut Cli::command(), "gutenfetch", &mut stdout);

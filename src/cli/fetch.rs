@@ -8,7 +8,7 @@ use anyhow::bail;
 use clap::Args;
 
 use crate::clean::CleanOptions;
-use crate::config::Config;
+use crate::config::{Config, OutputFormat};
 use crate::fetch::Limits;
 use crate::manifest::ManifestSource;
 use crate::mirror::{Layout, Mirror, DEFAULT_MIRROR};
@@ -121,6 +121,18 @@ pub struct FetchArgs {
     #[arg(long)]
     pub keep_credits: bool,
 
+    /// Find every book on the mirror and print what would be fetched; write nothing.
+    ///
+    /// Lists folders and chooses files as a real run does, and asks each
+    /// file's size (FTP SIZE, HTTP HEAD) instead of downloading it. Books
+    /// already complete in OUT are shown as such.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Output of --dry-run: `text` (a table) or `json` [default: text].
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text, hide_default_value = true, requires = "dry_run")]
+    pub format: OutputFormat,
+
     /// Where to write the JSON report [default: OUT/gutenfetch-report.json].
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
@@ -153,6 +165,7 @@ impl FetchArgs {
             selection: Selection { language: self.language, limit: self.limit.map(|n| n as usize), shard: self.shard },
             force: self.force,
             clean: CleanOptions { keep_credits: self.keep_credits },
+            dry_run: self.dry_run.then_some(self.format),
         })
     }
 }

@@ -63,6 +63,16 @@ impl FileMirror {
         }
     }
 
+    pub async fn stat(&self, path: &str) -> Result<Option<Option<u64>>, BookError> {
+        let path = self.root.join(path);
+        match tokio::fs::metadata(&path).await {
+            Ok(meta) if meta.is_file() => Ok(Some(Some(meta.len()))),
+            Ok(_) => Ok(None),
+            Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => Ok(None),
+            Err(err) => Err(BookError::permanent(Stage::Resolve, format!("{}: {err}", path.display()))),
+        }
+    }
+
     pub fn url_of(&self, path: &str) -> String {
         let full = self.root.join(path);
         url::Url::from_file_path(&full).map_or_else(|()| full.display().to_string(), String::from)

@@ -240,6 +240,19 @@ impl FtpSession {
         sink.finish().await.map(Some)
     }
 
+    /// SIZE: whether `path` is a file, and its size; no data connection needed.
+    pub async fn stat(&mut self, path: &str) -> Result<Option<Option<u64>>, BookError> {
+        let path = format!("{}{path}", self.pool.endpoint.root);
+        let wait = self.pool.timeout;
+        let conn = self.conn().await?;
+        match timeout(wait, conn.size(&path)).await {
+            Ok(Ok(size)) => Ok(Some(Some(size as u64))),
+            Ok(Err(FtpError::UnexpectedResponse(reply))) if reply.status.code() == 550 => Ok(None),
+            Ok(Err(err)) => Err(self.failed(Stage::Resolve, &format!("SIZE {path}"), err)),
+            Err(_) => Err(self.timed_out(Stage::Resolve, &format!("SIZE {path}"))),
+        }
+    }
+
     pub fn url_of(&self, path: &str) -> String {
         self.pool.endpoint.url_of(path)
     }

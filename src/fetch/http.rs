@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use reqwest::header::CONTENT_TYPE;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::{Response, StatusCode};
 use tokio::io::AsyncWrite;
 
@@ -89,6 +89,26 @@ impl HttpMirror {
             sink.write(&chunk).await?;
         }
         sink.finish().await.map(Some)
+    }
+
+    /// HEAD: whether `path` exists, and its Content-Length.
+    pub async fn stat(&self, path: &str) -> Result<Option<Option<u64>>, BookError> {
+        let url = self.resolve(path).map_err(|err| BookError::permanent(Stage::Resolve, format!("{path}: {err}")))?;
+        let response = self.client.head(url).send().await.map_err(|err| transport_error(Stage::Resolve, path, &err))?;
+        let status = response.status();
+        if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            let error = classify(status).unwrap_or(BookError::permanent);
+            return Err(error(Stage::Resolve, format!("HEAD {path}: HTTP {status}")));
+        }
+        if is_html(&response) {
+            return Err(BookError::transient(Stage::Resolve, "the server sent an HTML page instead of the file"));
+        }
+        // `content_length()` measures the (empty) body of a HEAD response: read the header.
+        let length = response.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
+        Ok(Some(length))
     }
 
     async fn request(&self, stage: Stage, path: &str) -> Result<Response, BookError> {

@@ -28,6 +28,7 @@ pub use error::{BookError, Persistence, Stage};
 use file::FileMirror;
 use ftp::{FtpPool, FtpSession};
 use http::HttpMirror;
+use resolve::{Found, Mode};
 use sink::BodySink;
 pub use throttle::{Permit, Throttle};
 
@@ -51,6 +52,15 @@ pub struct Fetched {
     pub bytes: u64,
     /// Tries of all the book's requests: 1 when nothing had to be retried.
     pub attempts: u32,
+}
+
+/// A book's file, found but not downloaded (`--dry-run`).
+#[derive(Clone, Debug)]
+pub struct Located {
+    pub candidate: Candidate,
+    pub url: String,
+    /// As the server reports it, when it does.
+    pub size: Option<u64>,
 }
 
 /// What a folder listing said.
@@ -104,12 +114,26 @@ impl Client {
 
     /// Finds the book's file on the mirror and downloads it into `raw_dir`.
     pub async fn fetch(&self, number: EbookNumber, raw_dir: &Path) -> Result<Fetched, BookError> {
-        let mut session = match &self.transport {
+        match resolve::find_book(self, &mut self.session(), number, Mode::Download(raw_dir)).await? {
+            Found::Downloaded(fetched) => Ok(fetched),
+            Found::Located(_) => unreachable!("a download yields a downloaded file"),
+        }
+    }
+
+    /// Finds the book's file on the mirror, and its size, without downloading it.
+    pub async fn locate(&self, number: EbookNumber) -> Result<Located, BookError> {
+        match resolve::find_book(self, &mut self.session(), number, Mode::Locate).await? {
+            Found::Located(located) => Ok(located),
+            Found::Downloaded(_) => unreachable!("locating downloads nothing"),
+        }
+    }
+
+    fn session(&self) -> Session<'_> {
+        match &self.transport {
             Transport::Ftp(pool) => Session::Ftp(pool.session()),
             Transport::Http(mirror) => Session::Http(mirror),
             Transport::File(mirror) => Session::File(mirror),
-        };
-        resolve::fetch_book(self, &mut session, number, raw_dir).await
+        }
     }
 
     /// The mirror said it is overloaded: fewer books at once. An FTP server
@@ -165,6 +189,15 @@ impl Session<'_> {
             Session::Ftp(session) => session.get(path, sink).await,
             Session::Http(mirror) => mirror.get(path, sink).await,
             Session::File(mirror) => mirror.get(path, sink).await,
+        }
+    }
+
+    /// Whether `path` exists, and its size when the server says; `None` when it does not exist.
+    pub async fn stat(&mut self, path: &str) -> Result<Option<Option<u64>>, BookError> {
+        match self {
+            Session::Ftp(session) => session.stat(path).await,
+            Session::Http(mirror) => mirror.stat(path).await,
+            Session::File(mirror) => mirror.stat(path).await,
         }
     }
 

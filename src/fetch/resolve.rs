@@ -14,24 +14,40 @@ use tokio::io::BufWriter;
 
 use super::error::{BookError, Stage};
 use super::sink::BodySink;
-use super::{Client, Fetched, Listing, Session};
+use super::{Client, Fetched, Listing, Located, Session};
 use crate::atomic_file::PartFile;
 use crate::ebook::EbookNumber;
 use crate::layout::{folder_candidates, generated_candidate, listed_candidates, old_candidates, Candidate, Packing};
 use crate::mirror::Layout;
 
-/// Finds and downloads the book's file into `raw_dir`.
-pub async fn fetch_book(
+/// What to do with the file once found.
+#[derive(Clone, Copy)]
+pub enum Mode<'p> {
+    /// Download it into this folder.
+    Download(&'p Path),
+    /// Only find it and ask its size (`--dry-run`): nothing is downloaded or written.
+    Locate,
+}
+
+/// The file found for a book.
+pub enum Found {
+    Downloaded(Fetched),
+    Located(Located),
+}
+
+/// Finds the book's file and, in [`Mode::Download`], downloads it.
+pub async fn find_book(
     client: &Client,
     session: &mut Session<'_>,
     number: EbookNumber,
-    raw_dir: &Path,
-) -> Result<Fetched, BookError> {
-    let mut attempt = Attempt { client, session, number, raw_dir, retries: 0 };
+    mode: Mode<'_>,
+) -> Result<Found, BookError> {
+    let mut attempt = Attempt { client, session, number, mode, retries: 0 };
     let result = attempt.run().await;
     let attempts = attempt.retries + 1;
     match result {
-        Ok(fetched) => Ok(Fetched { attempts, ..fetched }),
+        Ok(Found::Downloaded(fetched)) => Ok(Found::Downloaded(Fetched { attempts, ..fetched })),
+        Ok(located) => Ok(located),
         Err(error) => Err(BookError { attempts, ..error }),
     }
 }
@@ -41,18 +57,18 @@ struct Attempt<'s, 'a> {
     client: &'s Client,
     session: &'s mut Session<'a>,
     number: EbookNumber,
-    raw_dir: &'s Path,
+    mode: Mode<'s>,
     /// Retries made so far, over all requests.
     retries: u32,
 }
 
 impl Attempt<'_, '_> {
-    async fn run(&mut self) -> Result<Fetched, BookError> {
+    async fn run(&mut self) -> Result<Found, BookError> {
         let number = self.number;
         if self.client.layout == Layout::Generated {
             let candidate = generated_candidate(number);
             return match self.get(&candidate).await? {
-                Some(fetched) => Ok(fetched),
+                Some(found) => Ok(found),
                 None => {
                     Err(BookError::permanent(Stage::Resolve, format!("{} not found on the mirror", candidate.path))
                         .at(Some(self.session.url_of(&candidate.path))))
@@ -91,7 +107,7 @@ impl Attempt<'_, '_> {
         Err(BookError::permanent(Stage::Resolve, message).at(folder_url))
     }
 
-    async fn first_of(&mut self, candidates: impl Iterator<Item = &Candidate>) -> Result<Option<Fetched>, BookError> {
+    async fn first_of(&mut self, candidates: impl Iterator<Item = &Candidate>) -> Result<Option<Found>, BookError> {
         for candidate in candidates {
             if let Some(fetched) = self.get(candidate).await? {
                 return Ok(Some(fetched));
@@ -113,10 +129,14 @@ impl Attempt<'_, '_> {
         }
     }
 
-    /// Downloads `candidate` to its raw path; `None` when the mirror has no such file.
-    async fn get(&mut self, candidate: &Candidate) -> Result<Option<Fetched>, BookError> {
+    /// Downloads (or locates) `candidate`; `None` when the mirror has no such file.
+    async fn get(&mut self, candidate: &Candidate) -> Result<Option<Found>, BookError> {
         let url = self.session.url_of(&candidate.path);
-        let raw_path = self.raw_dir.join(&candidate.local_name);
+        let raw_dir = match self.mode {
+            Mode::Download(raw_dir) => raw_dir,
+            Mode::Locate => return self.locate(candidate, url).await,
+        };
+        let raw_path = raw_dir.join(&candidate.local_name);
         let write_error = |err: std::io::Error| {
             BookError::permanent(Stage::Write, format!("{}: {err}", raw_path.display())).at(Some(url.clone()))
         };
@@ -130,8 +150,24 @@ impl Attempt<'_, '_> {
                 Ok(None) => return Ok(None),
                 Ok(Some(bytes)) => {
                     part.commit(&raw_path).await.map_err(write_error)?;
-                    return Ok(Some(Fetched { candidate: candidate.clone(), url, raw_path, bytes, attempts: 1 }));
+                    let fetched = Fetched { candidate: candidate.clone(), url, raw_path, bytes, attempts: 1 };
+                    return Ok(Some(Found::Downloaded(fetched)));
                 }
+                Err(error) => {
+                    retry += 1;
+                    self.wait_to_retry(error.at(Some(url.clone())), retry).await?;
+                }
+            }
+        }
+    }
+
+    /// Asks whether `candidate` exists, and its size, without downloading it.
+    async fn locate(&mut self, candidate: &Candidate, url: String) -> Result<Option<Found>, BookError> {
+        let mut retry = 0;
+        loop {
+            match self.session.stat(&candidate.path).await {
+                Ok(None) => return Ok(None),
+                Ok(Some(size)) => return Ok(Some(Found::Located(Located { candidate: candidate.clone(), url, size }))),
                 Err(error) => {
                     retry += 1;
                     self.wait_to_retry(error.at(Some(url.clone())), retry).await?;

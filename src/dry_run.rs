@@ -1,0 +1,146 @@
+//! `--dry-run`: reads the manifest and finds every book on the mirror (lists
+//! folders, chooses files, asks sizes) without downloading or writing
+//! anything, then prints what a real run would do, as a table or as JSON.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use anyhow::Context;
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+use crate::config::{Config, OutputFormat};
+use crate::fetch::Client;
+use crate::manifest::Book;
+use crate::plan::{step_for, OutputLayout, Step};
+use crate::progress::human_bytes;
+use crate::terminal_safe::terminal_safe;
+use crate::ExitCode;
+
+/// What a real run would do with one book.
+#[derive(Debug, Serialize)]
+struct Planned {
+    ebook: u32,
+    title: Option<String>,
+    /// `fetch`, `reclean` (its raw copy is in OUT/raw/), `skip` (complete) or `missing`.
+    action: &'static str,
+    /// The file chosen on the mirror, relative to its root.
+    file: Option<String>,
+    url: Option<String>,
+    /// The size the server reports, when it does.
+    size: Option<u64>,
+    error: Option<String>,
+}
+
+impl Planned {
+    fn of(book: &Book, action: &'static str, error: Option<String>) -> Self {
+        Planned {
+            ebook: book.number.get(),
+            title: book.title.clone(),
+            action,
+            file: None,
+            url: None,
+            size: None,
+            error,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct DryRun<'a> {
+    manifest: String,
+    mirror: String,
+    bad_rows: Vec<(u64, &'a str)>,
+    books: &'a [Planned],
+}
+
+/// Runs the dry run and prints its result to stdout.
+pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
+    let manifest = config.selection.apply(crate::manifest::read(&config.manifest)?)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    let client =
+        Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.retry.clone(), config.jobs)?);
+    let out = OutputLayout::new(&config.out);
+    let planned = runtime.block_on(plan_all(&client, manifest.books.clone(), &out, config.force));
+    runtime.block_on(client.close());
+
+    let bad_rows: Vec<(u64, &str)> = manifest.problems.iter().map(|p| (p.line, p.message.as_str())).collect();
+    let text = match format {
+        OutputFormat::Json => {
+            let report = DryRun {
+                manifest: config.manifest.to_string(),
+                mirror: config.mirror.display_url(),
+                bad_rows,
+                books: &planned,
+            };
+            serde_json::to_string_pretty(&report).expect("the plan serialises") + "\n"
+        }
+        OutputFormat::Text => table(&planned, &manifest.problems),
+    };
+    print!("{text}");
+    let failed = planned.iter().any(|p| p.action == "missing") || !manifest.problems.is_empty();
+    Ok(if failed { ExitCode::BooksFailed } else { ExitCode::Success })
+}
+
+/// Finds every book, at most the throttle's limit at once, in manifest order.
+async fn plan_all(client: &Arc<Client>, books: Vec<Book>, out: &OutputLayout, force: bool) -> Vec<Planned> {
+    let mut tasks = JoinSet::new();
+    for (index, book) in books.into_iter().enumerate() {
+        match step_for(&book, out, force) {
+            Step::Skip => tasks.spawn(std::future::ready((index, Planned::of(&book, "skip", None)))),
+            Step::Reclean(_) => tasks.spawn(std::future::ready((index, Planned::of(&book, "reclean", None)))),
+            Step::Fetch => {
+                let permit = client.throttle().acquire().await;
+                let client = Arc::clone(client);
+                tasks.spawn(async move {
+                    let _permit = permit;
+                    let result = match client.locate(book.number).await {
+                        Ok(located) => Planned {
+                            file: Some(located.candidate.path),
+                            url: Some(located.url),
+                            size: located.size,
+                            ..Planned::of(&book, "fetch", None)
+                        },
+                        Err(error) => {
+                            Planned { url: error.url.clone(), ..Planned::of(&book, "missing", Some(error.to_string())) }
+                        }
+                    };
+                    (index, result)
+                })
+            }
+        };
+    }
+    let mut planned: Vec<(usize, Planned)> = tasks.join_all().await;
+    planned.sort_by_key(|(index, _)| *index);
+    planned.into_iter().map(|(_, p)| p).collect()
+}
+
+fn table(planned: &[Planned], problems: &[crate::manifest::RowProblem]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{:>8}  {:<8}  {:>10}  file", "ebook", "action", "size");
+    for p in planned {
+        let size = p.size.map(human_bytes).unwrap_or_else(|| "-".to_owned());
+        let what = match (&p.file, &p.error) {
+            (Some(file), _) => file.clone(),
+            (None, Some(error)) => terminal_safe(error).into_owned(),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(s, "{:>8}  {:<8}  {:>10}  {what}", p.ebook, p.action, size);
+    }
+    for problem in problems {
+        let _ = writeln!(s, "bad row at line {}: {}", problem.line, terminal_safe(&problem.message));
+    }
+    let count = |action| planned.iter().filter(|p| p.action == action).count();
+    let bytes: u64 = planned.iter().filter_map(|p| p.size).sum();
+    let _ = writeln!(
+        s,
+        "{} books: {} to fetch ({}), {} to re-clean, {} already complete, {} not found",
+        planned.len(),
+        count("fetch"),
+        human_bytes(bytes),
+        count("reclean"),
+        count("skip"),
+        count("missing")
+    );
+    s
+}
