@@ -76,6 +76,8 @@ impl BookOutcome {
 /// Messages from the stages to the collector.
 #[derive(Debug)]
 pub enum Event {
+    /// How a book's transfer goes; only for the progress display.
+    Transfer { ebook: crate::ebook::EbookNumber, update: crate::fetch::TransferUpdate },
     /// A download finished; only for the progress display.
     Downloaded { bytes: u64 },
     /// A book is finished, one way or another.

@@ -217,7 +217,11 @@ async fn fetch_one(
     clean_tx: &tokio::sync::mpsc::Sender<CleanJob>,
     events: &mpsc::Sender<Event>,
 ) {
-    match client.fetch(book.number, &raw_dir).await {
+    let ebook = book.number;
+    let watch = |update| {
+        let _ = events.send(Event::Transfer { ebook, update });
+    };
+    match client.fetch(book.number, &raw_dir, Some(&watch)).await {
         Ok(fetched) => {
             let _ = events.send(Event::Downloaded { bytes: fetched.bytes });
             // Awaiting here while holding the permit is the backpressure.
@@ -256,6 +260,7 @@ fn collect(events: mpsc::Receiver<Event>, progress: &mut Progress) -> Vec<BookOu
     for event in events {
         match event {
             Event::Downloaded { bytes } => progress.downloaded(bytes),
+            Event::Transfer { ebook, update } => progress.transfer(ebook, update),
             Event::Done(outcome) => {
                 log_outcome(&outcome);
                 progress.book_done(&outcome);

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::ebook::EbookNumber;
+use crate::fetch::TransferUpdate;
 use crate::outcome::{BookOutcome, Status};
 
 /// The one multi-bar on stderr; hidden until [`draw_on_stderr`] says otherwise.
@@ -60,6 +62,8 @@ pub struct Progress {
     cleaned: usize,
     cleaned_bytes: u64,
     clean_seconds: f64,
+    /// A short-lived bar for each transfer in flight.
+    transfers_in_flight: std::collections::HashMap<EbookNumber, ProgressBar>,
 }
 
 impl Progress {
@@ -91,6 +95,7 @@ impl Progress {
             cleaned: 0,
             cleaned_bytes: 0,
             clean_seconds: 0.0,
+            transfers_in_flight: std::collections::HashMap::new(),
         };
         progress.redraw_lines();
         progress
@@ -99,6 +104,41 @@ impl Progress {
     pub fn downloaded(&mut self, bytes: u64) {
         self.downloaded += bytes;
         self.redraw_lines();
+    }
+
+    /// Draws a bar under the others for each transfer while it runs.
+    pub fn transfer(&mut self, ebook: EbookNumber, update: TransferUpdate) {
+        if !self.drawn {
+            return;
+        }
+        match update {
+            TransferUpdate::Started { name, expected } => {
+                let bar = TERMINAL.add(ProgressBar::new(expected.unwrap_or(0)));
+                let template = if expected.is_some() {
+                    "  {msg:>16} {bar:20.green/white} {binary_bytes:>9}/{binary_total_bytes:<9} {binary_bytes_per_sec}"
+                } else {
+                    "  {msg:>16} {spinner} {binary_bytes:>9} {binary_bytes_per_sec}"
+                };
+                bar.set_style(
+                    ProgressStyle::with_template(template).expect("valid progress template").progress_chars("=> "),
+                );
+                bar.set_message(name);
+                if let Some(old) = self.transfers_in_flight.insert(ebook, bar) {
+                    TERMINAL.remove(&old);
+                }
+            }
+            TransferUpdate::Progress { bytes } => {
+                if let Some(bar) = self.transfers_in_flight.get(&ebook) {
+                    bar.set_position(bytes);
+                }
+            }
+            TransferUpdate::Finished => {
+                if let Some(bar) = self.transfers_in_flight.remove(&ebook) {
+                    bar.finish_and_clear();
+                    TERMINAL.remove(&bar);
+                }
+            }
+        }
     }
 
     pub fn book_done(&mut self, outcome: &BookOutcome) {
@@ -146,7 +186,7 @@ impl Progress {
     }
 
     pub fn finish(&self) {
-        for bar in [&self.books, &self.transfers, &self.cleaning] {
+        for bar in [&self.books, &self.transfers, &self.cleaning].into_iter().chain(self.transfers_in_flight.values()) {
             bar.finish_and_clear();
             TERMINAL.remove(bar);
         }

@@ -50,9 +50,11 @@ impl FileMirror {
         };
         let read_error =
             |err: std::io::Error| BookError::permanent(Stage::Download, format!("{}: {err}", path.display()));
-        if file.metadata().await.map_err(read_error)?.is_dir() {
+        let meta = file.metadata().await.map_err(read_error)?;
+        if meta.is_dir() {
             return Ok(None);
         }
+        sink.expect(Some(meta.len()));
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             let read = file.read(&mut buf).await.map_err(read_error)?;

@@ -203,6 +203,7 @@ impl FtpSession {
             Ok(Err(err)) => return Err(self.failed(Stage::Download, &format!("RETR {path}"), err)),
             Err(_) => return Err(self.timed_out(Stage::Download, &format!("RETR {path}"))),
         };
+        sink.expect(announced);
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             let read = match timeout(wait, stream.read(&mut buf)).await {

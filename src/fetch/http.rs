@@ -84,6 +84,7 @@ impl HttpMirror {
         if is_html(&response) && (path.ends_with(".txt") || path.ends_with(".zip")) {
             return Err(BookError::transient(Stage::Download, "the server sent an HTML page instead of the file"));
         }
+        sink.expect(response.content_length());
         // A body cut short of its Content-Length is an error from `chunk`.
         while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(Stage::Download, path, &err))? {
             sink.write(&chunk).await?;

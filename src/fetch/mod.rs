@@ -30,6 +30,7 @@ use ftp::{FtpPool, FtpSession};
 use http::HttpMirror;
 use resolve::{Found, Mode};
 use sink::BodySink;
+pub use sink::{TransferUpdate, Watcher};
 pub use throttle::{Permit, Throttle};
 
 /// Limits that apply to every connection and transfer.
@@ -112,9 +113,10 @@ impl Client {
         &self.throttle
     }
 
-    /// Finds the book's file on the mirror and downloads it into `raw_dir`.
-    pub async fn fetch(&self, number: EbookNumber, raw_dir: &Path) -> Result<Fetched, BookError> {
-        match resolve::find_book(self, &mut self.session(), number, Mode::Download(raw_dir)).await? {
+    /// Finds the book's file on the mirror and downloads it into `raw_dir`,
+    /// reporting the transfer to `watcher`.
+    pub async fn fetch(&self, number: EbookNumber, raw_dir: &Path, watcher: Watcher<'_>) -> Result<Fetched, BookError> {
+        match resolve::find_book(self, &mut self.session(), number, Mode::Download(raw_dir, watcher)).await? {
             Found::Downloaded(fetched) => Ok(fetched),
             Found::Located(_) => unreachable!("a download yields a downloaded file"),
         }

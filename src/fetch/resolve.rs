@@ -13,7 +13,7 @@ use tokio::fs::File;
 use tokio::io::BufWriter;
 
 use super::error::{BookError, Stage};
-use super::sink::BodySink;
+use super::sink::{BodySink, Watcher};
 use super::{Client, Fetched, Listing, Located, Session};
 use crate::atomic_file::PartFile;
 use crate::ebook::EbookNumber;
@@ -23,8 +23,8 @@ use crate::mirror::Layout;
 /// What to do with the file once found.
 #[derive(Clone, Copy)]
 pub enum Mode<'p> {
-    /// Download it into this folder.
-    Download(&'p Path),
+    /// Download it into this folder, telling the watcher how it goes.
+    Download(&'p Path, Watcher<'p>),
     /// Only find it and ask its size (`--dry-run`): nothing is downloaded or written.
     Locate,
 }
@@ -132,8 +132,8 @@ impl Attempt<'_, '_> {
     /// Downloads (or locates) `candidate`; `None` when the mirror has no such file.
     async fn get(&mut self, candidate: &Candidate) -> Result<Option<Found>, BookError> {
         let url = self.session.url_of(&candidate.path);
-        let raw_dir = match self.mode {
-            Mode::Download(raw_dir) => raw_dir,
+        let (raw_dir, watcher) = match self.mode {
+            Mode::Download(raw_dir, watcher) => (raw_dir, watcher),
             Mode::Locate => return self.locate(candidate, url).await,
         };
         let raw_path = raw_dir.join(&candidate.local_name);
@@ -145,7 +145,8 @@ impl Attempt<'_, '_> {
             // A fresh temporary file for each try: a failed one is removed when dropped.
             let mut part = PartFile::beside(&raw_path).map_err(write_error)?;
             let sink: BodySink<'_, BufWriter<File>> =
-                BodySink::new(part.writer(), self.client.limits.max_size, candidate.packing == Packing::Plain);
+                BodySink::new(part.writer(), self.client.limits.max_size, candidate.packing == Packing::Plain)
+                    .watched(&candidate.local_name, watcher);
             match self.session.get(&candidate.path, sink).await {
                 Ok(None) => return Ok(None),
                 Ok(Some(bytes)) => {

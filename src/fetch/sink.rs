@@ -8,6 +8,20 @@ use super::error::{BookError, Stage};
 /// How many leading bytes are kept to recognise an HTML page.
 const SNIFF_LEN: usize = 512;
 
+/// Progress is reported at most once per this many bytes.
+const REPORT_EVERY: u64 = 128 * 1024;
+
+/// What a transfer tells whoever displays it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransferUpdate {
+    Started { name: String, expected: Option<u64> },
+    Progress { bytes: u64 },
+    Finished,
+}
+
+/// Where a transfer's updates go (the progress display); `None` for nowhere.
+pub type Watcher<'a> = Option<&'a (dyn Fn(TransferUpdate) + Send + Sync)>;
+
 /// Receives the body of one file.
 pub struct BodySink<'a, W> {
     out: &'a mut W,
@@ -15,12 +29,40 @@ pub struct BodySink<'a, W> {
     max_size: u64,
     /// The start of the body, while it may still turn out to be HTML.
     start: Option<Vec<u8>>,
+    name: String,
+    watcher: Watcher<'a>,
+    started: bool,
+    reported: u64,
 }
 
 impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
     /// `expect_text` turns on the HTML check (a zip needs none).
     pub fn new(out: &'a mut W, max_size: u64, expect_text: bool) -> Self {
-        BodySink { out, written: 0, max_size, start: expect_text.then(Vec::new) }
+        BodySink {
+            out,
+            written: 0,
+            max_size,
+            start: expect_text.then(Vec::new),
+            name: String::new(),
+            watcher: None,
+            started: false,
+            reported: 0,
+        }
+    }
+
+    /// Reports the transfer of `name` to `watcher` as it goes.
+    pub fn watched(mut self, name: &str, watcher: Watcher<'a>) -> Self {
+        self.name = name.to_owned();
+        self.watcher = watcher;
+        self
+    }
+
+    /// Called by a transport before the first byte, with the size the server announced.
+    pub fn expect(&mut self, expected: Option<u64>) {
+        if let (Some(watch), false) = (self.watcher, self.started) {
+            self.started = true;
+            watch(TransferUpdate::Started { name: self.name.clone(), expected });
+        }
     }
 
     pub fn written(&self) -> u64 {
@@ -40,7 +82,14 @@ impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
                 self.start = None;
             }
         }
-        self.out.write_all(chunk).await.map_err(|err| BookError::permanent(Stage::Write, err.to_string()))
+        self.out.write_all(chunk).await.map_err(|err| BookError::permanent(Stage::Write, err.to_string()))?;
+        if let Some(watch) = self.watcher {
+            if self.written - self.reported >= REPORT_EVERY {
+                self.reported = self.written;
+                watch(TransferUpdate::Progress { bytes: self.written });
+            }
+        }
+        Ok(())
     }
 
     /// Checks a body shorter than the sniffing window and flushes.
@@ -50,6 +99,15 @@ impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
         }
         self.out.flush().await.map_err(|err| BookError::permanent(Stage::Write, err.to_string()))?;
         Ok(self.written)
+    }
+}
+
+// A transfer that started ends on the display however it ends: done, failed, or dropped.
+impl<W> Drop for BodySink<'_, W> {
+    fn drop(&mut self) {
+        if let (Some(watch), true) = (self.watcher, self.started) {
+            watch(TransferUpdate::Finished);
+        }
     }
 }
 
@@ -101,5 +159,25 @@ mod tests {
         let mut sink = BodySink::new(&mut out, 1 << 20, false);
         sink.write(b"<html>inside a zip nobody looks</html>").await.unwrap();
         assert_eq!(sink.finish().await.unwrap(), 38);
+    }
+
+    #[tokio::test]
+    async fn a_watched_transfer_reports_start_progress_and_end() {
+        let updates = std::sync::Mutex::new(Vec::new());
+        let watch = |update| updates.lock().unwrap().push(update);
+        let mut out = Vec::new();
+        let mut sink = BodySink::new(&mut out, 1 << 30, false).watched("418.txt", Some(&watch));
+        sink.expect(Some(300_000));
+        for _ in 0..300 {
+            sink.write(&[b'x'; 1000]).await.unwrap();
+        }
+        sink.finish().await.unwrap();
+        let updates = updates.into_inner().unwrap();
+        assert_eq!(updates[0], TransferUpdate::Started { name: "418.txt".into(), expected: Some(300_000) });
+        assert_eq!(
+            updates[1..3],
+            [TransferUpdate::Progress { bytes: 132_000 }, TransferUpdate::Progress { bytes: 264_000 }]
+        );
+        assert_eq!(updates.last(), Some(&TransferUpdate::Finished));
     }
 }
