@@ -1,6 +1,10 @@
 //! FTP transport: a pool of logged-in control connections, each used by one
 //! book at a time through an [`FtpSession`].
 //!
+//! A folder is listed with `STAT <folder>`, which answers on the control
+//! connection in one round trip, where NLST needs a data connection (three);
+//! servers that refuse STAT get NLST.
+//!
 //! A login costs several round trips, so connections are made once and
 //! reused across books; the pool never holds more connections than books in
 //! flight, because each session is taken under the fetch stage's semaphore.
@@ -37,6 +41,8 @@ pub struct FtpPool {
     open: AtomicUsize,
     /// The server refused a connection as too many: make no more.
     full: AtomicBool,
+    /// The server lists folders with STAT (assumed until it refuses).
+    stat_lists: AtomicBool,
     logins: AtomicUsize,
 }
 
@@ -49,6 +55,7 @@ impl FtpPool {
             returned: Notify::new(),
             open: AtomicUsize::new(0),
             full: AtomicBool::new(false),
+            stat_lists: AtomicBool::new(true),
             logins: AtomicUsize::new(0),
         })
     }
@@ -175,9 +182,33 @@ impl FtpSession {
         Ok(self.conn.as_mut().expect("just taken"))
     }
 
+    /// Whether a folder listing costs no more than asking for a file: true
+    /// while the server answers STAT.
+    pub fn lists_cheaply(&self) -> bool {
+        self.pool.stat_lists.load(Ordering::Relaxed)
+    }
+
     pub async fn list(&mut self, folder: &str) -> Result<Listing, BookError> {
         let path = format!("{}{}", self.pool.endpoint.root, folder.trim_end_matches('/'));
         let wait = self.pool.timeout;
+        if self.lists_cheaply() {
+            let conn = self.conn().await?;
+            // 213 is the standard reply, libunftp answers 200. Not 211: suppaftp
+            // takes a `211-` line as a whole reply (for FEAT) and would leave the
+            // rest of the listing to confuse the next command.
+            let replies = [Status::File, Status::CommandOk, Status::Directory];
+            match timeout(wait, conn.custom_command(format!("STAT {path}"), &replies)).await {
+                Ok(Ok(reply)) => return Ok(Listing::Names(stat_listing_names(&reply.body))),
+                // Not implemented or not with an argument: NLST from now on.
+                Ok(Err(FtpError::UnexpectedResponse(reply))) if matches!(reply.status.code(), 500..=504) => {
+                    self.pool.stat_lists.store(false, Ordering::Relaxed);
+                }
+                // Anything else (libunftp says 451 for a missing folder): NLST says it plainly.
+                Ok(Err(FtpError::UnexpectedResponse(_))) => {}
+                Ok(Err(err)) => return Err(self.failed(Stage::Resolve, &format!("STAT {path}"), err)),
+                Err(_) => return Err(self.timed_out(Stage::Resolve, &format!("STAT {path}"))),
+            }
+        }
         let conn = self.conn().await?;
         match timeout(wait, conn.nlst(Some(&path))).await {
             Ok(Ok(names)) => Ok(Listing::Names(names)),
@@ -322,6 +353,27 @@ fn is_busy(err: &FtpError) -> bool {
     matches!(err, FtpError::UnexpectedResponse(reply) if reply.status.code() == 421)
 }
 
+/// The file names in a STAT reply: `ls -l` lines between the reply's first
+/// and last line, some servers putting an entry on those lines too.
+fn stat_listing_names(reply: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(reply)
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim_end_matches('\r');
+            let coded = line.len() >= 4 && line.as_bytes()[..3].iter().all(u8::is_ascii_digit);
+            let line = if coded && matches!(line.as_bytes()[3], b'-' | b' ') { &line[4..] } else { line };
+            // An ls -l line starts with its type and nine permission letters.
+            let kind = line.as_bytes().first()?;
+            if line.len() < 10 || !matches!(kind, b'-' | b'd' | b'l') {
+                return None;
+            }
+            let line = line.split(" -> ").next().unwrap_or(line);
+            let name = line.split_whitespace().last()?;
+            (name != "." && name != ".." && line.split_whitespace().count() >= 9).then(|| name.to_owned())
+        })
+        .collect()
+}
+
 /// The size in a 150 reply such as `150 Opening BINARY mode data connection
 /// for 418.txt (242634 bytes).`, when the server gives one.
 fn announced_size(reply: &[u8]) -> Option<u64> {
@@ -352,6 +404,23 @@ fn describe(err: &FtpError) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn stat_listings_of_vsftpd_and_libunftp_give_names() {
+        let vsftpd = "213-Status follows:\r\ndrwxr-xr-x    3 0        0            4096 Nov 22 03:12 .\r\n\
+                      drwxr-xr-x    2 0        0            4096 Nov 22 03:12 418-h\r\n\
+                      -rw-r--r--    1 0        0          242634 Nov 22 03:12 418.txt\r\n\
+                      -rw-r--r--    1 0        0          234179 Nov 22 03:12 418.txt.19960101\r\n213 End of status\r\n";
+        assert_eq!(super::stat_listing_names(vsftpd.as_bytes()), ["418-h", "418.txt", "418.txt.19960101"]);
+        let libunftp =
+            "200--rw-r--r--            1            0            0         234179 Nov 22 03:12 418.txt.19960101\n\
+                        -rw-r--r--            1            0            0         242634 Nov 22 03:12 418.txt\n\
+                        200 drwxr-xr-x            2            0            0           4096 Nov 22 03:12 418-h\n";
+        assert_eq!(super::stat_listing_names(libunftp.as_bytes()), ["418.txt.19960101", "418.txt", "418-h"]);
+        assert!(super::stat_listing_names(b"213-Status follows:\r\n213 End of status\r\n").is_empty());
+        let link = "lrwxrwxrwx 1 0 0 9 Nov 22 03:12 418-0.txt -> ../x.txt\r\n";
+        assert_eq!(super::stat_listing_names(link.as_bytes()), ["418-0.txt"]);
+    }
+
     #[test]
     fn announced_sizes_are_read_from_150_replies() {
         let vsftpd = b"150 Opening BINARY mode data connection for 4/1/418/418.txt (242634 bytes).\r\n";

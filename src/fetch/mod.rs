@@ -203,6 +203,17 @@ impl Session<'_> {
         }
     }
 
+    /// Whether listing a folder costs no more than asking for one file; then
+    /// the folder is listed first instead of probing `N-0.txt`.
+    pub fn lists_cheaply(&self) -> bool {
+        match self {
+            Session::Ftp(session) => session.lists_cheaply(),
+            // One round trip like a probe, and most books have N-0.txt: probe first.
+            Session::Http(_) => false,
+            Session::File(_) => true,
+        }
+    }
+
     /// The URL of `path`, for reports (never with a password).
     pub fn url_of(&self, path: &str) -> String {
         match self {

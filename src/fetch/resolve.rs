@@ -2,10 +2,12 @@
 //! allows, the same way over every transport, retrying each request that
 //! fails for a passing reason.
 //!
-//! `N-0.txt` is both the first choice and what most books have, so it is
-//! asked for before anything else: one request for most books. Only when it
-//! is missing does the folder's listing (or, without one, probing each name
-//! in preference order) decide, then the `old/` subfolder.
+//! Where a listing costs as much as a request for a file (HTTP, FTP without
+//! STAT), `N-0.txt`, both the first choice and what most books have, is asked
+//! for before anything else: one request for most books. Otherwise (FTP with
+//! STAT, local mirrors) the folder is listed first: one round trip, then the
+//! right file, whatever the folder holds. The listing (or, without one,
+//! probing each name in preference order) decides, then the `old/` subfolder.
 
 use std::path::Path;
 
@@ -79,8 +81,11 @@ impl Attempt<'_, '_> {
         let folder = number.folder();
         let folder_url = Some(self.session.url_of(&folder));
         let own = folder_candidates(number);
-        if let Some(fetched) = self.get(&own[0]).await? {
-            return Ok(fetched);
+        let probed_first = !self.session.lists_cheaply();
+        if probed_first {
+            if let Some(found) = self.get(&own[0]).await? {
+                return Ok(found);
+            }
         }
         let rest = match self.list(&folder).await.map_err(|e| e.at(folder_url.clone()))? {
             Listing::Names(names) => listed_candidates(number, names.iter().map(String::as_str)),
@@ -90,7 +95,7 @@ impl Attempt<'_, '_> {
                 return Err(BookError::permanent(Stage::Resolve, message).at(folder_url));
             }
         };
-        if let Some(fetched) = self.first_of(rest.iter().filter(|c| **c != own[0])).await? {
+        if let Some(fetched) = self.first_of(rest.iter().filter(|c| !(probed_first && **c == own[0]))).await? {
             return Ok(fetched);
         }
         let old_folder = format!("{folder}old/");
