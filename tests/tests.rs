@@ -3,8 +3,13 @@
 mod clean_cases;
 mod clean_golden;
 mod clean_props;
+mod done_when;
+mod faults_ftp;
+mod faults_http;
 mod fetch_ftp;
 mod fetch_http;
+mod hostile;
+mod interrupts;
 mod manifest_rows;
 mod util;
 mod zips;
