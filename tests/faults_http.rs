@@ -109,6 +109,31 @@ fn a_missing_book_or_a_refused_request_is_not_retried() {
     assert_eq!(book_entry(&report, 43)["status"], "ok");
 }
 
+/// A server asking for a wait longer than gutenfetch waits (2 minutes) fails
+/// the book at once: proof that `Retry-After` was read, without timing anything.
+#[test]
+fn retry_after_longer_than_two_minutes_fails_the_book_at_once_in_seconds_or_as_a_date() {
+    let in_an_hour = httpdate::fmt_http_date(std::time::SystemTime::now() + std::time::Duration::from_secs(3600));
+    let faults = vec![
+        PathFault::new(JEKYLL, HttpFault::Status { code: 503, retry_after: Some("121".into()) }, usize::MAX),
+        PathFault::new(FRANKENSTEIN, HttpFault::Status { code: 429, retry_after: Some(in_an_hour) }, usize::MAX),
+    ];
+    let server = faulty(faults);
+    let dir = TestDir::new();
+    let manifest = dir.write("m.csv", "FileNumber\n43\n84\n1080\n");
+    let out = dir.join("out");
+    fetch(&manifest, &server.url(), &out, &["--retries", "3"]).expect_code(1);
+
+    let report = report(&out);
+    for (n, path) in [(43, JEKYLL), (84, FRANKENSTEIN)] {
+        assert_eq!(server.count(path), 1, "{path} was not asked again");
+        let entry = book_entry(&report, n);
+        assert_eq!((entry["status"].as_str(), entry["attempts"].as_u64()), (Some("failed"), Some(1)), "{entry}");
+        assert!(!out.join(format!("{n}.txt")).exists());
+    }
+    assert_eq!(book_entry(&report, 1080)["status"], "ok");
+}
+
 /// A `Retry-After` of now (0 seconds, or a date already past) is retried at
 /// once, and the book is fetched.
 #[test]
