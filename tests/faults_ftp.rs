@@ -2,10 +2,12 @@
 //! stalled mid-file, connections refused past a limit, missing files.
 
 use crate::util::fixture_books::{assert_fixture_books_complete, fixture_manifest, FIXTURE_BOOKS};
+use std::path::Path;
+
 use crate::util::ftp_server::per_path;
 use crate::util::{
-    assert_no_temp_files, book_entry, fetch, fixture_mirror, report, FtpFault, FtpFaultKind, FtpOptions, FtpServer,
-    TestDir,
+    assert_no_temp_files, book_entry, book_folder, fetch, fixture_mirror, report, spawn_fetch, FtpFault, FtpFaultKind,
+    FtpOptions, FtpServer, TestDir,
 };
 
 const JEKYLL: &str = "4/43/43-0.txt";
@@ -137,4 +139,28 @@ fn a_server_that_refuses_connections_past_a_limit_gets_every_book_over_the_conne
     assert_eq!(report["summary"]["failed"], 0);
     assert_eq!(report["summary"]["ftp_logins"], server.logins());
     assert_no_temp_files(&out);
+}
+
+/// With a limit of two connections and one of them held by a stalled
+/// transfer, every other book still goes through the other connection: the
+/// limit comes down to the two connections the server accepted, not to the
+/// ones that happened to have finished logging in when the refusals came
+/// (none, in a burst of connects, which made it one).
+#[test]
+fn a_connection_limit_lowers_concurrency_to_the_limit_and_not_below() {
+    let faults = vec![FtpFault::new(JEKYLL, FtpFaultKind::Stall { after: 100 }, 1)];
+    let server = faulty(FtpOptions { max_connections: Some(2), faults, ..FtpOptions::default() });
+    let dir = TestDir::new();
+    let mut child = spawn_fetch(&fixture_manifest(), &server.url(), &dir.join("out"), &["--jobs", "8"]);
+
+    let others: Vec<String> = FIXTURE_BOOKS
+        .iter()
+        .filter(|(n, _, _)| *n != 43)
+        .map(|&(n, served, _)| book_folder(Path::new(""), n).join(served).to_string_lossy().into_owned())
+        .collect();
+    server.wait_for("every other book while ebook 43 stalls", |gets| others.iter().all(|path| gets.contains(path)));
+    assert_eq!(per_path(&server.gets())[JEKYLL], 1, "ebook 43 was still stalled: the others did not wait for it");
+    assert!(server.refused() > 0 && server.peak_connections() <= 2);
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

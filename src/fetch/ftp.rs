@@ -21,6 +21,7 @@ use tokio::time::timeout;
 
 use super::error::{BookError, Stage};
 use super::sink::BodySink;
+use super::throttle::Throttle;
 use super::Listing;
 use crate::mirror::FtpEndpoint;
 use crate::terminal_safe::terminal_safe;
@@ -35,19 +36,26 @@ pub struct FtpPool {
     returned: Notify,
     /// Connections open now, idle or in use.
     open: AtomicUsize,
+    /// Connections open or being made (connect, greeting, login): what the
+    /// server has accepted or may still accept.
+    claimed: AtomicUsize,
+    /// Lowered when the server refuses a connection as too many.
+    throttle: Arc<Throttle>,
     /// The server refused a connection as too many: make no more.
     full: AtomicBool,
     logins: AtomicUsize,
 }
 
 impl FtpPool {
-    pub fn new(endpoint: FtpEndpoint, timeout: Duration) -> Arc<Self> {
+    pub fn new(endpoint: FtpEndpoint, timeout: Duration, throttle: Arc<Throttle>) -> Arc<Self> {
         Arc::new(FtpPool {
             endpoint,
             timeout,
             idle: Mutex::new(Vec::new()),
             returned: Notify::new(),
             open: AtomicUsize::new(0),
+            claimed: AtomicUsize::new(0),
+            throttle,
             full: AtomicBool::new(false),
             logins: AtomicUsize::new(0),
         })
@@ -79,6 +87,7 @@ impl FtpPool {
             // A failed QUIT only means the server hung up first.
             let _ = timeout(self.timeout, conn.quit()).await;
             self.open.fetch_sub(1, Ordering::SeqCst);
+            self.claimed.fetch_sub(1, Ordering::SeqCst);
         }
     }
 
@@ -91,15 +100,28 @@ impl FtpPool {
             if let Some(conn) = self.idle.lock().expect("ftp pool lock").pop() {
                 return Ok(conn);
             }
-            if self.full.load(Ordering::SeqCst) && self.connections() > 0 {
+            if self.full.load(Ordering::SeqCst) && self.claimed.load(Ordering::SeqCst) > 0 {
                 returned.await;
                 continue;
             }
-            match self.connect().await {
+            self.claimed.fetch_add(1, Ordering::SeqCst);
+            let error = match self.connect().await {
                 Ok(conn) => return Ok(conn),
-                Err(error) if error.busy && self.connections() > 0 => self.full.store(true, Ordering::SeqCst),
-                Err(error) => return Err(error),
+                Err(error) => error,
+            };
+            let others = self.claimed.fetch_sub(1, Ordering::SeqCst) - 1;
+            // Waiters may have counted on this connection.
+            self.returned.notify_one();
+            if !(error.busy && others > 0) {
+                return Err(error);
             }
+            // Too many: the connections the server accepted, open or still
+            // logging in, are all it allows. Books share them from now on,
+            // and no more are in flight than there are connections. Counting
+            // only those already logged in would undercount in a burst of
+            // connects (every refusal can arrive before the first login ends).
+            self.full.store(true, Ordering::SeqCst);
+            self.throttle.lower_for_busy_mirror(others);
         }
     }
 
@@ -111,6 +133,7 @@ impl FtpPool {
     /// A connection was dropped in an unknown state.
     fn give_up(&self) {
         self.open.fetch_sub(1, Ordering::SeqCst);
+        self.claimed.fetch_sub(1, Ordering::SeqCst);
         self.returned.notify_one();
     }
 

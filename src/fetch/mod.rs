@@ -89,12 +89,15 @@ impl Client {
         retry: RetryPolicy,
         jobs: usize,
     ) -> anyhow::Result<Client> {
+        let throttle = Throttle::new(jobs);
         let transport = match mirror {
-            Mirror::Ftp(endpoint) => Transport::Ftp(FtpPool::new(endpoint.clone(), limits.timeout)),
+            Mirror::Ftp(endpoint) => {
+                Transport::Ftp(FtpPool::new(endpoint.clone(), limits.timeout, Arc::clone(&throttle)))
+            }
             Mirror::Http(base) => Transport::Http(HttpMirror::new(base.clone(), limits.timeout, jobs)?),
             Mirror::File(root) => Transport::File(FileMirror::new(root.clone())),
         };
-        Ok(Client { transport, layout, limits, retry, throttle: Throttle::new(jobs) })
+        Ok(Client { transport, layout, limits, retry, throttle })
     }
 
     /// The bound on books in flight, shared with the fetch stage.
@@ -120,9 +123,7 @@ impl Client {
             Transport::Ftp(pool) => pool.connections(),
             Transport::Http(_) | Transport::File(_) => self.throttle.limit() / 2,
         };
-        if let Some(limit) = self.throttle.lower_to(to) {
-            tracing::warn!("the mirror is busy: now at most {limit} books at once");
-        }
+        self.throttle.lower_for_busy_mirror(to);
     }
 
     /// Ends every connection politely. Call once, after the last book.

@@ -39,6 +39,13 @@ impl Throttle {
         self.limit.load(Ordering::SeqCst)
     }
 
+    /// The mirror said it is overloaded: lowers the limit to `to` and says so.
+    pub fn lower_for_busy_mirror(&self, to: usize) {
+        if let Some(limit) = self.lower_to(to) {
+            tracing::warn!("the mirror is busy: now at most {limit} books at once");
+        }
+    }
+
     /// Lowers the limit to `to` (never below 1). Returns the new limit when it changed.
     pub fn lower_to(&self, to: usize) -> Option<usize> {
         let to = to.max(1);

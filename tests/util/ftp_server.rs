@@ -192,7 +192,6 @@ impl FtpServer {
 
     /// Blocks until `done` holds for the transfer log. The bound only keeps a
     /// broken test from hanging forever; nothing is timed.
-    #[allow(dead_code)]
     pub fn wait_for(&self, what: &str, done: impl Fn(&[String]) -> bool) {
         let mut log = self.transfers.log.lock().unwrap();
         while !done(&log) {
