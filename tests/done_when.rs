@@ -141,3 +141,43 @@ fn runs_killed_at_several_points_converge_to_the_output_of_a_clean_run() {
         books.len() as u64
     );
 }
+
+/// The full-size check, by hand (not part of the suite):
+/// `cargo test --test integration full_size -- --ignored --nocapture`.
+/// 200 books, default settings but `--timeout 2`: with the default 30 s,
+/// each stalled transfer (a ninth of all requests) would hold its book 30 s.
+#[test]
+#[ignore = "minutes long: run by hand"]
+fn full_size_200_books_with_a_third_of_all_requests_failing_over_http_and_ftp() {
+    let dir = TestDir::new();
+    let books = books(200);
+    write_mirror(&dir.join("mirror"), books.iter().copied());
+    let manifest = dir.join("m.csv");
+    write_manifest(&manifest, books.iter().copied());
+
+    let random = RandomFaults { seed: 200, rate: 1.0 / 3.0 };
+    let http = FaultyHttp::start(&dir.join("mirror"), HttpOptions::default(), Vec::new(), Some(random));
+    let options = FtpOptions { random: Some((200, 1.0 / 3.0)), announce_sizes: true, ..FtpOptions::default() };
+    let ftp = FtpServer::faulty(&dir.join("mirror"), options);
+    for (name, url) in [("http", http.url()), ("ftp", ftp.url())] {
+        let out = dir.join(name);
+        let started = std::time::Instant::now();
+        let run = fetch(&manifest, &url, &out, &["--timeout", "2"]);
+        let wall = started.elapsed();
+        let report = report(&out);
+        let attempts: Vec<u64> =
+            report["books"].as_array().unwrap().iter().map(|b| b["attempts"].as_u64().unwrap()).collect();
+        eprintln!(
+            "{name}: exit {}, wall {:.1} s, ok {}, failed {}, retried books {}, most tries {}, requests {}",
+            run.code,
+            wall.as_secs_f64(),
+            report["summary"]["ok"],
+            report["summary"]["failed"],
+            attempts.iter().filter(|&&a| a > 1).count(),
+            attempts.iter().max().unwrap(),
+            if name == "http" { http.requests().len() } else { ftp.gets().len() },
+        );
+        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert_all_ok(&out, &books);
+    }
+}
