@@ -11,5 +11,6 @@ mod fetch_http;
 mod hostile;
 mod interrupts;
 mod manifest_rows;
+mod outside_fetch;
 mod util;
 mod zips;
