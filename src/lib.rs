@@ -84,5 +84,11 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     print!("{}", report::summary(&inputs, &totals, &manifest.problems, &result.outcomes));
     println!("  report: {}", config.report.display());
 
-    Ok(if totals.failed > 0 || totals.bad_rows > 0 { ExitCode::BooksFailed } else { ExitCode::Success })
+    Ok(if result.interrupted {
+        ExitCode::Interrupted
+    } else if totals.failed > 0 || totals.bad_rows > 0 {
+        ExitCode::BooksFailed
+    } else {
+        ExitCode::Success
+    })
 }

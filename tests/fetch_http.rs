@@ -152,3 +152,17 @@ fn a_file_mirror_reports_missing_books_and_folders_without_text() {
     assert_eq!(book_entry(&report, 43)["status"], "ok");
     assert!(book_folder(&fixture_mirror(), 43).join("43-0.txt").is_file());
 }
+
+#[test]
+fn an_empty_file_is_not_a_book() {
+    let dir = TestDir::new();
+    dir.write("mirror/4/43/43-0.txt", "");
+    let server = HttpServer::start(&dir.join("mirror"), HttpOptions::default());
+    let manifest = dir.write("m.csv", "FileNumber\n43\n");
+    let out = dir.join("out");
+    fetch(&manifest, &server.url(), &out, &["--retries", "1"]).expect_code(1);
+    let entry = book_entry(&report(&out), 43);
+    assert_eq!((entry["status"].as_str(), entry["attempts"].as_u64()), (Some("failed"), Some(2)));
+    assert!(entry["error"]["message"].as_str().unwrap().contains("empty file"), "{entry}");
+    assert!(!out.join("43.txt").exists() && !out.join("raw/43-0.txt").exists());
+}

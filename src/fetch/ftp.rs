@@ -25,6 +25,7 @@ use tokio::time::timeout;
 
 use super::error::{BookError, Stage};
 use super::sink::BodySink;
+use super::throttle::Throttle;
 use super::Listing;
 use crate::mirror::FtpEndpoint;
 use crate::terminal_safe::terminal_safe;
@@ -39,6 +40,11 @@ pub struct FtpPool {
     returned: Notify,
     /// Connections open now, idle or in use.
     open: AtomicUsize,
+    /// Connections open or being made (connect, greeting, login): what the
+    /// server has accepted or may still accept.
+    claimed: AtomicUsize,
+    /// Lowered when the server refuses a connection as too many.
+    throttle: Arc<Throttle>,
     /// The server refused a connection as too many: make no more.
     full: AtomicBool,
     /// The server lists folders with STAT (assumed until it refuses).
@@ -47,13 +53,15 @@ pub struct FtpPool {
 }
 
 impl FtpPool {
-    pub fn new(endpoint: FtpEndpoint, timeout: Duration) -> Arc<Self> {
+    pub fn new(endpoint: FtpEndpoint, timeout: Duration, throttle: Arc<Throttle>) -> Arc<Self> {
         Arc::new(FtpPool {
             endpoint,
             timeout,
             idle: Mutex::new(Vec::new()),
             returned: Notify::new(),
             open: AtomicUsize::new(0),
+            claimed: AtomicUsize::new(0),
+            throttle,
             full: AtomicBool::new(false),
             stat_lists: AtomicBool::new(true),
             logins: AtomicUsize::new(0),
@@ -86,6 +94,7 @@ impl FtpPool {
             // A failed QUIT only means the server hung up first.
             let _ = timeout(self.timeout, conn.quit()).await;
             self.open.fetch_sub(1, Ordering::SeqCst);
+            self.claimed.fetch_sub(1, Ordering::SeqCst);
         }
     }
 
@@ -98,15 +107,28 @@ impl FtpPool {
             if let Some(conn) = self.idle.lock().expect("ftp pool lock").pop() {
                 return Ok(conn);
             }
-            if self.full.load(Ordering::SeqCst) && self.connections() > 0 {
+            if self.full.load(Ordering::SeqCst) && self.claimed.load(Ordering::SeqCst) > 0 {
                 returned.await;
                 continue;
             }
-            match self.connect().await {
+            self.claimed.fetch_add(1, Ordering::SeqCst);
+            let error = match self.connect().await {
                 Ok(conn) => return Ok(conn),
-                Err(error) if error.busy && self.connections() > 0 => self.full.store(true, Ordering::SeqCst),
-                Err(error) => return Err(error),
+                Err(error) => error,
+            };
+            let others = self.claimed.fetch_sub(1, Ordering::SeqCst) - 1;
+            // Waiters may have counted on this connection.
+            self.returned.notify_one();
+            if !(error.busy && others > 0) {
+                return Err(error);
             }
+            // Too many: the connections the server accepted, open or still
+            // logging in, are all it allows. Books share them from now on,
+            // and no more are in flight than there are connections. Counting
+            // only those already logged in would undercount in a burst of
+            // connects (every refusal can arrive before the first login ends).
+            self.full.store(true, Ordering::SeqCst);
+            self.throttle.lower_for_busy_mirror(others);
         }
     }
 
@@ -118,6 +140,7 @@ impl FtpPool {
     /// A connection was dropped in an unknown state.
     fn give_up(&self) {
         self.open.fetch_sub(1, Ordering::SeqCst);
+        self.claimed.fetch_sub(1, Ordering::SeqCst);
         self.returned.notify_one();
     }
 
@@ -368,10 +391,23 @@ fn stat_listing_names(reply: &[u8]) -> Vec<String> {
                 return None;
             }
             let line = line.split(" -> ").next().unwrap_or(line);
-            let name = line.split_whitespace().last()?;
-            (name != "." && name != ".." && line.split_whitespace().count() >= 9).then(|| name.to_owned())
+            // The name is all that follows the eighth field (mode, links, owner,
+            // group, size, month, day, time or year), spaces and all.
+            let name = after_fields(line, 8)?;
+            (name != "." && name != "..").then(|| name.to_owned())
         })
         .collect()
+}
+
+/// What follows the first `n` space-separated fields of `line`.
+fn after_fields(line: &str, n: usize) -> Option<&str> {
+    let mut rest = line;
+    for _ in 0..n {
+        rest = rest.trim_start_matches(' ');
+        rest = &rest[rest.find(' ')?..];
+    }
+    let name = rest.trim_start_matches(' ');
+    (!name.is_empty()).then_some(name)
 }
 
 /// The size in a 150 reply such as `150 Opening BINARY mode data connection
@@ -419,6 +455,9 @@ mod tests {
         assert!(super::stat_listing_names(b"213-Status follows:\r\n213 End of status\r\n").is_empty());
         let link = "lrwxrwxrwx 1 0 0 9 Nov 22 03:12 418-0.txt -> ../x.txt\r\n";
         assert_eq!(super::stat_listing_names(link.as_bytes()), ["418-0.txt"]);
+        // A name with spaces or a tab is the whole name, not its last word.
+        let spaced = "-rw-r--r-- 1 0 0 9 Nov 22  2003 tab\there  x.txt\r\n";
+        assert_eq!(super::stat_listing_names(spaced.as_bytes()), ["tab\there  x.txt"]);
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! Timeouts are a connect timeout and a stall (read) timeout, never a total
 //! deadline: a large book on a slow link is fine as long as bytes keep coming.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
 use tokio::io::AsyncWrite;
 
@@ -49,7 +49,9 @@ impl HttpMirror {
         if !status.is_success() {
             return match classify(status) {
                 None => Ok(Listing::Unavailable),
-                Some(error) => Err(error(Stage::Resolve, format!("listing {folder}: HTTP {status}"))),
+                Some(error) => {
+                    Err(overloaded(error(Stage::Resolve, format!("listing {folder}: HTTP {status}")), &response))
+                }
             };
         }
         if !is_html(&response) {
@@ -79,7 +81,7 @@ impl HttpMirror {
         }
         if !status.is_success() {
             let error = classify(status).unwrap_or(BookError::permanent);
-            return Err(error(Stage::Download, format!("HTTP {status}")));
+            return Err(overloaded(error(Stage::Download, format!("HTTP {status}")), &response));
         }
         if is_html(&response) && (path.ends_with(".txt") || path.ends_with(".zip")) {
             return Err(BookError::transient(Stage::Download, "the server sent an HTML page instead of the file"));
@@ -134,6 +136,27 @@ fn classify(status: StatusCode) -> Option<fn(Stage, String) -> BookError> {
         s if s.is_server_error() => Some(BookError::transient),
         _ => Some(BookError::permanent),
     }
+}
+
+/// 429 and 503 say the server is overloaded: the error is marked busy (fewer
+/// books at once) with the wait the server asked for in `Retry-After`.
+fn overloaded(error: BookError, response: &Response) -> BookError {
+    match response.status() {
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
+            error.busy(retry_after(response.headers(), SystemTime::now()))
+        }
+        _ => error,
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date (a date already past means now).
+fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError {
@@ -202,6 +225,23 @@ mod tests {
         assert_eq!(index_names(nginx), ["418-h", "old", "418.txt", "418.txt.20030101"]);
         let apache = r##"<tr><td><a href="?C=N;O=D">Name</a></td><td><a HREF='/parent/'>Parent</a><a href='418%2D0.txt'>x</a><a href="https://elsewhere/418-0.zip">y</a><a href="#top">t</a>"##;
         assert_eq!(index_names(apache), ["418-0.txt"]);
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_as_a_date() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        let after = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, value.parse().unwrap());
+            retry_after(&headers, now)
+        };
+        assert_eq!(after("120"), Some(Duration::from_secs(120)));
+        assert_eq!(after(" 0 "), Some(Duration::ZERO));
+        assert_eq!(after("Sun, 06 Nov 1994 08:50:07 GMT"), Some(Duration::from_secs(30)));
+        assert_eq!(after("Sun, 06 Nov 1994 08:00:00 GMT"), Some(Duration::ZERO), "a date past is now");
+        assert_eq!(after("soon"), None);
+        assert_eq!(after("-5"), None);
+        assert_eq!(retry_after(&HeaderMap::new(), now), None);
     }
 
     #[test]

@@ -33,6 +33,9 @@ use sink::BodySink;
 pub use sink::{TransferUpdate, Watcher};
 pub use throttle::{Permit, Throttle};
 
+/// Busy answers this close to the last lowering of the limit are the same event.
+const BUSY_BURST: Duration = Duration::from_secs(2);
+
 /// Limits that apply to every connection and transfer.
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -100,12 +103,15 @@ impl Client {
         retry: RetryPolicy,
         jobs: usize,
     ) -> anyhow::Result<Client> {
+        let throttle = Throttle::new(jobs);
         let transport = match mirror {
-            Mirror::Ftp(endpoint) => Transport::Ftp(FtpPool::new(endpoint.clone(), limits.timeout)),
+            Mirror::Ftp(endpoint) => {
+                Transport::Ftp(FtpPool::new(endpoint.clone(), limits.timeout, Arc::clone(&throttle)))
+            }
             Mirror::Http(base) => Transport::Http(HttpMirror::new(base.clone(), limits.timeout, jobs)?),
             Mirror::File(root) => Transport::File(FileMirror::new(root.clone())),
         };
-        Ok(Client { transport, layout, limits, retry, throttle: Throttle::new(jobs) })
+        Ok(Client { transport, layout, limits, retry, throttle })
     }
 
     /// The bound on books in flight, shared with the fetch stage.
@@ -144,11 +150,12 @@ impl Client {
     fn mirror_busy(&self) {
         let to = match &self.transport {
             Transport::Ftp(pool) => pool.connections(),
+            // The requests in flight when the mirror first says no all get the
+            // same answer: that is one signal, so halve once per burst.
+            Transport::Http(_) | Transport::File(_) if self.throttle.lowered_within(BUSY_BURST) => return,
             Transport::Http(_) | Transport::File(_) => self.throttle.limit() / 2,
         };
-        if let Some(limit) = self.throttle.lower_to(to) {
-            tracing::warn!("the mirror is busy: now at most {limit} books at once");
-        }
+        self.throttle.lower_for_busy_mirror(to);
     }
 
     /// Ends every connection politely. Call once, after the last book.

@@ -94,6 +94,10 @@ impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
 
     /// Checks a body shorter than the sniffing window and flushes.
     pub async fn finish(mut self) -> Result<u64, BookError> {
+        if self.written == 0 {
+            // No Gutenberg text or zip is empty: a server error page of nothing.
+            return Err(BookError::transient(Stage::Download, "the server sent an empty file"));
+        }
         if let Some(start) = self.start.take() {
             check_not_html(&start)?;
         }

@@ -12,6 +12,8 @@ pub struct Throttle {
     limit: AtomicUsize,
     /// Permits to forget as they come back: the limit was lowered while they were out.
     debt: AtomicUsize,
+    /// When the limit was last lowered.
+    lowered_at: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 /// The right to have one book in flight.
@@ -26,6 +28,7 @@ impl Throttle {
             semaphore: Arc::new(Semaphore::new(jobs)),
             limit: AtomicUsize::new(jobs),
             debt: AtomicUsize::new(0),
+            lowered_at: std::sync::Mutex::new(None),
         })
     }
 
@@ -37,6 +40,18 @@ impl Throttle {
     /// Books allowed in flight now.
     pub fn limit(&self) -> usize {
         self.limit.load(Ordering::SeqCst)
+    }
+
+    /// The mirror said it is overloaded: lowers the limit to `to` and says so.
+    pub fn lower_for_busy_mirror(&self, to: usize) {
+        if let Some(limit) = self.lower_to(to) {
+            tracing::warn!("the mirror is busy: now at most {limit} books at once");
+        }
+    }
+
+    /// Whether the limit was lowered less than `span` ago.
+    pub fn lowered_within(&self, span: std::time::Duration) -> bool {
+        self.lowered_at.lock().expect("throttle lock").is_some_and(|at| at.elapsed() < span)
     }
 
     /// Lowers the limit to `to` (never below 1). Returns the new limit when it changed.
@@ -52,6 +67,7 @@ impl Throttle {
                 Err(now) => current = now,
             }
         }
+        *self.lowered_at.lock().expect("throttle lock") = Some(std::time::Instant::now());
         let surplus = current - to;
         let forgotten = self.semaphore.forget_permits(surplus);
         self.debt.fetch_add(surplus - forgotten, Ordering::SeqCst);

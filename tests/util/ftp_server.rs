@@ -1,16 +1,81 @@
 //! A real FTP server (libunftp over the local filesystem) on a free loopback
-//! port, counting what clients do to it.
+//! port, counting what clients do to it, with switches for the ways real
+//! servers misbehave ([`FtpOptions`]): a connection limit past which clients
+//! are greeted with 421, transfers aborted, cut short or stalled mid-file,
+//! hostile listings, and vsftpd-style sizes in 150 replies.
+//!
+//! Clients talk to a small relay in front of libunftp's control connection:
+//! it counts live connections (and refuses those past the limit) and can add
+//! the size to 150 replies. Data connections go straight to libunftp.
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use libunftp::notification::{DataEvent, DataListener, EventMeta, PresenceEvent, PresenceListener};
 use libunftp::ServerBuilder;
-use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, ReadBuf};
+use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, DefaultUser, Principal};
+use unftp_core::storage::{Fileinfo, StorageBackend};
 use unftp_sbe_fs::Filesystem;
+
+/// How a transfer of a file goes wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FtpFaultKind {
+    /// `after` bytes, then a read error: libunftp closes the data connection
+    /// and replies 451 instead of 226.
+    Abort { after: usize },
+    /// `after` bytes, then a clean end: libunftp confirms with 226, so only a
+    /// size announced in the 150 reply shows that bytes are missing.
+    Truncate { after: usize },
+    /// `after` bytes, then nothing, until the server is dropped.
+    Stall { after: usize },
+}
+
+/// A fault for the first `times` transfers (RETR) of `path` (like `4/43/43-0.txt`).
+#[derive(Clone, Debug)]
+pub struct FtpFault {
+    pub path: String,
+    pub kind: FtpFaultKind,
+    pub times: usize,
+}
+
+impl FtpFault {
+    pub fn new(path: &str, kind: FtpFaultKind, times: usize) -> Self {
+        FtpFault { path: path.trim_start_matches('/').to_owned(), kind, times }
+    }
+}
+
+/// How the server misbehaves; the default is a well-behaved server.
+#[derive(Clone, Debug, Default)]
+pub struct FtpOptions {
+    /// Live control connections allowed; the next ones are greeted with
+    /// `421 Too many users` and closed.
+    pub max_connections: Option<usize>,
+    /// Say the file's size in the 150 reply to RETR, as vsftpd does.
+    pub announce_sizes: bool,
+    pub faults: Vec<FtpFault>,
+    /// Fails about this fraction of all transfers (abort, stall, or a
+    /// truncation when sizes are announced), decided by (seed, path, n).
+    pub random: Option<(u64, f64)>,
+    /// Folder (like `4/1/418`) → the names NLST and STAT answer instead of its entries.
+    pub listings: Vec<(String, Vec<String>)>,
+}
+
+/// What the server saw of transfers, for tests to wait on and count.
+#[derive(Debug, Default)]
+struct Transfers {
+    /// Every RETR of the storage backend (path without leading `/`), in order.
+    log: Mutex<Vec<String>>,
+    arrived: Condvar,
+}
 
 /// What the server saw, counted on the server side.
 #[derive(Debug, Default)]
@@ -18,6 +83,10 @@ pub struct Counts {
     logins: AtomicUsize,
     logouts: AtomicUsize,
     retrievals: AtomicUsize,
+    /// Control connections open now, the most at once, and those refused with 421.
+    live: AtomicUsize,
+    peak: AtomicUsize,
+    refused: AtomicUsize,
 }
 
 #[derive(Clone, Debug)]
@@ -62,6 +131,7 @@ impl Authenticator for Login {
 pub struct FtpServer {
     pub addr: SocketAddr,
     counts: Arc<Counts>,
+    transfers: Arc<Transfers>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -69,18 +139,24 @@ pub struct FtpServer {
 impl FtpServer {
     /// Serves `root` to anonymous users on a free loopback port.
     pub fn anonymous(root: &Path) -> Self {
-        Self::start(root.to_owned(), "127.0.0.1:0", None)
+        Self::start(root.to_owned(), "127.0.0.1:0", None, FtpOptions::default())
+    }
+
+    /// Serves `root` to anonymous users, misbehaving as `options` say.
+    pub fn faulty(root: &Path, options: FtpOptions) -> Self {
+        Self::start(root.to_owned(), "127.0.0.1:0", None, options)
     }
 
     /// Serves `root` to anonymous users at `addr`.
     #[allow(dead_code)] // used by examples/serve_mirror.rs, which includes this file
     pub fn anonymous_at(root: &Path, addr: &str) -> Self {
-        Self::start(root.to_owned(), addr, None)
+        Self::start(root.to_owned(), addr, None, FtpOptions::default())
     }
 
     /// Serves `root` only to `user` with `password`.
     pub fn with_login(root: &Path, user: &str, password: &str) -> Self {
-        Self::start(root.to_owned(), "127.0.0.1:0", Some((user.to_owned(), password.to_owned())))
+        let login = Some((user.to_owned(), password.to_owned()));
+        Self::start(root.to_owned(), "127.0.0.1:0", login, FtpOptions::default())
     }
 
     pub fn url(&self) -> String {
@@ -99,51 +175,365 @@ impl FtpServer {
         self.counts.retrievals.load(Ordering::SeqCst)
     }
 
-    fn start(root: PathBuf, bind: &str, login: Option<(String, String)>) -> Self {
+    /// Control connections open at once, at most, so far.
+    pub fn peak_connections(&self) -> usize {
+        self.counts.peak.load(Ordering::SeqCst)
+    }
+
+    /// Connections refused with 421 so far.
+    pub fn refused(&self) -> usize {
+        self.counts.refused.load(Ordering::SeqCst)
+    }
+
+    /// Every transfer the storage was asked for (path without leading `/`), in order.
+    pub fn gets(&self) -> Vec<String> {
+        self.transfers.log.lock().unwrap().clone()
+    }
+
+    /// Blocks until `done` holds for the transfer log. The bound only keeps a
+    /// broken test from hanging forever; nothing is timed.
+    pub fn wait_for(&self, what: &str, done: impl Fn(&[String]) -> bool) {
+        let mut log = self.transfers.log.lock().unwrap();
+        while !done(&log) {
+            let (next, timeout) = self.transfers.arrived.wait_timeout(log, Duration::from_secs(60)).unwrap();
+            assert!(!timeout.timed_out(), "waited a minute for {what}; transfers: {:?}", *next);
+            log = next;
+        }
+    }
+
+    fn start(root: PathBuf, bind: &str, login: Option<(String, String)>, options: FtpOptions) -> Self {
         // Bound here (port 0 for tests) so the port is known before any client connects.
         let listener = std::net::TcpListener::bind(bind).unwrap_or_else(|e| panic!("cannot listen on {bind}: {e}"));
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let counts = Arc::new(Counts::default());
+        let transfers = Arc::new(Transfers::default());
         let (stop, stopped) = tokio::sync::oneshot::channel();
-        let server_counts = Arc::clone(&counts);
+        let site = Site {
+            root,
+            login: Arc::new(Login(login)),
+            counts: Arc::clone(&counts),
+            transfers: Arc::clone(&transfers),
+            options: Arc::new(options),
+        };
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-            runtime.block_on(accept_loop(listener, root, Arc::new(Login(login)), server_counts, stopped));
+            runtime.block_on(accept_loop(listener, site, stopped));
+            // Ends every session, stalled transfers included.
+            runtime.shutdown_background();
         });
-        FtpServer { addr, counts, stop: Some(stop), thread: Some(thread) }
+        FtpServer { addr, counts, transfers, stop: Some(stop), thread: Some(thread) }
     }
 }
 
-async fn accept_loop(
-    listener: std::net::TcpListener,
+/// Everything a connection needs.
+#[derive(Clone)]
+struct Site {
     root: PathBuf,
     login: Arc<Login>,
     counts: Arc<Counts>,
-    mut stopped: tokio::sync::oneshot::Receiver<()>,
-) {
+    transfers: Arc<Transfers>,
+    options: Arc<FtpOptions>,
+}
+
+async fn accept_loop(listener: std::net::TcpListener, site: Site, mut stopped: tokio::sync::oneshot::Receiver<()>) {
     let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+    // libunftp serves the relay's connections on a listener of its own.
+    let inner = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let inner_addr = inner.local_addr().unwrap();
     loop {
-        let stream = tokio::select! {
+        let mut client = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
                 Err(_) => continue,
             },
             _ = &mut stopped => return,
         };
+        let counts = &site.counts;
+        let live = counts.live.fetch_add(1, Ordering::SeqCst) + 1;
+        if site.options.max_connections.is_some_and(|max| live > max) {
+            counts.live.fetch_sub(1, Ordering::SeqCst);
+            counts.refused.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let _ = client.write_all(b"421 Too many users, try again later.\r\n").await;
+                let _ = client.shutdown().await;
+            });
+            continue;
+        }
+        counts.peak.fetch_max(live, Ordering::SeqCst);
+        let Ok(upstream) = tokio::net::TcpStream::connect(inner_addr).await else { continue };
+        let Ok((served, _)) = inner.accept().await else { continue };
         // libunftp's `service` takes the server by value: build one per connection.
-        let root = root.clone();
+        let (root, options, transfers) = (site.root.clone(), Arc::clone(&site.options), Arc::clone(&site.transfers));
         let server = ServerBuilder::with_authenticator(
-            Box::new(move || Filesystem::new(root.clone()).expect("fixture root exists")),
-            Arc::clone(&login) as Arc<dyn Authenticator + Send + Sync>,
+            Box::new(move || FaultyFs {
+                inner: Filesystem::new(root.clone()).expect("fixture root exists"),
+                root: root.clone(),
+                options: Arc::clone(&options),
+                transfers: Arc::clone(&transfers),
+            }),
+            Arc::clone(&site.login) as Arc<dyn Authenticator + Send + Sync>,
         )
-        .notify_presence(Listener(Arc::clone(&counts)))
-        .notify_data(Listener(Arc::clone(&counts)))
+        .notify_presence(Listener(Arc::clone(counts)))
+        .notify_data(Listener(Arc::clone(counts)))
         .passive_host([127, 0, 0, 1])
         .build()
         .expect("a valid FTP server configuration");
-        tokio::spawn(server.service(stream));
+        tokio::spawn(server.service(served));
+        tokio::spawn(relay(client, upstream, site.clone()));
     }
+}
+
+/// Copies one control connection both ways, line by line, until either side
+/// hangs up; adds the size to 150 replies to RETR when asked to.
+async fn relay(client: tokio::net::TcpStream, server: tokio::net::TcpStream, site: Site) {
+    let (client_read, mut client_write) = client.into_split();
+    let (server_read, mut server_write) = server.into_split();
+    let retrieving: Arc<Mutex<Option<String>>> = Arc::default();
+    let asked = Arc::clone(&retrieving);
+    let commands = async move {
+        let mut lines = tokio::io::BufReader::new(client_read);
+        let mut line = Vec::new();
+        while lines.read_until(b'\n', &mut line).await.is_ok_and(|n| n > 0) {
+            let text = String::from_utf8_lossy(&line);
+            *asked.lock().unwrap() = text.strip_prefix("RETR ").map(|path| path.trim_end().to_owned());
+            if server_write.write_all(&line).await.is_err() {
+                break;
+            }
+            line.clear();
+        }
+    };
+    let replies = async move {
+        let mut lines = tokio::io::BufReader::new(server_read);
+        let mut line = Vec::new();
+        while lines.read_until(b'\n', &mut line).await.is_ok_and(|n| n > 0) {
+            let path = retrieving.lock().unwrap().clone();
+            if let Some(path) = path.filter(|_| site.options.announce_sizes && line.starts_with(b"150 ")) {
+                let file = site.root.join(path.trim_start_matches('/'));
+                if let Ok(meta) = std::fs::metadata(file) {
+                    let text = String::from_utf8_lossy(&line).trim_end().to_owned();
+                    line = format!("{text} ({} bytes).\r\n", meta.len()).into_bytes();
+                }
+            }
+            if client_write.write_all(&line).await.is_err() {
+                break;
+            }
+            line.clear();
+        }
+    };
+    tokio::select! { _ = commands => {}, _ = replies => {} }
+    site.counts.live.fetch_sub(1, Ordering::SeqCst);
+}
+
+/// libunftp's filesystem backend, with the faults of [`FtpOptions`] on top.
+#[derive(Debug)]
+struct FaultyFs {
+    inner: Filesystem,
+    root: PathBuf,
+    options: Arc<FtpOptions>,
+    transfers: Arc<Transfers>,
+}
+
+impl FaultyFs {
+    /// Logs the transfer of `path` and picks its fault, if any.
+    fn fault_for(&self, path: &str) -> Option<FtpFaultKind> {
+        let nth = {
+            let mut log = self.transfers.log.lock().unwrap();
+            let nth = log.iter().filter(|p| *p == path).count();
+            log.push(path.to_owned());
+            self.transfers.arrived.notify_all();
+            nth
+        };
+        if let Some(scripted) = self.options.faults.iter().find(|f| f.path == path) {
+            return (nth < scripted.times).then_some(scripted.kind);
+        }
+        let (seed, rate) = self.options.random?;
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (seed, path, nth).hash(&mut hasher);
+        let mut rng = fastrand::Rng::with_seed(hasher.finish());
+        if rng.f64() >= rate {
+            return None;
+        }
+        let size = std::fs::metadata(self.root.join(path)).map_or(0, |m| m.len() as usize);
+        let after = if size > 1 { rng.usize(1..size) } else { 0 };
+        let kinds = if self.options.announce_sizes { 3 } else { 2 };
+        Some(match rng.u8(0..kinds) {
+            0 => FtpFaultKind::Abort { after },
+            1 => FtpFaultKind::Stall { after },
+            _ => FtpFaultKind::Truncate { after },
+        })
+    }
+}
+
+type Meta = <Filesystem as StorageBackend<DefaultUser>>::Metadata;
+type Reader = Box<dyn AsyncRead + Send + Sync + Unpin>;
+
+#[async_trait]
+impl StorageBackend<DefaultUser> for FaultyFs {
+    type Metadata = Meta;
+
+    fn enter(&mut self, user: &DefaultUser) -> std::io::Result<()> {
+        StorageBackend::<DefaultUser>::enter(&mut self.inner, user)
+    }
+
+    fn supported_features(&self) -> u32 {
+        StorageBackend::<DefaultUser>::supported_features(&self.inner)
+    }
+
+    async fn metadata<P: AsRef<Path> + Send + std::fmt::Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> unftp_core::storage::Result<Meta> {
+        self.inner.metadata(user, path).await
+    }
+
+    async fn list<P: AsRef<Path> + Send + std::fmt::Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> unftp_core::storage::Result<Vec<Fileinfo<PathBuf, Meta>>> {
+        self.inner.list(user, path).await
+    }
+
+    // STAT with a path answers with these lines (`ls -l` form).
+    async fn list_vec<P>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> std::result::Result<Vec<String>, unftp_core::storage::Error>
+    where
+        P: AsRef<Path> + Send + std::fmt::Debug,
+    {
+        let folder = path.as_ref().to_string_lossy().trim_matches('/').to_owned();
+        if let Some((_, names)) = self.options.listings.iter().find(|(f, _)| f.trim_matches('/') == folder) {
+            return Ok(names.iter().map(|name| format!("-rw-r--r-- 1 0 0 100 Nov 22 03:12 {name}")).collect());
+        }
+        self.inner.list_vec(user, path).await
+    }
+
+    async fn nlst<P: AsRef<Path> + Send + std::fmt::Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> std::io::Result<std::io::Cursor<Vec<u8>>> {
+        let folder = path.as_ref().to_string_lossy().trim_matches('/').to_owned();
+        if let Some((_, names)) = self.options.listings.iter().find(|(f, _)| f.trim_matches('/') == folder) {
+            let body: String = names.iter().map(|name| format!("{name}\r\n")).collect();
+            return Ok(std::io::Cursor::new(body.into_bytes()));
+        }
+        self.inner.nlst(user, path).await
+    }
+
+    async fn get<P: AsRef<Path> + Send + std::fmt::Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+        start_pos: u64,
+    ) -> unftp_core::storage::Result<Reader> {
+        let name = path.as_ref().to_string_lossy().trim_start_matches('/').to_owned();
+        let fault = self.fault_for(&name);
+        let reader = self.inner.get(user, path, start_pos).await?;
+        Ok(match fault {
+            None => reader,
+            Some(kind) => Box::new(FaultyReader { inner: reader, kind, sent: 0 }),
+        })
+    }
+
+    async fn put<P: AsRef<Path> + Send + std::fmt::Debug, R: AsyncRead + Send + Sync + Unpin + 'static>(
+        &self,
+        user: &DefaultUser,
+        input: R,
+        path: P,
+        start_pos: u64,
+    ) -> unftp_core::storage::Result<u64> {
+        self.inner.put(user, input, path, start_pos).await
+    }
+
+    async fn del<P: AsRef<Path> + Send + std::fmt::Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> unftp_core::storage::Result<()> {
+        self.inner.del(user, path).await
+    }
+
+    async fn mkd<P: AsRef<Path> + Send + std::fmt::Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> unftp_core::storage::Result<()> {
+        self.inner.mkd(user, path).await
+    }
+
+    async fn rename<P: AsRef<Path> + Send + std::fmt::Debug>(
+        &self,
+        user: &DefaultUser,
+        from: P,
+        to: P,
+    ) -> unftp_core::storage::Result<()> {
+        self.inner.rename(user, from, to).await
+    }
+
+    async fn rmd<P: AsRef<Path> + Send + std::fmt::Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> unftp_core::storage::Result<()> {
+        self.inner.rmd(user, path).await
+    }
+
+    async fn cwd<P: AsRef<Path> + Send + std::fmt::Debug>(
+        &self,
+        user: &DefaultUser,
+        path: P,
+    ) -> unftp_core::storage::Result<()> {
+        self.inner.cwd(user, path).await
+    }
+}
+
+/// A file's reader that fails as its [`FtpFaultKind`] says.
+struct FaultyReader {
+    inner: Reader,
+    kind: FtpFaultKind,
+    sent: usize,
+}
+
+impl AsyncRead for FaultyReader {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        let after = match self.kind {
+            FtpFaultKind::Abort { after } | FtpFaultKind::Truncate { after } | FtpFaultKind::Stall { after } => after,
+        };
+        let left = after.saturating_sub(self.sent);
+        if left == 0 {
+            return match self.kind {
+                FtpFaultKind::Abort { .. } => Poll::Ready(Err(std::io::Error::other("injected: the disk went away"))),
+                FtpFaultKind::Truncate { .. } => Poll::Ready(Ok(())),
+                // Never woken: the transfer hangs until the runtime is dropped.
+                FtpFaultKind::Stall { .. } => Poll::Pending,
+            };
+        }
+        let mut chunk = vec![0u8; left.min(buf.remaining())];
+        let mut limited = ReadBuf::new(&mut chunk);
+        match Pin::new(&mut self.inner).poll_read(cx, &mut limited) {
+            Poll::Ready(Ok(())) => {
+                let filled = limited.filled().len();
+                buf.put_slice(&chunk[..filled]);
+                self.sent += filled;
+                Poll::Ready(Ok(()))
+            }
+            other => other,
+        }
+    }
+}
+
+/// Counts per path, for assertions on what was transferred twice.
+pub fn per_path(gets: &[String]) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for path in gets {
+        *counts.entry(path.clone()).or_insert(0) += 1;
+    }
+    counts
 }
 
 impl Drop for FtpServer {

@@ -1,15 +1,18 @@
 //! Shared helpers for the integration tests: fixture paths, a fresh temp dir
 //! per test, the real binary, and failure output that shows what went wrong.
 
+pub mod fault_http;
 pub mod fixture_books;
 pub mod ftp_server;
+pub mod generated;
 pub mod http_server;
 pub mod implode;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-pub use ftp_server::FtpServer;
+pub use fault_http::{FaultyHttp, HttpFault, PathFault, RandomFaults};
+pub use ftp_server::{FtpFault, FtpFaultKind, FtpOptions, FtpServer};
 pub use http_server::{HttpOptions, HttpServer};
 
 pub fn fixtures() -> PathBuf {
@@ -140,4 +143,51 @@ pub fn tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     let mut files = std::collections::BTreeMap::new();
     walk(dir, dir, &mut files);
     files
+}
+
+/// Panics if a temporary file (`.gutenfetch-<pid>-*.part`) is anywhere under `dir`.
+pub fn assert_no_temp_files(dir: &Path) {
+    for path in tree(dir).keys() {
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert!(!name.starts_with(".gutenfetch-"), "temporary file left behind: {}", path.display());
+    }
+}
+
+/// The temporary files under `dir`.
+pub fn temp_files(dir: &Path) -> Vec<PathBuf> {
+    tree(dir)
+        .into_keys()
+        .filter(|path| path.file_name().unwrap().to_string_lossy().starts_with(".gutenfetch-"))
+        .collect()
+}
+
+/// Starts a fetch without waiting for it, its output captured.
+pub fn spawn_fetch(manifest: &Path, mirror: &str, out: &Path, extra: &[&str]) -> std::process::Child {
+    let mut args = vec!["--manifest", manifest.to_str().unwrap(), "--mirror", mirror, "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    gutenfetch()
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("gutenfetch starts")
+}
+
+/// Sends `signal` (like `INT` or `KILL`) to a process this test started.
+pub fn signal(child: &std::process::Child, signal: &str) {
+    let status = std::process::Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status();
+    assert!(status.unwrap().success(), "kill -{signal} {}", child.id());
+}
+
+/// The files of a run's output that make up the books (everything but the report).
+pub fn books_tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = tree(dir);
+    files.remove(Path::new("gutenfetch-report.json"));
+    files
+}
+
+/// Whether `text` holds a control character other than a line end, which
+/// would reach the terminal raw (ESC sequences, BEL, NUL, C1 controls).
+pub fn has_raw_controls(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
 }
