@@ -10,6 +10,8 @@
 #[allow(dead_code)]
 #[path = "../tests/util/ftp_server.rs"]
 mod ftp_server;
+#[path = "../tests/util/server_thread.rs"]
+mod server_thread;
 
 fn main() {
     let mut args = std::env::args().skip(1);

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::util::generated::{assert_book_complete, write_manifest, write_mirror};
+use crate::util::generated::{assert_book_complete, mirror_and_manifest, write_manifest, write_mirror};
 use crate::util::{
     assert_no_temp_files, book_entry, books_tree, fetch, report, spawn_fetch, FaultyHttp, FtpOptions, FtpServer,
     HttpOptions, RandomFaults, TestDir,
@@ -35,9 +35,7 @@ fn assert_all_ok(out: &Path, books: &[u32]) {
 fn a_third_of_all_http_requests_failing_at_random_still_fetches_every_book() {
     let dir = TestDir::new();
     let books = books(60);
-    write_mirror(&dir.join("mirror"), books.iter().copied());
-    let manifest = dir.join("m.csv");
-    write_manifest(&manifest, books.iter().copied());
+    let manifest = mirror_and_manifest(&dir, &books);
     let random = RandomFaults { seed: SEED, rate: 1.0 / 3.0 };
     let server = FaultyHttp::start(&dir.join("mirror"), HttpOptions::default(), Vec::new(), Some(random));
     let out = dir.join("out");
@@ -53,9 +51,7 @@ fn a_third_of_all_http_requests_failing_at_random_still_fetches_every_book() {
 fn a_third_of_all_ftp_transfers_failing_at_random_still_fetches_every_book() {
     let dir = TestDir::new();
     let books = books(60);
-    write_mirror(&dir.join("mirror"), books.iter().copied());
-    let manifest = dir.join("m.csv");
-    write_manifest(&manifest, books.iter().copied());
+    let manifest = mirror_and_manifest(&dir, &books);
     let options = FtpOptions { random: Some((SEED, 1.0 / 3.0)), announce_sizes: true, ..FtpOptions::default() };
     let server = FtpServer::faulty(&dir.join("mirror"), options);
     let out = dir.join("out");
@@ -103,9 +99,7 @@ fn with_random_failures_the_permanent_ones_and_only_they_fail() {
 fn runs_killed_at_several_points_converge_to_the_output_of_a_clean_run() {
     let dir = TestDir::new();
     let books = books(30);
-    write_mirror(&dir.join("mirror"), books.iter().copied());
-    let manifest = dir.join("m.csv");
-    write_manifest(&manifest, books.iter().copied());
+    let manifest = mirror_and_manifest(&dir, &books);
 
     let clean_server = FaultyHttp::start(&dir.join("mirror"), HttpOptions::default(), Vec::new(), None);
     let reference = dir.join("reference");
@@ -151,9 +145,7 @@ fn runs_killed_at_several_points_converge_to_the_output_of_a_clean_run() {
 fn full_size_200_books_with_a_third_of_all_requests_failing_over_http_and_ftp() {
     let dir = TestDir::new();
     let books = books(200);
-    write_mirror(&dir.join("mirror"), books.iter().copied());
-    let manifest = dir.join("m.csv");
-    write_manifest(&manifest, books.iter().copied());
+    let manifest = mirror_and_manifest(&dir, &books);
 
     let random = RandomFaults { seed: 200, rate: 1.0 / 3.0 };
     let http = FaultyHttp::start(&dir.join("mirror"), HttpOptions::default(), Vec::new(), Some(random));

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::util::generated::{assert_book_complete, write_manifest, write_mirror};
+use crate::util::generated::{assert_book_complete, mirror_and_manifest};
 use crate::util::{
     assert_no_temp_files, book_entry, fetch, fixture_mirror, has_raw_controls, report, tree, FaultyHttp, FtpOptions,
     FtpServer, HttpFault, HttpOptions, PathFault, TestDir,
@@ -185,9 +185,7 @@ fn a_disk_that_fills_up_fails_the_books_that_do_not_fit_and_leaves_no_temporary_
     let dir = TestDir::new();
     // 40 books of 2 to 30 kB each, raw and clean: about 1.2 MB, on a 512 kB disk.
     let books: Vec<u32> = (1001..=1040).collect();
-    write_mirror(&dir.join("mirror"), books.iter().copied());
-    let manifest = dir.join("m.csv");
-    write_manifest(&manifest, books.iter().copied());
+    let manifest = mirror_and_manifest(&dir, &books);
     let server = FtpServer::anonymous(&dir.join("mirror"));
     let disk = Tmpfs::mount(dir.join("disk"), "512k");
     let out = disk.0.join("out");

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::util::fault_http::per_path;
-use crate::util::generated::{assert_book_complete, raw_book, write_manifest, write_mirror};
+use crate::util::generated::{assert_book_complete, mirror_and_manifest, raw_book};
 use crate::util::{
     assert_no_temp_files, book_entry, books_tree, fetch, report, signal, spawn_fetch, temp_files, FaultyHttp,
     HttpFault, HttpOptions, PathFault, Run, TestDir,
@@ -46,9 +46,7 @@ fn assert_only_complete_files(out: &Path, books: &[u32]) -> Vec<u32> {
 fn a_run_killed_mid_way_is_finished_by_the_next_without_fetching_anything_twice() {
     let dir = TestDir::new();
     let books: Vec<u32> = (101..=112).collect();
-    write_mirror(&dir.join("mirror"), books.iter().copied());
-    let manifest = dir.join("m.csv");
-    write_manifest(&manifest, books.iter().copied());
+    let manifest = mirror_and_manifest(&dir, &books);
     let stalled = path_of(107);
     let server = FaultyHttp::start(
         &dir.join("mirror"),
@@ -95,9 +93,7 @@ fn sigint_or_sigterm_stop_the_run_with_a_report_and_no_temporary_files() {
     for sig in ["INT", "TERM"] {
         let dir = TestDir::new();
         let books: Vec<u32> = (201..=206).collect();
-        write_mirror(&dir.join("mirror"), books.iter().copied());
-        let manifest = dir.join("m.csv");
-        write_manifest(&manifest, books.iter().copied());
+        let manifest = mirror_and_manifest(&dir, &books);
         let stalled = path_of(203);
         let server = FaultyHttp::start(
             &dir.join("mirror"),

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use crate::util::generated::{write_manifest, write_mirror};
+use crate::util::generated::mirror_and_manifest;
 use crate::util::{
     book_entry, fixture_mirror, gutenfetch, report, signal, spawn_fetch, FaultyHttp, FtpOptions, FtpServer, HttpFault,
     HttpOptions, PathFault, Run, TestDir,
@@ -97,9 +97,7 @@ fn an_ftp_connection_limit_is_logged_as_the_new_limit() {
 fn an_interrupted_run_exits_130() {
     let dir = TestDir::new();
     let books: Vec<u32> = (301..=304).collect();
-    write_mirror(&dir.join("mirror"), books.iter().copied());
-    let manifest = dir.join("m.csv");
-    write_manifest(&manifest, books.iter().copied());
+    let manifest = mirror_and_manifest(&dir, &books);
     let stalled = "/3/0/302/302-0.txt";
     let faults = vec![PathFault::new(stalled, HttpFault::Stall { after: 100 }, usize::MAX)];
     let server = FaultyHttp::start(&dir.join("mirror"), HttpOptions::default(), faults, None);

@@ -11,6 +11,7 @@
 //! test synchronise on that log (say, "the stalled book has been asked for")
 //! instead of sleeping.
 
+use super::server_thread::ServerThread;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
@@ -76,8 +77,8 @@ struct Front {
 pub struct FaultyHttp {
     pub addr: SocketAddr,
     front: Arc<Front>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Stops the server when dropped.
+    _thread: ServerThread,
     // Dropped after the front's thread has stopped.
     _backend: HttpServer,
 }
@@ -116,7 +117,7 @@ impl FaultyHttp {
             // Dropping the runtime ends every connection, stalled ones included.
             runtime.shutdown_background();
         });
-        FaultyHttp { addr, front, stop: Some(stop), thread: Some(thread), _backend: backend }
+        FaultyHttp { addr, front, _thread: ServerThread::new(stop, thread), _backend: backend }
     }
 
     pub fn url(&self) -> String {
@@ -150,17 +151,6 @@ impl FaultyHttp {
             let (next, timeout) = self.front.arrived.wait_timeout(log, Duration::from_secs(60)).unwrap();
             assert!(!timeout.timed_out(), "waited a minute for {what}; requests: {paths:?}");
             log = next;
-        }
-    }
-}
-
-impl Drop for FaultyHttp {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
         }
     }
 }

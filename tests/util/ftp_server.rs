@@ -8,6 +8,7 @@
 //! it counts live connections (and refuses those past the limit) and can add
 //! the size to 150 replies. Data connections go straight to libunftp.
 
+use super::server_thread::ServerThread;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::net::SocketAddr;
@@ -132,8 +133,8 @@ pub struct FtpServer {
     pub addr: SocketAddr,
     counts: Arc<Counts>,
     transfers: Arc<Transfers>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Stops the server when dropped.
+    _thread: ServerThread,
 }
 
 impl FtpServer {
@@ -222,7 +223,7 @@ impl FtpServer {
             // Ends every session, stalled transfers included.
             runtime.shutdown_background();
         });
-        FtpServer { addr, counts, transfers, stop: Some(stop), thread: Some(thread) }
+        FtpServer { addr, counts, transfers, _thread: ServerThread::new(stop, thread) }
     }
 }
 
@@ -534,15 +535,4 @@ pub fn per_path(gets: &[String]) -> HashMap<String, usize> {
         *counts.entry(path.clone()).or_insert(0) += 1;
     }
     counts
-}
-
-impl Drop for FtpServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }

@@ -39,6 +39,14 @@ pub fn write_manifest(path: &Path, numbers: impl IntoIterator<Item = u32>) {
     std::fs::write(path, csv).unwrap();
 }
 
+/// Writes `books` as a mirror at `dir/mirror` and a manifest at `dir/m.csv`; returns the manifest.
+pub fn mirror_and_manifest(dir: &super::TestDir, books: &[u32]) -> std::path::PathBuf {
+    write_mirror(&dir.join("mirror"), books.iter().copied());
+    let manifest = dir.join("m.csv");
+    write_manifest(&manifest, books.iter().copied());
+    manifest
+}
+
 /// Checks that `out` holds book `n` complete: its raw copy byte for byte and
 /// the body between the markers as its clean text.
 pub fn assert_book_complete(out: &Path, n: u32) {

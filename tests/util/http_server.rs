@@ -1,6 +1,7 @@
 //! A real HTTP server (axum) on a free loopback port, serving a mirror folder
 //! the way nginx does, with switches for the situations a client must handle.
 
+use super::server_thread::ServerThread;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -31,8 +32,8 @@ struct Site {
 pub struct HttpServer {
     pub addr: SocketAddr,
     site: Arc<Site>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Stops the server when dropped.
+    _thread: ServerThread,
 }
 
 impl HttpServer {
@@ -54,7 +55,7 @@ impl HttpServer {
                     .await;
             });
         });
-        HttpServer { addr, site, stop: Some(stop), thread: Some(thread) }
+        HttpServer { addr, site, _thread: ServerThread::new(stop, thread) }
     }
 
     pub fn url(&self) -> String {
@@ -69,17 +70,6 @@ impl HttpServer {
     /// The requests whose path starts with `prefix`.
     pub fn requests_under(&self, prefix: &str) -> Vec<String> {
         self.requests().into_iter().filter(|p| p.starts_with(prefix)).collect()
-    }
-}
-
-impl Drop for HttpServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

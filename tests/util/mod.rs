@@ -7,6 +7,7 @@ pub mod ftp_server;
 pub mod generated;
 pub mod http_server;
 pub mod implode;
+pub mod server_thread;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
