@@ -12,6 +12,8 @@
 //! a book waits for one of those instead of failing. [`FtpPool::close`] ends
 //! every connection with QUIT.
 
+mod replies;
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,7 +30,7 @@ use super::sink::BodySink;
 use super::throttle::Throttle;
 use super::Listing;
 use crate::mirror::FtpEndpoint;
-use crate::terminal_safe::terminal_safe;
+use replies::{announced_size, describe, is_busy, stat_listing_names, Refusal};
 
 /// Logged-in control connections waiting for their next book.
 pub struct FtpPool {
@@ -347,124 +349,5 @@ impl Drop for FtpSession {
         if let Some(conn) = self.conn.take() {
             self.pool.checkin(conn);
         }
-    }
-}
-
-/// Why a connection could not be made, for the retry policy.
-enum Refusal {
-    /// 421: too many users.
-    Busy,
-    /// A dropped connection, a 4xx reply: the next try may work.
-    Passing,
-    /// A 5xx reply such as 530 (login incorrect).
-    Final,
-}
-
-impl Refusal {
-    fn of(err: &FtpError) -> Refusal {
-        match err {
-            _ if is_busy(err) => Refusal::Busy,
-            FtpError::UnexpectedResponse(reply) if reply.status.code() >= 500 => Refusal::Final,
-            _ => Refusal::Passing,
-        }
-    }
-}
-
-/// 421: "service not available, closing control connection", what servers
-/// say when they have too many users.
-fn is_busy(err: &FtpError) -> bool {
-    matches!(err, FtpError::UnexpectedResponse(reply) if reply.status.code() == 421)
-}
-
-/// The file names in a STAT reply: `ls -l` lines between the reply's first
-/// and last line, some servers putting an entry on those lines too.
-fn stat_listing_names(reply: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(reply)
-        .lines()
-        .filter_map(|line| {
-            let line = line.trim_end_matches('\r');
-            let coded = line.len() >= 4 && line.as_bytes()[..3].iter().all(u8::is_ascii_digit);
-            let line = if coded && matches!(line.as_bytes()[3], b'-' | b' ') { &line[4..] } else { line };
-            // An ls -l line starts with its type and nine permission letters.
-            let kind = line.as_bytes().first()?;
-            if line.len() < 10 || !matches!(kind, b'-' | b'd' | b'l') {
-                return None;
-            }
-            let line = line.split(" -> ").next().unwrap_or(line);
-            // The name is all that follows the eighth field (mode, links, owner,
-            // group, size, month, day, time or year), spaces and all.
-            let name = after_fields(line, 8)?;
-            (name != "." && name != "..").then(|| name.to_owned())
-        })
-        .collect()
-}
-
-/// What follows the first `n` space-separated fields of `line`.
-fn after_fields(line: &str, n: usize) -> Option<&str> {
-    let mut rest = line;
-    for _ in 0..n {
-        rest = rest.trim_start_matches(' ');
-        rest = &rest[rest.find(' ')?..];
-    }
-    let name = rest.trim_start_matches(' ');
-    (!name.is_empty()).then_some(name)
-}
-
-/// The size in a 150 reply such as `150 Opening BINARY mode data connection
-/// for 418.txt (242634 bytes).`, when the server gives one.
-fn announced_size(reply: &[u8]) -> Option<u64> {
-    let text = String::from_utf8_lossy(reply);
-    let end = text.rfind(" bytes)")?;
-    let start = text[..end].rfind('(')? + 1;
-    text[start..end].trim().parse().ok()
-}
-
-/// A one-line description of an FTP error, safe to print.
-fn describe(err: &FtpError) -> String {
-    let text = match err {
-        FtpError::UnexpectedResponse(reply) => {
-            let body = String::from_utf8_lossy(&reply.body);
-            let body = body.trim();
-            let code = reply.status.code().to_string();
-            // The body usually starts with the code already.
-            if body.starts_with(&code) {
-                body.to_owned()
-            } else {
-                format!("{code} {body}")
-            }
-        }
-        other => other.to_string(),
-    };
-    terminal_safe(&text).into_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn stat_listings_of_vsftpd_and_libunftp_give_names() {
-        let vsftpd = "213-Status follows:\r\ndrwxr-xr-x    3 0        0            4096 Nov 22 03:12 .\r\n\
-                      drwxr-xr-x    2 0        0            4096 Nov 22 03:12 418-h\r\n\
-                      -rw-r--r--    1 0        0          242634 Nov 22 03:12 418.txt\r\n\
-                      -rw-r--r--    1 0        0          234179 Nov 22 03:12 418.txt.19960101\r\n213 End of status\r\n";
-        assert_eq!(super::stat_listing_names(vsftpd.as_bytes()), ["418-h", "418.txt", "418.txt.19960101"]);
-        let libunftp =
-            "200--rw-r--r--            1            0            0         234179 Nov 22 03:12 418.txt.19960101\n\
-                        -rw-r--r--            1            0            0         242634 Nov 22 03:12 418.txt\n\
-                        200 drwxr-xr-x            2            0            0           4096 Nov 22 03:12 418-h\n";
-        assert_eq!(super::stat_listing_names(libunftp.as_bytes()), ["418.txt.19960101", "418.txt", "418-h"]);
-        assert!(super::stat_listing_names(b"213-Status follows:\r\n213 End of status\r\n").is_empty());
-        let link = "lrwxrwxrwx 1 0 0 9 Nov 22 03:12 418-0.txt -> ../x.txt\r\n";
-        assert_eq!(super::stat_listing_names(link.as_bytes()), ["418-0.txt"]);
-        // A name with spaces or a tab is the whole name, not its last word.
-        let spaced = "-rw-r--r-- 1 0 0 9 Nov 22  2003 tab\there  x.txt\r\n";
-        assert_eq!(super::stat_listing_names(spaced.as_bytes()), ["tab\there  x.txt"]);
-    }
-
-    #[test]
-    fn announced_sizes_are_read_from_150_replies() {
-        let vsftpd = b"150 Opening BINARY mode data connection for 4/1/418/418.txt (242634 bytes).\r\n";
-        assert_eq!(super::announced_size(vsftpd), Some(242634));
-        assert_eq!(super::announced_size(b"150 Sending data\r\n"), None);
-        assert_eq!(super::announced_size(b"150 x (many bytes)"), None);
     }
 }
