@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::util::fixture_books::{assert_fixture_books_complete, fixture_manifest, FIXTURE_BOOKS};
-use crate::util::{book_entry, book_folder, fetch, fixture_mirror, report, tree, FtpServer, TestDir};
+use crate::util::{book_entry, book_folder, fetch, fixture_mirror, report, tree, FtpOptions, FtpServer, TestDir};
 
 #[test]
 fn fetches_every_fixture_book_and_keeps_raw_bytes() {
@@ -158,4 +158,64 @@ fn a_rerun_skips_complete_books_and_recleans_from_raw() {
 
     fetch(&manifest, &server.url(), &out, &["--force"]).expect_code(0);
     assert_eq!(server.retrievals(), 6, "--force fetches everything again");
+}
+
+#[test]
+fn each_transfer_opens_the_next_data_connection_before_its_226() {
+    let server = FtpServer::anonymous(&fixture_mirror());
+    let dir = TestDir::new();
+    let out = dir.join("out");
+    fetch(&fixture_manifest(), &server.url(), &out, &["--jobs", "1"]).expect_code(0);
+    assert_fixture_books_complete(&out);
+
+    // One PASV at login (sent with TYPE I), then one right after each
+    // transfer for the next: one more than there were transfers. Asked only
+    // when needed, there would be exactly as many.
+    let (pasv, retr) = (server.count_of("PASV"), server.count_of("RETR"));
+    assert_eq!(retr, FIXTURE_BOOKS.len(), "{:?}", server.commands());
+    assert_eq!(pasv, retr + server.logins(), "{:?}", server.commands());
+    // Folders are listed on the control connection, never over a data connection.
+    assert_eq!(server.count_of("NLST"), 0, "{:?}", server.commands());
+}
+
+#[test]
+fn a_server_that_forgets_a_passive_port_opened_ahead_still_serves_every_book() {
+    let options = FtpOptions { forgets_passive: true, ..FtpOptions::default() };
+    let server = FtpServer::faulty(&fixture_mirror(), options);
+    let dir = TestDir::new();
+    let out = dir.join("out");
+    let run = fetch(&fixture_manifest(), &server.url(), &out, &["--jobs", "1", "--retries", "0"]).expect_code(0);
+    assert_fixture_books_complete(&out);
+    assert_eq!(server.logins(), 1, "the connection is kept: {}", run.stderr);
+
+    // The first RETR is refused (its port was opened before the STAT); from
+    // then on every transfer asks for its port right before its RETR.
+    let commands = server.commands();
+    let first_retr = commands.iter().position(|c| c == "RETR").unwrap();
+    assert_eq!(commands[first_retr + 1..first_retr + 3], ["PASV", "RETR"], "{commands:?}");
+    assert_eq!(server.count_of("RETR"), FIXTURE_BOOKS.len() + 1, "{commands:?}");
+    assert_eq!(server.count_of("PASV"), FIXTURE_BOOKS.len() + 1, "{commands:?}");
+}
+
+#[test]
+fn a_file_the_listing_shows_but_the_server_refuses_fails_its_book_with_the_reason() {
+    // The listing names 43-0.txt, but there is no such file: RETR answers 550.
+    // Taking 43.txt instead would hide the refusal and give a worse copy.
+    let dir = TestDir::new();
+    let mirror = dir.join("mirror");
+    std::fs::create_dir_all(mirror.join("4/43")).unwrap();
+    std::fs::copy(fixture_mirror().join("4/43/43-0.txt"), mirror.join("4/43/43.txt")).unwrap();
+    let listing = vec!["43-0.txt".to_owned(), "43.txt".to_owned()];
+    let options = FtpOptions { listings: vec![("4/43".into(), listing)], ..FtpOptions::default() };
+    let server = FtpServer::faulty(&mirror, options);
+    let manifest = dir.write("m.csv", "FileNumber\n43\n");
+    let out = dir.join("out");
+    fetch(&manifest, &server.url(), &out, &[]).expect_code(1);
+
+    let entry = book_entry(&report(&out), 43);
+    assert_eq!(entry["status"], "failed");
+    assert_eq!(entry["error"]["stage"], "download");
+    let message = entry["error"]["message"].as_str().unwrap();
+    assert!(message.contains("4/43/43-0.txt is in the folder's listing, but the server refused it: 550"), "{entry}");
+    assert!(!out.join("raw/43.txt").exists() && !out.join("43.txt").exists());
 }

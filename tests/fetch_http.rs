@@ -100,7 +100,7 @@ fn an_html_page_served_as_a_book_fails_that_book_only() {
     let run = fetch(&manifest, &server.url(), &out, &["--retries", "1"]).expect_code(1);
     let entry = book_entry(&report(&out), 84);
     assert_eq!(entry["status"], "failed");
-    assert_eq!(entry["attempts"], 2, "a captcha page is worth one more try");
+    assert_eq!(entry["attempts"], 1, "a captcha page says the mirror is throttling: asking again at once is impolite");
     assert_eq!(entry["error"]["stage"], "download");
     assert!(entry["error"]["message"].as_str().unwrap().contains("HTML page"), "{entry}");
     assert!(!out.join("84.txt").exists() && !out.join("raw/84-0.txt").exists(), "never saved as the book");
@@ -165,4 +165,32 @@ fn an_empty_file_is_not_a_book() {
     assert_eq!((entry["status"].as_str(), entry["attempts"].as_u64()), (Some("failed"), Some(2)));
     assert!(entry["error"]["message"].as_str().unwrap().contains("empty file"), "{entry}");
     assert!(!out.join("43.txt").exists() && !out.join("raw/43-0.txt").exists());
+}
+
+#[test]
+fn once_listings_work_a_missing_folder_is_two_requests_and_old_is_asked_for_only_when_listed() {
+    let server = HttpServer::start(&fixture_mirror(), HttpOptions { autoindex: true, ..HttpOptions::default() });
+    let dir = TestDir::new();
+    // 22367's listing shows no old/; 9999999's folder does not exist.
+    let manifest = dir.write("m.csv", "FileNumber\n22367\n9999999\n");
+    let out = dir.join("out");
+    fetch(&manifest, &server.url(), &out, &["--jobs", "1"]).expect_code(1);
+
+    let folder = "/2/2/3/6/22367/";
+    let expected: Vec<String> = ["22367-0.txt", "", "22367-8.txt"].iter().map(|n| format!("{folder}{n}")).collect();
+    assert_eq!(server.requests_under(folder), expected, "no old/ in the listing, so none asked for");
+    let missing = "/9/9/9/9/9/9/9999999/";
+    assert_eq!(server.requests_under(missing), [format!("{missing}9999999-0.txt"), missing.to_owned()]);
+    let entry = book_entry(&report(&out), 9999999);
+    assert!(entry["error"]["message"].as_str().unwrap().contains("not found on the mirror"), "{entry}");
+}
+
+#[test]
+fn a_mirror_that_refuses_listings_is_not_asked_for_one_again() {
+    let server = HttpServer::start(&fixture_mirror(), HttpOptions::default());
+    let dir = TestDir::new();
+    let manifest = dir.write("m.csv", "FileNumber\n22367\n24675\n");
+    fetch(&manifest, &server.url(), &dir.join("out"), &["--jobs", "1"]).expect_code(0);
+    let folder_requests = server.requests().into_iter().filter(|path| path.ends_with('/')).collect::<Vec<_>>();
+    assert_eq!(folder_requests, ["/2/2/3/6/22367/"], "the first 403 is remembered");
 }

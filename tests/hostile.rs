@@ -84,8 +84,10 @@ fn ftp_listings_with_hostile_names_are_never_used_as_paths_nor_printed_raw() {
     ]
     .map(String::from)
     .to_vec();
+    // The folder's listing shows an old/ too, so that one is listed as well.
+    let folder = [hostile.clone(), vec!["old".to_owned()]].concat();
     let options = FtpOptions {
-        listings: vec![("4/1/418".into(), hostile.clone()), ("4/1/418/old".into(), hostile)],
+        listings: vec![("4/1/418".into(), folder), ("4/1/418/old".into(), hostile)],
         ..FtpOptions::default()
     };
     let server = FtpServer::faulty(&dir.join("mirror"), options);

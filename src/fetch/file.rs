@@ -8,7 +8,7 @@ use tokio::io::{AsyncReadExt, AsyncWrite};
 
 use super::error::{BookError, Stage};
 use super::sink::BodySink;
-use super::Listing;
+use super::{Got, Listing};
 
 pub struct FileMirror {
     root: PathBuf,
@@ -37,29 +37,27 @@ impl FileMirror {
         Ok(Listing::Names(names))
     }
 
-    pub async fn get(
-        &self,
-        path: &str,
-        mut sink: BodySink<'_, impl AsyncWrite + Unpin>,
-    ) -> Result<Option<u64>, BookError> {
+    pub async fn get(&self, path: &str, mut sink: BodySink<'_, impl AsyncWrite + Unpin>) -> Result<Got, BookError> {
         let path = self.root.join(path);
         let mut file = match tokio::fs::File::open(&path).await {
             Ok(file) => file,
-            Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => return Ok(None),
+            Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+                return Ok(Got::Absent(err.to_string()))
+            }
             Err(err) => return Err(BookError::permanent(Stage::Download, format!("{}: {err}", path.display()))),
         };
         let read_error =
             |err: std::io::Error| BookError::permanent(Stage::Download, format!("{}: {err}", path.display()));
         let meta = file.metadata().await.map_err(read_error)?;
         if meta.is_dir() {
-            return Ok(None);
+            return Ok(Got::Absent("a folder, not a file".to_owned()));
         }
         sink.expect(Some(meta.len()));
         let mut buf = vec![0u8; 64 * 1024];
         loop {
             let read = file.read(&mut buf).await.map_err(read_error)?;
             if read == 0 {
-                return sink.finish().await.map(Some);
+                return sink.finish().await.map(Got::File);
             }
             sink.write(&buf[..read]).await?;
         }

@@ -4,6 +4,7 @@
 //! Timeouts are a connect timeout and a stall (read) timeout, never a total
 //! deadline: a large book on a slow link is fine as long as bytes keep coming.
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
@@ -12,8 +13,8 @@ use reqwest::{Response, StatusCode};
 use tokio::io::AsyncWrite;
 
 use super::error::{BookError, Stage};
-use super::sink::BodySink;
-use super::Listing;
+use super::sink::{html_page, BodySink};
+use super::{Got, Listing};
 
 /// A folder listing larger than this is not a Gutenberg book folder.
 const MAX_LISTING_BYTES: usize = 4 << 20;
@@ -21,6 +22,30 @@ const MAX_LISTING_BYTES: usize = 4 << 20;
 pub struct HttpMirror {
     client: reqwest::Client,
     base: url::Url,
+    listings: Listings,
+}
+
+/// What this mirror has shown of its folder listings, so that a mirror that
+/// refuses them is not asked again for every book, and a 404 for a folder
+/// can be trusted to mean "no such folder" once listings are known to work.
+struct Listings(AtomicU8);
+
+const UNKNOWN: u8 = 0;
+const SERVED: u8 = 1;
+const REFUSED: u8 = 2;
+
+impl Listings {
+    fn get(&self) -> u8 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// The first answer decides; a mirror that served one listing serves them.
+    fn learn(&self, what: u8) {
+        let _ = self.0.compare_exchange(UNKNOWN, what, Ordering::Relaxed, Ordering::Relaxed);
+        if what == SERVED {
+            self.0.store(SERVED, Ordering::Relaxed);
+        }
+    }
 }
 
 impl HttpMirror {
@@ -33,7 +58,7 @@ impl HttpMirror {
             .redirect(reqwest::redirect::Policy::limited(10))
             .build()
             .context("building the HTTP client")?;
-        Ok(HttpMirror { client, base })
+        Ok(HttpMirror { client, base, listings: Listings(AtomicU8::new(UNKNOWN)) })
     }
 
     pub fn url_of(&self, path: &str) -> String {
@@ -41,20 +66,33 @@ impl HttpMirror {
     }
 
     /// Reads the folder's index page when the server makes one (nginx
-    /// autoindex, Apache Indexes). Without one the names are probed, so any
-    /// refusal here means "unavailable", not failure.
+    /// autoindex, Apache Indexes). Without one the names are probed, so a
+    /// refusal here means "unavailable", not failure; once the mirror has
+    /// refused, it is not asked again.
     pub async fn list(&self, folder: &str) -> Result<Listing, BookError> {
+        if self.listings.get() == REFUSED {
+            return Ok(Listing::Unavailable);
+        }
         let response = self.request(Stage::Resolve, folder).await?;
         let status = response.status();
+        if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
+            // Where listings work, a folder without one does not exist. Elsewhere
+            // a 404 may be how the server refuses listings: probe the names.
+            return Ok(if self.listings.get() == SERVED { Listing::Missing } else { Listing::Unavailable });
+        }
         if !status.is_success() {
             return match classify(status) {
-                None => Ok(Listing::Unavailable),
+                None => {
+                    self.listings.learn(REFUSED);
+                    Ok(Listing::Unavailable)
+                }
                 Some(error) => {
                     Err(overloaded(error(Stage::Resolve, format!("listing {folder}: HTTP {status}")), &response))
                 }
             };
         }
         if !is_html(&response) {
+            self.listings.learn(REFUSED);
             return Ok(Listing::Unavailable);
         }
         let mut body = Vec::new();
@@ -65,33 +103,30 @@ impl HttpMirror {
                 return Ok(Listing::Unavailable);
             }
         }
+        self.listings.learn(SERVED);
         Ok(Listing::Names(index_names(&String::from_utf8_lossy(&body))))
     }
 
-    /// Streams the file into `sink`; `None` on 404 or 410.
-    pub async fn get(
-        &self,
-        path: &str,
-        mut sink: BodySink<'_, impl AsyncWrite + Unpin>,
-    ) -> Result<Option<u64>, BookError> {
+    /// Streams the file into `sink`; absent on 404 or 410.
+    pub async fn get(&self, path: &str, mut sink: BodySink<'_, impl AsyncWrite + Unpin>) -> Result<Got, BookError> {
         let mut response = self.request(Stage::Download, path).await?;
         let status = response.status();
         if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
-            return Ok(None);
+            return Ok(Got::Absent(format!("HTTP {status}")));
         }
         if !status.is_success() {
             let error = classify(status).unwrap_or(BookError::permanent);
             return Err(overloaded(error(Stage::Download, format!("HTTP {status}")), &response));
         }
         if is_html(&response) && (path.ends_with(".txt") || path.ends_with(".zip")) {
-            return Err(BookError::transient(Stage::Download, "the server sent an HTML page instead of the file"));
+            return Err(html_page());
         }
         sink.expect(response.content_length());
         // A body cut short of its Content-Length is an error from `chunk`.
         while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(Stage::Download, path, &err))? {
             sink.write(&chunk).await?;
         }
-        sink.finish().await.map(Some)
+        sink.finish().await.map(Got::File)
     }
 
     /// HEAD: whether `path` exists, and its Content-Length.
@@ -107,7 +142,7 @@ impl HttpMirror {
             return Err(error(Stage::Resolve, format!("HEAD {path}: HTTP {status}")));
         }
         if is_html(&response) {
-            return Err(BookError::transient(Stage::Resolve, "the server sent an HTML page instead of the file"));
+            return Err(html_page());
         }
         // `content_length()` measures the (empty) body of a HEAD response: read the header.
         let length = response.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());

@@ -67,6 +67,16 @@ pub struct Located {
     pub size: Option<u64>,
 }
 
+/// What asking the mirror for one file gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Got {
+    /// The whole file, this many bytes, in the sink.
+    File(u64),
+    /// The mirror has no such file, or will not give it: its words, for an
+    /// error when the file was listed and so should have been there.
+    Absent(String),
+}
+
 /// What a folder listing said.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Listing {
@@ -191,9 +201,8 @@ impl Session<'_> {
         }
     }
 
-    /// Copies `path` (relative to the mirror root) into `sink` and returns its
-    /// length, or `None` when the mirror has no such file.
-    pub async fn get(&mut self, path: &str, sink: BodySink<'_, BufWriter<File>>) -> Result<Option<u64>, BookError> {
+    /// Copies `path` (relative to the mirror root) into `sink`.
+    pub async fn get(&mut self, path: &str, sink: BodySink<'_, BufWriter<File>>) -> Result<Got, BookError> {
         match self {
             Session::Ftp(session) => session.get(path, sink).await,
             Session::Http(mirror) => mirror.get(path, sink).await,

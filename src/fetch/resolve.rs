@@ -16,11 +16,24 @@ use tokio::io::BufWriter;
 
 use super::error::{BookError, Stage};
 use super::sink::{BodySink, Watcher};
-use super::{Client, Fetched, Listing, Located, Session};
+use super::{Client, Fetched, Got, Listing, Located, Session};
 use crate::atomic_file::PartFile;
 use crate::ebook::EbookNumber;
-use crate::layout::{folder_candidates, generated_candidate, listed_candidates, old_candidates, Candidate, Packing};
+use crate::layout::{folder_candidates, generated_candidate, listed_candidates, old_candidates, Candidate};
 use crate::mirror::Layout;
+
+/// Whether a candidate was seen in the folder's listing, or is only a name
+/// worth asking for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Listed {
+    Yes,
+    No,
+}
+
+/// Whether a listing entry is the `old/` subfolder (servers write it `old`, `old/`).
+fn is_old_folder(entry: &str) -> bool {
+    entry.trim_end_matches(['\r', '\n']).trim_end_matches('/').rsplit('/').next() == Some("old")
+}
 
 /// What to do with the file once found.
 #[derive(Clone, Copy)]
@@ -69,7 +82,7 @@ impl Attempt<'_, '_> {
         let number = self.number;
         if self.client.layout == Layout::Generated {
             let candidate = generated_candidate(number);
-            return match self.get(&candidate).await? {
+            return match self.get(&candidate, Listed::No).await? {
                 Some(found) => Ok(found),
                 None => {
                     Err(BookError::permanent(Stage::Resolve, format!("{} not found on the mirror", candidate.path))
@@ -83,28 +96,39 @@ impl Attempt<'_, '_> {
         let own = folder_candidates(number);
         let probed_first = !self.session.lists_cheaply();
         if probed_first {
-            if let Some(found) = self.get(&own[0]).await? {
+            if let Some(found) = self.get(&own[0], Listed::No).await? {
                 return Ok(found);
             }
         }
-        let rest = match self.list(&folder).await.map_err(|e| e.at(folder_url.clone()))? {
-            Listing::Names(names) => listed_candidates(number, names.iter().map(String::as_str)),
-            Listing::Unavailable => own.clone(),
+        let (rest, listed, has_old) = match self.list(&folder).await.map_err(|e| e.at(folder_url.clone()))? {
+            Listing::Names(names) => {
+                let has_old = names.iter().any(|name| is_old_folder(name));
+                (listed_candidates(number, names.iter().map(String::as_str)), Listed::Yes, has_old)
+            }
+            Listing::Unavailable => (own.clone(), Listed::No, true),
             Listing::Missing => {
                 let message = format!("folder {folder} not found on the mirror");
                 return Err(BookError::permanent(Stage::Resolve, message).at(folder_url));
             }
         };
-        if let Some(fetched) = self.first_of(rest.iter().filter(|c| !(probed_first && **c == own[0]))).await? {
+        let rest = rest.iter().filter(|c| !(probed_first && **c == own[0]));
+        if let Some(fetched) = self.first_of(rest, listed).await? {
             return Ok(fetched);
         }
         let old_folder = format!("{folder}old/");
-        let old = match self.list(&old_folder).await.map_err(|e| e.at(folder_url.clone()))? {
-            Listing::Names(names) => old_candidates(number, Some(&names)),
-            Listing::Unavailable => old_candidates(number, None),
-            Listing::Missing => Vec::new(),
+        // A listing that shows no `old/` spares asking for one.
+        let old = if !has_old {
+            Vec::new()
+        } else {
+            match self.list(&old_folder).await.map_err(|e| e.at(folder_url.clone()))? {
+                Listing::Names(names) => old_candidates(number, Some(&names)),
+                Listing::Unavailable => old_candidates(number, None),
+                Listing::Missing => Vec::new(),
+            }
         };
-        if let Some(fetched) = self.first_of(old.iter()).await? {
+        // Names in old/ other than the book's own are guesses from the listing
+        // (gwork10.txt), so a missing one only means: try the next.
+        if let Some(fetched) = self.first_of(old.iter(), Listed::No).await? {
             return Ok(fetched);
         }
         let message =
@@ -112,9 +136,13 @@ impl Attempt<'_, '_> {
         Err(BookError::permanent(Stage::Resolve, message).at(folder_url))
     }
 
-    async fn first_of(&mut self, candidates: impl Iterator<Item = &Candidate>) -> Result<Option<Found>, BookError> {
+    async fn first_of(
+        &mut self,
+        candidates: impl Iterator<Item = &Candidate>,
+        listed: Listed,
+    ) -> Result<Option<Found>, BookError> {
         for candidate in candidates {
-            if let Some(fetched) = self.get(candidate).await? {
+            if let Some(fetched) = self.get(candidate, listed).await? {
                 return Ok(Some(fetched));
             }
         }
@@ -134,8 +162,10 @@ impl Attempt<'_, '_> {
         }
     }
 
-    /// Downloads (or locates) `candidate`; `None` when the mirror has no such file.
-    async fn get(&mut self, candidate: &Candidate) -> Result<Option<Found>, BookError> {
+    /// Downloads (or locates) `candidate`; `None` when the mirror has no such
+    /// file. A file the folder's listing showed must be there: its absence is
+    /// the server refusing it (a 550 for a file it cannot read), an error.
+    async fn get(&mut self, candidate: &Candidate, listed: Listed) -> Result<Option<Found>, BookError> {
         let url = self.session.url_of(&candidate.path);
         let (raw_dir, watcher) = match self.mode {
             Mode::Download(raw_dir, watcher) => (raw_dir, watcher),
@@ -150,11 +180,16 @@ impl Attempt<'_, '_> {
             // A fresh temporary file for each try: a failed one is removed when dropped.
             let mut part = PartFile::beside(&raw_path).map_err(write_error)?;
             let sink: BodySink<'_, BufWriter<File>> =
-                BodySink::new(part.writer(), self.client.limits.max_size, candidate.packing == Packing::Plain)
+                BodySink::new(part.writer(), self.client.limits.max_size, candidate.packing)
                     .watched(&candidate.local_name, watcher);
             match self.session.get(&candidate.path, sink).await {
-                Ok(None) => return Ok(None),
-                Ok(Some(bytes)) => {
+                Ok(Got::Absent(_)) if listed == Listed::No => return Ok(None),
+                Ok(Got::Absent(reason)) => {
+                    let message =
+                        format!("{} is in the folder's listing, but the server refused it: {reason}", candidate.path);
+                    return Err(BookError::permanent(Stage::Download, message).at(Some(url)));
+                }
+                Ok(Got::File(bytes)) => {
                     part.commit(&raw_path).await.map_err(write_error)?;
                     let fetched = Fetched { candidate: candidate.clone(), url, raw_path, bytes, attempts: 1 };
                     return Ok(Some(Found::Downloaded(fetched)));
@@ -193,7 +228,12 @@ impl Attempt<'_, '_> {
         };
         self.retries += 1;
         let left = self.client.retry.retries + 1 - retry;
-        tracing::warn!("ebook {}: {error}; retrying in {:.1} s ({left} tries left)", self.number, delay.as_secs_f64());
+        let tries = if left == 1 { "try" } else { "tries" };
+        tracing::warn!(
+            "ebook {}: {error}; retrying in {:.1} s ({left} {tries} left)",
+            self.number,
+            delay.as_secs_f64()
+        );
         tokio::time::sleep(delay).await;
         Ok(())
     }

@@ -1,9 +1,11 @@
 //! Where a transfer's bytes go: the one place that enforces the size limit
-//! and refuses an HTML page served in place of a book, whatever the protocol.
+//! and refuses what is not the file asked for (an HTML page served in place
+//! of a book, a zip that is not one), whatever the protocol.
 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::error::{BookError, Stage};
+use crate::layout::Packing;
 
 /// How many leading bytes are kept to recognise an HTML page.
 const SNIFF_LEN: usize = 512;
@@ -27,7 +29,8 @@ pub struct BodySink<'a, W> {
     out: &'a mut W,
     written: u64,
     max_size: u64,
-    /// The start of the body, while it may still turn out to be HTML.
+    packing: Packing,
+    /// The start of the body, until it has been checked.
     start: Option<Vec<u8>>,
     name: String,
     watcher: Watcher<'a>,
@@ -36,13 +39,15 @@ pub struct BodySink<'a, W> {
 }
 
 impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
-    /// `expect_text` turns on the HTML check (a zip needs none).
-    pub fn new(out: &'a mut W, max_size: u64, expect_text: bool) -> Self {
+    /// `packing` says what the body must look like: a text that is not an
+    /// HTML page, or a zip.
+    pub fn new(out: &'a mut W, max_size: u64, packing: Packing) -> Self {
         BodySink {
             out,
             written: 0,
             max_size,
-            start: expect_text.then(Vec::new),
+            packing,
+            start: Some(Vec::new()),
             name: String::new(),
             watcher: None,
             started: false,
@@ -78,7 +83,7 @@ impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
         if let Some(start) = &mut self.start {
             start.extend_from_slice(&chunk[..chunk.len().min(SNIFF_LEN - start.len())]);
             if start.len() >= SNIFF_LEN {
-                check_not_html(start)?;
+                check_start(start, self.packing)?;
                 self.start = None;
             }
         }
@@ -99,7 +104,7 @@ impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
             return Err(BookError::transient(Stage::Download, "the server sent an empty file"));
         }
         if let Some(start) = self.start.take() {
-            check_not_html(&start)?;
+            check_start(&start, self.packing)?;
         }
         self.out.flush().await.map_err(|err| BookError::permanent(Stage::Write, err.to_string()))?;
         Ok(self.written)
@@ -115,13 +120,36 @@ impl<W> Drop for BodySink<'_, W> {
     }
 }
 
-fn check_not_html(start: &[u8]) -> Result<(), BookError> {
-    if looks_like_html(start) {
-        // Mirrors serve captcha and error pages with 200 when they throttle:
-        // a later try may get the book.
-        return Err(BookError::transient(Stage::Download, "the server sent an HTML page instead of the text"));
+fn check_start(start: &[u8], packing: Packing) -> Result<(), BookError> {
+    match packing {
+        Packing::Plain if looks_like_html(start) => Err(html_page()),
+        Packing::Zip if !looks_like_zip(start) => {
+            let message = if looks_like_html(start) { html_page() } else { not_a_zip() };
+            Err(message)
+        }
+        _ => Ok(()),
     }
-    Ok(())
+}
+
+/// Mirrors serve captcha and error pages with 200 when they throttle. Asking
+/// again at once would only be more of what made them throttle, so the book
+/// fails (the next run tries it again), and the mirror counts as busy: fewer
+/// books at once from now on.
+pub fn html_page() -> BookError {
+    BookError::permanent(
+        Stage::Download,
+        "the server sent an HTML page instead of the file (a captcha or an error page?)",
+    )
+    .busy(None)
+}
+
+fn not_a_zip() -> BookError {
+    BookError::permanent(Stage::Download, "the server sent something that is not a zip archive")
+}
+
+/// A zip archive opens with a local file header, or is an empty one.
+fn looks_like_zip(start: &[u8]) -> bool {
+    start.starts_with(b"PK\x03\x04") || start.starts_with(b"PK\x05\x06")
 }
 
 /// Whether a body starts like an HTML document. A Gutenberg text never does.
@@ -148,21 +176,30 @@ mod tests {
     #[tokio::test]
     async fn the_size_limit_and_the_html_check_apply_across_chunks() {
         let mut out = Vec::new();
-        let mut sink = BodySink::new(&mut out, 10, true);
+        let mut sink = BodySink::new(&mut out, 10, Packing::Plain);
         sink.write(b"12345").await.unwrap();
         let err = sink.write(b"678901").await.unwrap_err();
         assert!(err.message.contains("size limit"), "{err}");
 
         let mut out = Vec::new();
-        let mut sink = BodySink::new(&mut out, 1 << 20, true);
+        let mut sink = BodySink::new(&mut out, 1 << 20, Packing::Plain);
         sink.write(b"  <!DOC").await.unwrap();
         sink.write(b"TYPE html><p>slow down</p>").await.unwrap();
-        assert!(sink.finish().await.is_err(), "a short HTML body is caught at the end");
+        let err = sink.finish().await.unwrap_err();
+        assert!(err.busy && err.message.contains("HTML"), "a short HTML body is caught at the end: {err}");
+    }
 
-        let mut out = Vec::new();
-        let mut sink = BodySink::new(&mut out, 1 << 20, false);
-        sink.write(b"<html>inside a zip nobody looks</html>").await.unwrap();
-        assert_eq!(sink.finish().await.unwrap(), 38);
+    #[tokio::test]
+    async fn a_zip_must_start_like_one() {
+        let zip = |body: &'static [u8]| async move {
+            let mut out = Vec::new();
+            let mut sink = BodySink::new(&mut out, 1 << 20, Packing::Zip);
+            sink.write(body).await?;
+            sink.finish().await
+        };
+        assert_eq!(zip(b"PK\x03\x04 and the rest of an archive").await.unwrap(), 31);
+        assert!(zip(b"<html>not found</html>").await.unwrap_err().message.contains("HTML"));
+        assert!(zip(b"The Project Gutenberg EBook").await.unwrap_err().message.contains("not a zip"));
     }
 
     #[tokio::test]
@@ -170,7 +207,7 @@ mod tests {
         let updates = std::sync::Mutex::new(Vec::new());
         let watch = |update| updates.lock().unwrap().push(update);
         let mut out = Vec::new();
-        let mut sink = BodySink::new(&mut out, 1 << 30, false).watched("418.txt", Some(&watch));
+        let mut sink = BodySink::new(&mut out, 1 << 30, Packing::Plain).watched("418.txt", Some(&watch));
         sink.expect(Some(300_000));
         for _ in 0..300 {
             sink.write(&[b'x'; 1000]).await.unwrap();

@@ -68,6 +68,10 @@ pub struct FtpOptions {
     pub random: Option<(u64, f64)>,
     /// Folder (like `4/1/418`) → the names NLST and STAT answer instead of its entries.
     pub listings: Vec<(String, Vec<String>)>,
+    /// Forget a PASV once another command comes between it and its RETR or
+    /// NLST, answering that one `425 Use PORT or PASV first.`, as some
+    /// servers do.
+    pub forgets_passive: bool,
 }
 
 /// What the server saw of transfers, for tests to wait on and count.
@@ -81,6 +85,8 @@ struct Transfers {
 /// What the server saw, counted on the server side.
 #[derive(Debug, Default)]
 pub struct Counts {
+    /// The first word of every command, in the order each connection sent them.
+    commands: Mutex<Vec<String>>,
     logins: AtomicUsize,
     logouts: AtomicUsize,
     retrievals: AtomicUsize,
@@ -174,6 +180,16 @@ impl FtpServer {
 
     pub fn retrievals(&self) -> usize {
         self.counts.retrievals.load(Ordering::SeqCst)
+    }
+
+    /// The first word of every command clients sent (USER, PASV, RETR, …).
+    pub fn commands(&self) -> Vec<String> {
+        self.counts.commands.lock().unwrap().clone()
+    }
+
+    /// How many commands `word` clients sent.
+    pub fn count_of(&self, word: &str) -> usize {
+        self.commands().iter().filter(|c| *c == word).count()
     }
 
     /// Control connections open at once, at most, so far.
@@ -286,21 +302,40 @@ async fn accept_loop(listener: std::net::TcpListener, site: Site, mut stopped: t
 }
 
 /// Copies one control connection both ways, line by line, until either side
-/// hangs up; adds the size to 150 replies to RETR when asked to.
+/// hangs up, logging each command; adds the size to 150 replies to RETR and
+/// forgets PASVs when asked to.
 async fn relay(client: tokio::net::TcpStream, server: tokio::net::TcpStream, site: Site) {
-    let (client_read, mut client_write) = client.into_split();
+    let (client_read, client_write) = client.into_split();
     let (server_read, mut server_write) = server.into_split();
+    // Both directions answer the client: the relay itself, when it refuses a command.
+    let client_write = Arc::new(tokio::sync::Mutex::new(client_write));
+    let to_client = Arc::clone(&client_write);
     let retrieving: Arc<Mutex<Option<String>>> = Arc::default();
     let asked = Arc::clone(&retrieving);
+    let (counts, forgets) = (Arc::clone(&site.counts), site.options.forgets_passive);
     let commands = async move {
         let mut lines = tokio::io::BufReader::new(client_read);
         let mut line = Vec::new();
+        let mut previous = String::new();
         while lines.read_until(b'\n', &mut line).await.is_ok_and(|n| n > 0) {
             let text = String::from_utf8_lossy(&line);
+            let word = text.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
+            counts.commands.lock().unwrap().push(word.clone());
+            let data_command = word == "RETR" || word == "NLST";
+            if forgets && data_command && previous != "PASV" {
+                let refusal = b"425 Use PORT or PASV first.\r\n";
+                if to_client.lock().await.write_all(refusal).await.is_err() {
+                    break;
+                }
+                previous = word;
+                line.clear();
+                continue;
+            }
             *asked.lock().unwrap() = text.strip_prefix("RETR ").map(|path| path.trim_end().to_owned());
             if server_write.write_all(&line).await.is_err() {
                 break;
             }
+            previous = word;
             line.clear();
         }
     };
@@ -316,7 +351,7 @@ async fn relay(client: tokio::net::TcpStream, server: tokio::net::TcpStream, sit
                     line = format!("{text} ({} bytes).\r\n", meta.len()).into_bytes();
                 }
             }
-            if client_write.write_all(&line).await.is_err() {
+            if client_write.lock().await.write_all(&line).await.is_err() {
                 break;
             }
             line.clear();

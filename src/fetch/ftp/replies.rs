@@ -2,7 +2,9 @@
 //! size in a 150 reply, the names in a STAT listing. Pure functions, so the
 //! many shapes servers use can be tested without a server.
 
-use suppaftp::FtpError;
+use suppaftp::tokio::AsyncFtpStream;
+use suppaftp::types::Response;
+use suppaftp::{FtpError, Status};
 
 use crate::terminal_safe::terminal_safe;
 
@@ -33,9 +35,12 @@ pub(super) fn is_busy(err: &FtpError) -> bool {
 }
 
 /// The file names in a STAT reply: `ls -l` lines between the reply's first
-/// and last line, some servers putting an entry on those lines too.
-pub(super) fn stat_listing_names(reply: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(reply)
+/// and last line, some servers putting an entry on those lines too. `None`
+/// when the reply holds no entry at all, not even `.`: that is how vsftpd
+/// answers for a folder that does not exist.
+pub(super) fn stat_listing(reply: &[u8]) -> Option<Vec<String>> {
+    let mut entries = 0;
+    let names = String::from_utf8_lossy(reply)
         .lines()
         .filter_map(|line| {
             let line = line.trim_end_matches('\r');
@@ -50,9 +55,39 @@ pub(super) fn stat_listing_names(reply: &[u8]) -> Vec<String> {
             // The name is all that follows the eighth field (mode, links, owner,
             // group, size, month, day, time or year), spaces and all.
             let name = after_fields(line, 8)?;
+            entries += 1;
             (name != "." && name != "..").then(|| name.to_owned())
         })
-        .collect()
+        .collect();
+    (entries > 0).then_some(names)
+}
+
+/// The port in a PASV reply, `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)`,
+/// or an EPSV reply, `229 Entering Extended Passive Mode (|||port|)`. The
+/// address in a PASV reply is ignored: the data connection always goes to
+/// the control connection's own address.
+pub(super) fn passive_port(reply: &[u8]) -> Option<u16> {
+    let text = String::from_utf8_lossy(reply);
+    let inside = &text[text.find('(')? + 1..];
+    let inside = &inside[..inside.find(')')?];
+    if let Some(epsv) = inside.strip_prefix("|||") {
+        return epsv.strip_suffix('|')?.parse().ok();
+    }
+    let numbers: Vec<u16> = inside.split(',').map(|n| n.trim().parse().ok()).collect::<Option<_>>()?;
+    match numbers[..] {
+        [_, _, _, _, hi, lo] if hi < 256 && lo < 256 => Some(hi * 256 + lo),
+        _ => None,
+    }
+}
+
+/// The next reply on the control connection, whatever its code: for
+/// pipelined commands, whose replies are told apart by their codes.
+pub(super) async fn reply_of(conn: &mut AsyncFtpStream) -> Result<Response, FtpError> {
+    match conn.read_response_in(&[Status::ClosingDataConnection]).await {
+        Ok(reply) => Ok(reply),
+        Err(FtpError::UnexpectedResponse(reply)) => Ok(reply),
+        Err(err) => Err(err),
+    }
 }
 
 /// What follows the first `n` space-separated fields of `line`.
@@ -102,18 +137,36 @@ mod tests {
                       drwxr-xr-x    2 0        0            4096 Nov 22 03:12 418-h\r\n\
                       -rw-r--r--    1 0        0          242634 Nov 22 03:12 418.txt\r\n\
                       -rw-r--r--    1 0        0          234179 Nov 22 03:12 418.txt.19960101\r\n213 End of status\r\n";
-        assert_eq!(super::stat_listing_names(vsftpd.as_bytes()), ["418-h", "418.txt", "418.txt.19960101"]);
+        assert_eq!(names(vsftpd), ["418-h", "418.txt", "418.txt.19960101"]);
         let libunftp =
             "200--rw-r--r--            1            0            0         234179 Nov 22 03:12 418.txt.19960101\n\
                         -rw-r--r--            1            0            0         242634 Nov 22 03:12 418.txt\n\
                         200 drwxr-xr-x            2            0            0           4096 Nov 22 03:12 418-h\n";
-        assert_eq!(super::stat_listing_names(libunftp.as_bytes()), ["418.txt.19960101", "418.txt", "418-h"]);
-        assert!(super::stat_listing_names(b"213-Status follows:\r\n213 End of status\r\n").is_empty());
+        assert_eq!(names(libunftp), ["418.txt.19960101", "418.txt", "418-h"]);
+        // vsftpd's answer for a missing folder: no entry at all, where an empty one has `.` and `..`.
+        assert_eq!(super::stat_listing(b"213-Status follows:\r\n213 End of status\r\n"), None);
+        let empty = "213-Status follows:\r\ndrwxr-xr-x 2 0 0 6 Nov 22 03:12 .\r\ndrwxr-xr-x 3 0 0 6 Nov 22 03:12 ..\r\n213 End\r\n";
+        assert_eq!(names(empty), Vec::<String>::new());
         let link = "lrwxrwxrwx 1 0 0 9 Nov 22 03:12 418-0.txt -> ../x.txt\r\n";
-        assert_eq!(super::stat_listing_names(link.as_bytes()), ["418-0.txt"]);
+        assert_eq!(names(link), ["418-0.txt"]);
         // A name with spaces or a tab is the whole name, not its last word.
         let spaced = "-rw-r--r-- 1 0 0 9 Nov 22  2003 tab\there  x.txt\r\n";
-        assert_eq!(super::stat_listing_names(spaced.as_bytes()), ["tab\there  x.txt"]);
+        assert_eq!(names(spaced), ["tab\there  x.txt"]);
+    }
+
+    fn names(reply: &str) -> Vec<String> {
+        super::stat_listing(reply.as_bytes()).expect("a listing")
+    }
+
+    #[test]
+    fn passive_ports_are_read_from_pasv_and_epsv_replies() {
+        let port = |reply: &str| super::passive_port(reply.as_bytes());
+        assert_eq!(port("227 Entering Passive Mode (10,77,0,2,136,115).\r\n"), Some(136 * 256 + 115));
+        assert_eq!(port("227 Entering Passive Mode (127, 0, 0, 1, 0, 21)"), Some(21));
+        assert_eq!(port("229 Entering Extended Passive Mode (|||50123|)\r\n"), Some(50123));
+        for bad in ["227 Passive", "227 (1,2,3,4,5)", "227 (1,2,3,4,256,0)", "229 (|||x|)", "227 (1,2,3,4,5,6"] {
+            assert_eq!(port(bad), None, "{bad}");
+        }
     }
 
     #[test]
