@@ -2,9 +2,12 @@
 # Smoke run with real daemons: serve the fixture mirror with vsftpd and with
 # nginx (folder listings on, and off) from Debian, on loopback only; run the
 # release binary against each and against file://; check the outputs are
-# complete, byte for byte what the mirror holds, and identical across all
-# four; then run every command of README.md's sh blocks; stop the daemons
-# this script started, by PID.
+# complete and correct (raw copies byte for byte what the mirror holds, clean
+# texts equal to the goldens in tests/fixtures/clean/, no Gutenberg marker
+# left) and identical across all four; then run every command of README.md's
+# sh blocks and its cron line, in a scratch copy of the project, with
+# `cargo install` going to a scratch root; check the repository was left as
+# it was; stop the daemons this script started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -36,6 +39,10 @@ wait_for_port() {
     done
     die "nothing listens on port $1"
 }
+
+# What the repository holds besides target/, to check nothing is left in it.
+repo_files() { git status --porcelain --untracked-files=all --ignored | grep -v '^!! target/' || true; }
+repo_before=$(repo_files)
 
 pids=()
 work=$(mktemp -d /tmp/gutenfetch-smoke.XXXXXX)
@@ -129,16 +136,50 @@ run nginx-autoindex-on "http://127.0.0.1:$http_on/"
 run nginx-autoindex-off "http://127.0.0.1:$http_off/"
 run file "file://$work/mirror/"
 
+# The corpus file a raw copy holds, whose cleaned form is tests/fixtures/clean/<it>:
+# the byte-identical corpus file for a text; pg<N>.txt for a zip, which
+# tests/zips.rs checks holds exactly that file. Empty when there is none.
+corpus_of() { # raw-file
+    local name c
+    name=$(basename "$1")
+    case $name in
+        *.zip) [ -f "tests/fixtures/corpus/pg${name%.zip}.txt" ] && echo "pg${name%.zip}.txt" ;;
+        *) for c in tests/fixtures/corpus/*.txt; do
+               if cmp -s "$1" "$c"; then basename "$c"; return; fi
+           done ;;
+    esac
+}
+
+# Checks an output folder: every raw copy is a mirror file byte for byte, each
+# has its clean text, that text equals its golden where one exists and keeps
+# no Gutenberg START/END or Small Print line; the folder holds $2 books.
+check_output() { # out-folder expected-books
+    local out=$1 raw name n matches corpus golden=0 clean
+    clean=$(find "$out" -maxdepth 1 -name '*.txt' | wc -l)
+    [ "$clean" -eq "$2" ] || die "$out: $clean clean texts for $2 books"
+    for raw in "$out"/raw/*; do
+        name=$(basename "$raw")
+        matches=$(find "$work/mirror" -name "$name" -not -path '*/cache/*' | wc -l)
+        [ "$matches" -eq 1 ] || die "raw/$name matches $matches mirror files"
+        cmp -s "$raw" "$(find "$work/mirror" -name "$name" -not -path '*/cache/*')" || die "raw/$name differs from the mirror"
+        n=${name%%[-.]*}
+        [ -f "$out/$n.txt" ] || die "$out: raw/$name has no clean text $n.txt"
+        if grep -Eiq '^[[:space:]]*\*+ ?(START|END)[: ]+OF (THE|THIS) PROJECT GUTENBERG|\*END\*THE SMALL PRINT' "$out/$n.txt"; then
+            die "$out/$n.txt still holds a Gutenberg marker line"
+        fi
+        corpus=$(corpus_of "$raw")
+        if [ -n "$corpus" ] && [ -f "tests/fixtures/clean/$corpus" ]; then
+            cmp -s "$out/$n.txt" "tests/fixtures/clean/$corpus" || die "$out/$n.txt differs from tests/fixtures/clean/$corpus"
+            golden=$((golden + 1))
+        fi
+    done
+    log "$(basename "$out"): $2 books, $golden equal to their golden clean text, no marker line left"
+    [ "$golden" -eq "$2" ] || die "$out: only $golden of $2 books were checked against a golden"
+}
+
 # Every book of the manifest has a clean text and a raw copy equal to the mirror's file.
 books=$(tail -n +2 tests/fixtures/manifest.csv | cut -d, -f2 | grep -cE '^[0-9]+$')
-clean=$(find "$work/out-file" -maxdepth 1 -name '*.txt' | wc -l)
-[ "$clean" -eq "$books" ] || die "file: $clean clean texts for $books books"
-for raw in "$work"/out-file/raw/*; do
-    name=$(basename "$raw")
-    matches=$(find "$work/mirror" -name "$name" -not -path '*/cache/*' | wc -l)
-    [ "$matches" -eq 1 ] || die "raw/$name matches $matches mirror files"
-    cmp -s "$raw" "$(find "$work/mirror" -name "$name" -not -path '*/cache/*')" || die "raw/$name differs from the mirror"
-done
+check_output "$work/out-file" "$books"
 
 for other in vsftpd nginx-autoindex-on nginx-autoindex-off; do
     diff -r --exclude=gutenfetch-report.json "$work/out-file" "$work/out-$other" >/dev/null \
@@ -147,9 +188,18 @@ done
 log "all four runs wrote the same $books books, byte for byte"
 
 # Every command in README.md's sh blocks, as written, in a scratch copy of the
-# project, with the public mirror replaced by the local nginx.
+# project, with the public mirror replaced by the local nginx and `cargo
+# install` going to a scratch root (its bin/ first on PATH, so the commands
+# after it run the installed binary); then the README's cron line, minus the
+# schedule, twice, as two nights would.
+scratch=$work/readme
+install_root=$work/cargo-root
+in_scratch() { # command-line log-name
+    (cd "$scratch" && GUTENFETCH_MIRROR="http://127.0.0.1:$http_on/" CARGO_TARGET_DIR="$repo/target" \
+        CARGO_INSTALL_ROOT="$install_root" PATH="$install_root/bin:$PATH" bash -c "$1" >"$work/$2.log" 2>&1)
+}
+
 run_readme_commands() {
-    local scratch=$work/readme
     mkdir -p "$scratch"
     git ls-files -z | xargs -0 cp --parents -t "$scratch"
     # The catalog the README's pg_catalog.csv example reads.
@@ -166,14 +216,48 @@ CSV
         esac
         line=${line//127.0.0.1:2121/127.0.0.1:$ftp_port}
         n=$((n + 1))
-        if ! (cd "$scratch" && GUTENFETCH_MIRROR="http://127.0.0.1:$http_on/" CARGO_TARGET_DIR="$repo/target" \
-            PATH="$HOME/.cargo/bin:$PATH" bash -c "$line" >"$work/readme-$n.log" 2>&1); then
+        if ! in_scratch "$line" "readme-$n"; then
             cat "$work/readme-$n.log" >&2
             die "README command failed: $line"
         fi
         log "README: ok: $line"
     done < <(awk '/^```sh$/ { on = 1; next } /^```/ { on = 0 } on' README.md)
-    [ "$n" -ge 5 ] || die "found only $n README commands"
+    [ "$n" -ge 7 ] || die "found only $n README commands"
+    [ -x "$install_root/bin/gutenfetch" ] || die "cargo install did not install into $install_root"
+
+    # What the README's commands wrote: the main job and the offline run share
+    # downloads/ (the default manifest's books and the fixture manifest's), the
+    # CI smoke run wrote smoke/, strip wrote clean/.
+    local both
+    both=$(tail -q -n +2 ingest_file/Gutenberg_files.csv tests/fixtures/manifest.csv | cut -d, -f2 | sort -u | grep -cE '^[0-9]+$')
+    check_output "$scratch/downloads" "$both"
+    check_output "$scratch/smoke" "$books"
+    cmp -s "$scratch/clean/pg1342.txt" tests/fixtures/clean/pg1342.txt || die "strip: clean/pg1342.txt differs from its golden"
 }
 run_readme_commands
+
+# The cron line (a `text` block: a crontab entry, not a shell command): its
+# command, minus the schedule, run from a scratch folder standing in for its
+# `cd` target, with books.csv there; the second night finds everything done.
+run_cron_line() {
+    local entry command night
+    entry=$(awk '/^```text$/ { on = 1; next } /^```/ { on = 0 } on && /^[0-9*@]/' README.md)
+    [ "$(printf '%s\n' "$entry" | grep -c .)" -eq 1 ] || die "expected one cron line in README.md, found: $entry"
+    command=$(printf '%s\n' "$entry" | sed -E 's/^([^[:space:]]+[[:space:]]+){5}//')
+    [[ $command == "cd "* ]] || die "the cron line's command should start with cd: $command"
+    mkdir -p "$work/cron"
+    cp tests/fixtures/manifest.csv "$work/cron/books.csv"
+    command=$(printf '%s\n' "$command" | sed -E "s#^cd [^[:space:]]+#cd $work/cron#")
+    for night in 1 2; do
+        in_scratch "$command" "cron-$night" || die "cron line, night $night, did not exit 0: $command"
+        grep -q '"failed": 0' "$work/cron/corpus/gutenfetch-report.json" || die "cron line, night $night: failures"
+    done
+    grep -q "\"skipped\": $books" "$work/cron/corpus/gutenfetch-report.json" || die "cron line: the second night fetched again"
+    if grep -q $'\e' "$work/cron/gutenfetch.log"; then die "cron line: control codes in gutenfetch.log"; fi
+    check_output "$work/cron/corpus" "$books"
+    log "cron line: ok twice (the second night skipped all $books books): $command"
+}
+run_cron_line
+
+[ "$(repo_files)" = "$repo_before" ] || die "the smoke run left files in the repository: $(diff <(echo "$repo_before") <(repo_files))"
 log "ok"

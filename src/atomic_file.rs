@@ -6,6 +6,10 @@
 //! temporary file, so a failed book leaves nothing behind. A killed process
 //! cannot drop anything: its temporary files carry its PID, and
 //! [`remove_stale`] clears those of processes that are gone.
+//!
+//! Temporary files are created with mode 0666 filtered by the umask, as any
+//! tool creates files (0644 under the usual umask 0022), not tempfile's
+//! private 0600; the rename keeps the mode, so the final files have it too.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -21,7 +25,15 @@ pub const TEMP_SUFFIX: &str = ".part";
 fn temp_beside(dest: &Path) -> io::Result<NamedTempFile> {
     let dir = dest.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
-    tempfile::Builder::new().prefix(&prefix).suffix(TEMP_SUFFIX).tempfile_in(dir)
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // The kernel applies the umask to the mode given to open(2).
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
 }
 
 /// Removes the temporary files that processes no longer running left in
@@ -140,6 +152,31 @@ mod tests {
         assert_eq!(remove_stale(dir.path()).unwrap(), 1);
         assert!(!dead.exists() && live.exists() && other.exists());
         assert_eq!(remove_stale(&dir.path().join("missing")).unwrap(), 0);
+    }
+
+    /// The process's umask, as Linux reports it in /proc/self/status.
+    #[cfg(target_os = "linux")]
+    fn umask() -> u32 {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap();
+        let line = status.lines().find_map(|l| l.strip_prefix("Umask:")).expect("Umask in /proc/self/status");
+        u32::from_str_radix(line.trim(), 8).unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn files_get_the_umask_mode_not_a_private_one() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (written, downloaded) = (dir.path().join("11.txt"), dir.path().join("11-0.txt"));
+        write(&written, b"a book").unwrap();
+        let mut part = PartFile::beside(&downloaded).unwrap();
+        part.writer().write_all(b"a book").await.unwrap();
+        part.commit(&downloaded).await.unwrap();
+        let expected = 0o666 & !umask();
+        for path in [&written, &downloaded] {
+            let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, expected, "{}: mode {mode:o}, umask {:o}", path.display(), umask());
+        }
     }
 
     #[test]

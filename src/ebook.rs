@@ -25,18 +25,18 @@ impl EbookNumber {
     /// The largest number of digits an ebook number may have.
     pub const MAX_DIGITS: usize = 7;
 
-    /// Parses a manifest field. Surrounding spaces are allowed (spreadsheets add
-    /// them); anything else that is not a digit is rejected, so `../x`, `-5`,
-    /// `1/../2` and `4e3` never reach a path.
+    /// Parses a manifest field: 1 to 7 ASCII digits and nothing else. Anything
+    /// that is not a digit is rejected, whitespace and line ends included
+    /// (`" 418"`, a quoted `"418\n"`), so `../x`, `-5`, `1/../2` and `4e3`
+    /// never reach a path and a damaged row is reported rather than guessed at.
     pub fn parse(field: &str) -> Result<Self, InvalidNumber> {
-        let digits = field.trim_matches(|c| c == ' ' || c == '\t');
-        if digits.is_empty() {
+        if field.is_empty() {
             return Err(InvalidNumber::Empty);
         }
-        if digits.len() > Self::MAX_DIGITS || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        if field.len() > Self::MAX_DIGITS || !field.bytes().all(|b| b.is_ascii_digit()) {
             return Err(InvalidNumber::NotDigits(field.to_owned()));
         }
-        match digits.parse::<u32>() {
+        match field.parse::<u32>() {
             Ok(0) => Err(InvalidNumber::Zero),
             Ok(n) => Ok(EbookNumber(n)),
             Err(_) => Err(InvalidNumber::NotDigits(field.to_owned())),
@@ -90,9 +90,16 @@ mod tests {
     }
 
     #[test]
-    fn leading_zeros_and_spaces_name_the_same_book() {
+    fn leading_zeros_name_the_same_book() {
         assert_eq!(n("007"), n("7"));
-        assert_eq!(n(" 418 "), n("418"));
+        assert_eq!(n("0418"), n("418"));
+    }
+
+    #[test]
+    fn whitespace_anywhere_is_not_a_number() {
+        for bad in [" 418", "418 ", " 418 ", "\t418", "418\n", "418\r\n", "\n418", "418\u{a0}", "  "] {
+            assert_eq!(EbookNumber::parse(bad), Err(InvalidNumber::NotDigits(bad.to_owned())), "{bad:?}");
+        }
     }
 
     #[test]
@@ -101,7 +108,6 @@ mod tests {
             assert!(matches!(EbookNumber::parse(bad), Err(InvalidNumber::NotDigits(_))), "{bad:?} was accepted");
         }
         assert_eq!(EbookNumber::parse(""), Err(InvalidNumber::Empty));
-        assert_eq!(EbookNumber::parse("  "), Err(InvalidNumber::Empty));
         assert_eq!(EbookNumber::parse("0"), Err(InvalidNumber::Zero));
         assert_eq!(EbookNumber::parse("0000"), Err(InvalidNumber::Zero));
     }

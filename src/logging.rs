@@ -12,23 +12,10 @@ use crate::progress;
 /// Sets up logging and the progress display for the run.
 pub fn init(args: &OutputArgs) {
     let terminal = std::io::stderr().is_terminal();
-    let bars = match args.progress {
-        ProgressWhen::Auto => terminal && !args.quiet,
-        ProgressWhen::Always => true,
-        ProgressWhen::Never => false,
-    };
+    let bars = draws_bars(args.progress, args.quiet, terminal);
     progress::draw_on_stderr(bars, args.progress == ProgressWhen::Always);
 
-    // Warnings (retries, texts without markers, guessed encodings) and errors
-    // (failed books) by default, with a few progress lines when there are no
-    // bars; -v adds a line per book, -vv the libraries' own debugging.
-    let level = match (args.quiet, args.verbose) {
-        (true, _) => "error",
-        (false, 0) => "warn,gutenfetch=info",
-        (false, 1) => "warn,gutenfetch=debug",
-        (false, _) => "debug,gutenfetch=trace",
-    };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level(args)));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(|| progress::LogWriter)
@@ -38,4 +25,47 @@ pub fn init(args: &OutputArgs) {
     let installed = if terminal { builder.without_time().try_init() } else { builder.try_init() };
     // Only fails if a subscriber is already set (in-process tests): keep that one.
     let _ = installed;
+    tracing::debug!("log level {:?}, progress bars {}", level(args), if bars { "on" } else { "off" });
+}
+
+/// Whether to draw bars. `--quiet` wins over `--progress always`: quiet
+/// promises errors and the summary only, so a cron line with `-q` stays clean
+/// even if an alias adds `--progress always`.
+fn draws_bars(when: ProgressWhen, quiet: bool, terminal: bool) -> bool {
+    !quiet
+        && match when {
+            ProgressWhen::Auto => terminal,
+            ProgressWhen::Always => true,
+            ProgressWhen::Never => false,
+        }
+}
+
+/// The log filter for the flags, when `RUST_LOG` does not say otherwise.
+/// Warnings (retries, texts without markers, guessed encodings) and errors
+/// (failed books, bad rows) by default, with a few progress lines when there
+/// are no bars; -v adds a line per book and gutenfetch's debugging lines
+/// (settings, manifest, selection); -vv gutenfetch's traces (each skipped
+/// row) and the libraries' own debugging.
+fn level(args: &OutputArgs) -> &'static str {
+    match (args.quiet, args.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn,gutenfetch=info",
+        (false, 1) => "warn,gutenfetch=debug",
+        (false, _) => "debug,gutenfetch=trace",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_wins_over_progress_always() {
+        assert!(!draws_bars(ProgressWhen::Always, true, true));
+        assert!(!draws_bars(ProgressWhen::Auto, true, true));
+        assert!(draws_bars(ProgressWhen::Always, false, false), "always draws without a terminal");
+        assert!(draws_bars(ProgressWhen::Auto, false, true));
+        assert!(!draws_bars(ProgressWhen::Auto, false, false));
+        assert!(!draws_bars(ProgressWhen::Never, false, true));
+    }
 }

@@ -5,12 +5,19 @@
 //! Columns are found by header name, case-insensitively, in any order. A bad
 //! row is a [`RowProblem`] (reported, skipped); a manifest that cannot be used
 //! at all is a [`ManifestError`].
+//!
+//! The ebook number is taken exactly as the field holds it: 1 to 7 ASCII
+//! digits, no surrounding whitespace. When the header has a `Type` column
+//! (pg_catalog.csv), only rows whose Type is `Text` are books; the others
+//! (`Sound`, an empty Type, …) are counted in [`Manifest::not_text`] (the
+//! report's `not_text_rows`), logged in one line, and each traced at `-vv`.
 
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::PathBuf;
 
 use crate::ebook::EbookNumber;
+use crate::terminal_safe::terminal_safe;
 
 /// Where the manifest comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,7 +65,7 @@ pub struct Manifest {
     pub problems: Vec<RowProblem>,
     /// Rows naming a book already listed earlier.
     pub duplicates: usize,
-    /// `pg_catalog.csv` rows whose `Type` is not `Text` (audio books, …).
+    /// `pg_catalog.csv` rows whose `Type` is not `Text` (audio books, an empty Type, …).
     pub not_text: usize,
     /// Whether the header has a `Language` column (for `--language`).
     pub has_language_column: bool,
@@ -82,9 +89,33 @@ pub enum ManifestError {
 pub fn read(source: &ManifestSource) -> Result<Manifest, ManifestError> {
     let unreadable =
         |error: std::io::Error| ManifestError::Unreadable { source_name: source.to_string(), error: error.to_string() };
-    match source {
-        ManifestSource::Path(path) => parse(std::fs::File::open(path).map_err(unreadable)?, &source.to_string()),
-        ManifestSource::Stdin => parse(std::io::stdin().lock(), "<stdin>"),
+    let manifest = match source {
+        ManifestSource::Path(path) => parse(std::fs::File::open(path).map_err(unreadable)?, &source.to_string())?,
+        ManifestSource::Stdin => parse(std::io::stdin().lock(), "<stdin>")?,
+    };
+    let name = source.to_string();
+    let name = terminal_safe(&name);
+    tracing::debug!(
+        "manifest {name}: {} books, {} bad rows, {} duplicate rows, {} rows whose Type is not Text",
+        manifest.books.len(),
+        manifest.problems.len(),
+        manifest.duplicates,
+        manifest.not_text
+    );
+    if manifest.not_text > 0 {
+        tracing::info!("manifest {name}: skipped {} whose Type is not Text (not books)", rows(manifest.not_text));
+    }
+    if manifest.duplicates > 0 {
+        tracing::info!("manifest {name}: {} named a book listed earlier: fetched once", rows(manifest.duplicates));
+    }
+    Ok(manifest)
+}
+
+fn rows(n: usize) -> String {
+    if n == 1 {
+        "1 row".to_owned()
+    } else {
+        format!("{n} rows")
     }
 }
 
@@ -150,13 +181,24 @@ pub fn parse(mut reader: impl Read, source_name: &str) -> Result<Manifest, Manif
                 .map(|bytes| String::from_utf8_lossy(bytes).trim().to_owned())
                 .filter(|text| !text.is_empty())
         };
-        if let Some(kind) = field(columns.kind) {
-            if !kind.eq_ignore_ascii_case("text") {
+        let needed = columns.number.max(columns.kind.unwrap_or(0));
+        if record.len() <= needed {
+            let message = format!("short row: {} of the header's {} fields", record.len(), header.len());
+            manifest.problems.push(RowProblem { line, row, message });
+            continue;
+        }
+        if columns.kind.is_some() {
+            let kind = field(columns.kind);
+            if !kind.as_deref().is_some_and(|kind| kind.eq_ignore_ascii_case("text")) {
+                let kind = terminal_safe(kind.as_deref().unwrap_or("")).into_owned();
+                tracing::trace!("{}:{line}: Type {kind:?} is not Text: skipped", terminal_safe(source_name));
                 manifest.not_text += 1;
                 continue;
             }
         }
-        let number = match EbookNumber::parse(&field(Some(columns.number)).unwrap_or_default()) {
+        // Untrimmed: whitespace around a number is a damaged row, not a number.
+        let number_field = String::from_utf8_lossy(&record[columns.number]);
+        let number = match EbookNumber::parse(&number_field) {
             Ok(number) => number,
             Err(error) => {
                 manifest.problems.push(RowProblem { line, row, message: error.to_string() });
@@ -164,6 +206,7 @@ pub fn parse(mut reader: impl Read, source_name: &str) -> Result<Manifest, Manif
             }
         };
         if !seen.insert(number) {
+            tracing::trace!("{}:{line}: ebook {number} listed again: fetched once", terminal_safe(source_name));
             manifest.duplicates += 1;
             continue;
         }
@@ -246,10 +289,14 @@ mod tests {
         let m = parse_str(
             "Text#,Type,Issued,Title,Language,Authors,Subjects,LoCC,Bookshelves\n\
              418,Text,1996-01-01,A Treatise on Good Works,en,\"Luther, Martin, 1483-1546\",,,\n\
-             9000,Sound,2004-01-01,Some Audio Book,en,Someone,,,\n",
+             9000,Sound,2004-01-01,Some Audio Book,en,Someone,,,\n\
+             9001,,2004-01-01,No Type At All,en,Someone,,,\n\
+             9002,\"  \",2004-01-01,A Blank Type,en,Someone,,,\n\
+             11,text,2008-06-27,Alice,en,\"Carroll, Lewis\",,,\n",
         );
-        assert_eq!(numbers(&m), [418]);
-        assert_eq!(m.not_text, 1);
+        assert_eq!(numbers(&m), [418, 11], "only Text rows are books");
+        assert_eq!(m.not_text, 3, "Sound, empty and blank Types are counted as not Text");
+        assert!(m.problems.is_empty(), "{:?}", m.problems);
         assert_eq!(m.books[0].author.as_deref(), Some("Luther, Martin, 1483-1546"));
     }
 
@@ -277,6 +324,20 @@ mod tests {
         assert_eq!(numbers(&m), [418]);
         assert_eq!(m.problems.len(), 1);
         assert_eq!(m.problems[0].line, 2);
+        assert_eq!(m.problems[0].message, "short row: 1 of the header's 3 fields");
+        // In pg_catalog.csv a row cut before its Type is bad, not silently "not Text".
+        let m = parse_str("Text#,Type,Title\n418\n11,Text,Alice\n");
+        assert_eq!((numbers(&m), m.not_text, m.problems.len()), (vec![11], 0, 1));
+    }
+
+    #[test]
+    fn whitespace_around_a_number_is_a_bad_row_with_its_line() {
+        let m = parse_str("author,FileNumber,Title\nA, 418,x\nB,418 ,x\nC,\"418\n\",x\nD,\"\t11\",x\nE,84,ok\n");
+        assert_eq!(numbers(&m), [84]);
+        let lines: Vec<u64> = m.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [2, 3, 4, 6], "the quoted field with a newline spans lines 4-5");
+        assert!(m.problems[0].message.contains("\" 418\""), "{}", m.problems[0].message);
+        assert!(m.problems[2].message.contains("\"418\\n\""), "{}", m.problems[2].message);
     }
 
     #[test]

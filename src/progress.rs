@@ -4,6 +4,9 @@
 //! The collector owns [`Progress`]; nothing else draws. Without bars (stderr
 //! not a terminal, `--quiet`, `--progress never`) a plain progress line is
 //! logged every few seconds instead, with no control codes.
+//!
+//! Sizes are in decimal units everywhere (kB, MB), in the bars as in
+//! [`human_bytes`], the summary and the dry run.
 
 use std::io::Write;
 use std::sync::LazyLock;
@@ -115,9 +118,9 @@ impl Progress {
             TransferUpdate::Started { name, expected } => {
                 let bar = TERMINAL.add(ProgressBar::new(expected.unwrap_or(0)));
                 let template = if expected.is_some() {
-                    "  {msg:>16} {bar:20.green/white} {binary_bytes:>9}/{binary_total_bytes:<9} {binary_bytes_per_sec}"
+                    "  {msg:>16} {bar:20.green/white} {decimal_bytes:>9}/{decimal_total_bytes:<9} {decimal_bytes_per_sec}"
                 } else {
-                    "  {msg:>16} {spinner} {binary_bytes:>9} {binary_bytes_per_sec}"
+                    "  {msg:>16} {spinner} {decimal_bytes:>9} {decimal_bytes_per_sec}"
                 };
                 bar.set_style(
                     ProgressStyle::with_template(template).expect("valid progress template").progress_chars("=> "),

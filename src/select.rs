@@ -51,6 +51,7 @@ pub struct Selection {
 impl Selection {
     /// The part of `manifest` this run takes.
     pub fn apply(&self, mut manifest: Manifest) -> anyhow::Result<Manifest> {
+        let listed = manifest.books.len();
         if let Some(code) = &self.language {
             if !manifest.has_language_column {
                 bail!("--language needs a `Language` column (as in pg_catalog.csv); the manifest has none");
@@ -68,6 +69,15 @@ impl Selection {
         if let Some(shard) = self.shard {
             manifest.books.retain(|book| shard.owns(book.row));
             manifest.problems.retain(|problem| shard.owns(problem.row));
+        }
+        if *self != Selection::default() {
+            tracing::debug!(
+                "selection (language {:?}, limit {:?}, shard {}): {} of the manifest's {listed} books",
+                self.language,
+                self.limit,
+                self.shard.map_or_else(|| "none".to_owned(), |s| format!("{}/{}", s.index, s.count)),
+                manifest.books.len()
+            );
         }
         Ok(manifest)
     }

@@ -142,3 +142,105 @@ fn without_a_terminal_stderr_is_plain_text() {
     let quiet = fetch(&fixture_manifest(), &mirror_url(), &dir.join("q"), &[]).expect_code(0);
     assert_eq!(quiet.stderr, "", "--quiet with nothing wrong says nothing on stderr");
 }
+
+/// Runs gutenfetch (quiet) with its umask set by a shell, as a login shell or cron would.
+fn under_umask(umask: &str, args: &[&str]) -> Run {
+    let mut cmd = std::process::Command::new("sh");
+    cmd.args(["-c", "umask \"$1\" && shift && exec \"$@\"", "sh", umask, env!("CARGO_BIN_EXE_gutenfetch"), "--quiet"]);
+    for var in ["GUTENFETCH_MIRROR", "GUTENFETCH_FTP_PASSWORD", "RUST_LOG"] {
+        cmd.env_remove(var);
+    }
+    Run::of(cmd.args(args).output().expect("sh runs gutenfetch"))
+}
+
+#[test]
+fn output_files_get_the_mode_the_umask_gives_like_any_tool() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TestDir::new();
+    let manifest = dir.write("m.csv", "FileNumber\n43\n10089\n");
+    for (umask, expected) in [("022", 0o644), ("027", 0o640)] {
+        let (out, clean) = (dir.join(&format!("out-{umask}")), dir.join(&format!("clean-{umask}")));
+        let fetch_args = ["--manifest", manifest.to_str().unwrap(), "--mirror", &mirror_url()];
+        under_umask(umask, &[&fetch_args[..], &["--out", out.to_str().unwrap()]].concat()).expect_code(0);
+        under_umask(umask, &["strip", "--out", clean.to_str().unwrap(), corpus("pg84.txt").to_str().unwrap()])
+            .expect_code(0);
+        let mut files: Vec<_> = tree(&out).into_keys().map(|p| out.join(p)).collect();
+        files.extend(tree(&clean).into_keys().map(|p| clean.join(p)));
+        let names: Vec<_> = files.iter().map(|p| p.strip_prefix(dir.join("")).unwrap().to_owned()).collect();
+        assert_eq!(files.len(), 6, "clean texts, raw copies, the report and strip's output: {names:?}");
+        for path in &files {
+            let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, expected, "{} under umask {umask}: mode {mode:o}", path.display());
+        }
+    }
+}
+
+#[test]
+fn help_and_man_name_the_environment_variables_but_never_show_their_values() {
+    for args in [&["--help"][..], &["-h"], &["man"], &["strip", "--help"]] {
+        let output = crate::util::gutenfetch_logging()
+            .env("GUTENFETCH_MIRROR", "ftp://reader:s3cret@127.0.0.1:1/")
+            .env("GUTENFETCH_FTP_PASSWORD", "pa55word")
+            .args(args)
+            .output()
+            .unwrap();
+        let run = Run::of(output).expect_code(0);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(!all.contains("s3cret") && !all.contains("pa55word"), "{args:?} shows a secret:\n{all}");
+        if args[0] != "strip" {
+            assert!(all.contains("GUTENFETCH_MIRROR") && all.contains("GUTENFETCH_FTP_PASSWORD"), "{args:?}:\n{all}");
+        }
+    }
+    let bad = crate::util::gutenfetch_logging()
+        .env("GUTENFETCH_MIRROR", "ftp://reader:s3cret@127.0.0.1:99999/")
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    let bad = Run::of(bad).expect_code(2);
+    assert!(bad.stderr.contains("reader:***@") && !bad.stderr.contains("s3cret"), "{}", bad.stderr);
+}
+
+#[test]
+fn quiet_wins_over_progress_always_and_verbose_shows_the_settings() {
+    let dir = TestDir::new();
+    let manifest = dir.write("m.csv", "Text#,Type\n43,Text\n84,\n43,Text\n");
+    let args = |out: &str| {
+        let out = dir.join(out);
+        ["--manifest", manifest.to_str().unwrap(), "--mirror", &mirror_url(), "--out", out.to_str().unwrap()]
+            .map(String::from)
+    };
+    let quiet = crate::util::gutenfetch_logging().args(["-q", "--progress", "always"]).args(args("q")).output();
+    let quiet = Run::of(quiet.unwrap()).expect_code(0);
+    assert_eq!(quiet.stderr, "", "-q draws no bars even with --progress always");
+    let bars = crate::util::gutenfetch_logging().args(["--progress", "always"]).args(args("bars")).output();
+    assert!(Run::of(bars.unwrap()).expect_code(0).stderr.contains('\x1b'), "--progress always alone draws bars");
+
+    let verbose = Run::of(crate::util::gutenfetch_logging().arg("-v").args(args("v")).output().unwrap()).expect_code(0);
+    assert!(verbose.stderr.contains("settings: manifest") && verbose.stderr.contains("8 jobs"), "{}", verbose.stderr);
+    assert!(verbose.stderr.contains("1 books, 0 bad rows, 1 duplicate rows, 1 rows whose Type"), "{}", verbose.stderr);
+    assert!(!verbose.stderr.contains("TRACE"), "-v has no traces:\n{}", verbose.stderr);
+    let traced =
+        Run::of(crate::util::gutenfetch_logging().arg("-vv").args(args("vv")).output().unwrap()).expect_code(0);
+    assert!(traced.stderr.contains(":3: Type \"\" is not Text: skipped"), "{}", traced.stderr);
+    assert!(traced.stderr.contains(":4: ebook 43 listed again"), "{}", traced.stderr);
+}
+
+#[test]
+fn the_fixture_mirror_readme_names_files_that_exist() {
+    let readme = std::fs::read_to_string(fixture_mirror().join("README.md")).unwrap();
+    let paths: Vec<&str> = readme
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|span| {
+            span.contains('/') && (span.starts_with(|c: char| c.is_ascii_digit()) || span.starts_with("cache/"))
+        })
+        .collect();
+    assert!(paths.len() >= 8, "{paths:?}");
+    for path in paths {
+        assert!(
+            fixture_mirror().join(path).exists(),
+            "tests/fixtures/mirror/README.md names {path}, which is not there"
+        );
+    }
+}

@@ -1,6 +1,10 @@
 //! Input that tries to do harm: manifest rows and server listings with path
-//! tricks and control characters, an output folder that cannot be made, and
-//! a disk that fills up mid-run.
+//! tricks and control characters, an output folder that cannot be made or
+//! written, and a disk that fills up mid-run.
+//!
+//! Two tests mount a tmpfs, which needs root: the disk that fills up always,
+//! the read-only output folder when run as root (a user is stopped by mode
+//! 0555 instead). As a user, run them with `sudo -E env "PATH=$PATH" cargo test`.
 
 use std::path::Path;
 
@@ -160,18 +164,68 @@ fn an_output_folder_that_cannot_be_made_is_fatal_with_a_clear_message() {
     assert_eq!(std::fs::read_to_string(dir.join("a-file")).unwrap(), "in the way");
 }
 
+#[test]
+fn an_existing_output_folder_that_cannot_be_written_is_fatal_and_nothing_is_written() {
+    let server = FtpServer::anonymous(&fixture_mirror());
+    let dir = TestDir::new();
+    let manifest = dir.write("m.csv", "FileNumber\n43\n84\n");
+    let out = dir.join("read-only");
+    // A user cannot write into a folder of mode 0555; root can, but not into a read-only mount.
+    let mount = if is_root() {
+        Some(Tmpfs::mount(out.clone(), "ro,size=64k"))
+    } else {
+        std::fs::create_dir(&out).unwrap();
+        set_mode(&out, 0o555);
+        None
+    };
+    let run = fetch(&manifest, &server.url(), &out, &[]).expect_code(2);
+
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert!(first.starts_with("gutenfetch: error: cannot create output folder"), "{}", run.stderr);
+    assert!(first.contains(out.to_str().unwrap()), "the folder is named: {first}");
+    assert!(first.contains("Read-only file system") || first.contains("Permission denied"), "the reason: {first}");
+    assert_eq!(server.retrievals(), 0, "nothing is fetched for a run that cannot write");
+    assert!(tree(&out).is_empty(), "nothing written: {:?}", tree(&out).keys());
+    assert_eq!(outside(&dir, "read-only"), [Path::new("m.csv")], "nor anywhere else");
+    drop(mount);
+    set_mode(&out, 0o755);
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Whether this process runs as root (effective UID 0).
+fn is_root() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status (Linux)");
+    let uids = status.lines().find_map(|l| l.strip_prefix("Uid:")).expect("a Uid line");
+    uids.split_whitespace().nth(1) == Some("0")
+}
+
 /// A small tmpfs mounted for one test, unmounted when dropped.
 struct Tmpfs(std::path::PathBuf);
 
 impl Tmpfs {
-    fn mount(path: std::path::PathBuf, size: &str) -> Tmpfs {
+    /// Mounts a tmpfs with `options` (e.g. `size=512k`) at `path`. Needs root.
+    fn mount(path: std::path::PathBuf, options: &str) -> Tmpfs {
+        assert!(
+            is_root(),
+            "this test needs root: it mounts a tmpfs (`mount -t tmpfs`). Run the tests as root, e.g. \
+             `sudo -E env \"PATH=$PATH\" cargo test` (the GitHub workflow does)"
+        );
         std::fs::create_dir_all(&path).unwrap();
-        let status = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        let output = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
             .arg(&path)
-            .status()
-            .expect("mount runs");
-        assert!(status.success(), "this test needs root and tmpfs: `mount -t tmpfs` failed");
+            .output()
+            .expect("mount(8) is installed");
+        assert!(
+            output.status.success(),
+            "this test needs root and tmpfs, but `mount -t tmpfs` failed (in a container, it needs \
+             CAP_SYS_ADMIN): {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         Tmpfs(path)
     }
 }
@@ -189,7 +243,7 @@ fn a_disk_that_fills_up_fails_the_books_that_do_not_fit_and_leaves_no_temporary_
     let books: Vec<u32> = (1001..=1040).collect();
     let manifest = mirror_and_manifest(&dir, &books);
     let server = FtpServer::anonymous(&dir.join("mirror"));
-    let disk = Tmpfs::mount(dir.join("disk"), "512k");
+    let disk = Tmpfs::mount(dir.join("disk"), "size=512k");
     let out = disk.0.join("out");
     let report_path = dir.join("report.json");
     fetch(&manifest, &server.url(), &out, &["--report", report_path.to_str().unwrap(), "--retries", "1"])

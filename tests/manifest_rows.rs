@@ -54,17 +54,47 @@ fn pg_catalog_rows_that_are_not_text_are_skipped() {
         "\u{feff}Text#,Type,Issued,Title,Language,Authors,Subjects,LoCC,Bookshelves\r\n\
          43,Text,1992-10-01,\"The Strange Case of Dr. Jekyll and Mr. Hyde\",en,\"Stevenson, Robert Louis, 1850-1894\",\"Horror tales; Psychological fiction\",PR,\"Category: Novels\"\r\n\
          10000,Sound,2003-11-01,An Audio Book,en,Someone,,,\r\n\
+         1080,,1997-10-01,A Modest Proposal,en,\"Swift, Jonathan\",,,\r\n\
          84,Text,1993-10-01,\"Frankenstein; Or, The Modern Prometheus\",en,\"Shelley, Mary Wollstonecraft, 1797-1851\",,PR,\r\n",
     );
     let out = dir.join("out");
-    fetch(&manifest, &server.url(), &out, &[]).expect_code(0);
+    let output = crate::util::gutenfetch_logging()
+        .args(["--manifest", manifest.to_str().unwrap(), "--mirror", &server.url(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let run = Run::of(output).expect_code(0);
     let report = report(&out);
     assert_eq!(report["summary"]["books"], 2);
-    assert_eq!(report["summary"]["not_text_rows"], 1);
+    assert_eq!(report["summary"]["not_text_rows"], 2, "Sound and an empty Type");
+    assert!(run.stderr.contains("skipped 2 rows whose Type is not Text"), "{}", run.stderr);
     let jekyll = book_entry(&report, 43);
     assert_eq!(jekyll["author"], "Stevenson, Robert Louis, 1850-1894");
     assert_eq!(book_entry(&report, 84)["title"], "Frankenstein; Or, The Modern Prometheus");
     assert!(!out.join("10000.txt").exists());
+    assert!(!out.join("1080.txt").exists(), "a row with an empty Type is not fetched, though the mirror has it");
+    assert_eq!(server.retrievals(), 2);
+}
+
+#[test]
+fn whitespace_around_a_number_is_a_bad_row_named_by_its_line() {
+    let server = FtpServer::anonymous(&fixture_mirror());
+    let dir = TestDir::new();
+    let manifest = dir.write(
+        "books.csv",
+        "author,FileNumber,Title\nA, 43,Jekyll\nB,\"84\n\",Frankenstein\nC,1080\t,Proposal\nD,11,Alice\n",
+    );
+    let out = dir.join("out");
+    let run = fetch(&manifest, &server.url(), &out, &[]).expect_code(1);
+    for (line, field) in [(2, r#"" 43""#), (3, r#""84\n""#), (5, r#""1080\t""#)] {
+        let needle = format!("books.csv:{line}: ebook number {field} is not 1 to 7 ASCII digits");
+        assert!(run.stderr.contains(&needle), "{needle}\n{}", run.stderr);
+    }
+    let report = report(&out);
+    assert_eq!((report["summary"]["bad_rows"].as_u64(), report["summary"]["ok"].as_u64()), (Some(3), Some(1)));
+    assert!(out.join("11.txt").is_file());
+    for n in [43, 84, 1080] {
+        assert!(!out.join(format!("{n}.txt")).exists(), "ebook {n} came from a bad row");
+    }
 }
 
 #[test]

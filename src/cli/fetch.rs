@@ -34,6 +34,10 @@ pub struct FetchArgs {
     pub manifest: PathBuf,
 
     /// Output folder: clean books as OUT/<N>.txt, raw copies in OUT/raw/ [default: downloads].
+    ///
+    /// Created (with OUT/raw/) when missing; an existing folder that cannot be
+    /// written is a fatal error. Running again into the same folder finishes
+    /// what is missing and redoes nothing that is complete.
     #[arg(long, short = 'o', value_name = "OUT", default_value = "downloads", hide_default_value = true)]
     pub out: PathBuf,
 
@@ -44,12 +48,16 @@ pub struct FetchArgs {
     /// (ftp://[user[:password]@]host[:port]/path/, anonymous without a user;
     /// the password may come from GUTENFETCH_FTP_PASSWORD instead), or a local
     /// copy made with rsync (file:///srv/gutenberg/, or just the folder's path).
-    #[arg(long, env = "GUTENFETCH_MIRROR", value_name = "URL", default_value = DEFAULT_MIRROR, hide_default_value = true)]
+    // The value is never shown in --help: a URL may carry a password.
+    #[arg(long, env = "GUTENFETCH_MIRROR", value_name = "URL", default_value = DEFAULT_MIRROR, hide_default_value = true,
+          hide_env_values = true)]
     pub mirror: String,
 
     /// Password for an FTP mirror whose URL names a user but no password.
     ///
-    /// Keeps the password out of the process list and shell history.
+    /// Keeps the password out of the process list and shell history. Without
+    /// --ftp-password (or GUTENFETCH_FTP_PASSWORD), such a URL logs in with an
+    /// empty password; a password in the URL itself always wins.
     #[arg(long, env = "GUTENFETCH_FTP_PASSWORD", value_name = "PASSWORD", hide_env_values = true)]
     pub ftp_password: Option<String>,
 
@@ -102,22 +110,40 @@ pub struct FetchArgs {
     /// Row r (0-based, in manifest order) belongs to shard r mod N + 1, so N
     /// machines or jobs given 1/N … N/N split one manifest with no overlap.
     /// For a Kubernetes Indexed Job: --shard $((JOB_COMPLETION_INDEX + 1))/N.
+    /// Without --shard, every row of the manifest is processed.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
 
     /// Keep only books whose `Language` (pg_catalog.csv) includes CODE, e.g. `en`.
+    ///
+    /// CODE is compared case-insensitively with each code of the column
+    /// (pg_catalog.csv lists several as `en; fr`). A manifest without a
+    /// `Language` column is then a fatal error. Without --language, books of
+    /// every language are kept.
     #[arg(long, value_name = "CODE")]
     pub language: Option<String>,
 
     /// Keep only the first N books of the manifest (after --language, before --shard).
+    ///
+    /// Counts books in manifest order once bad rows, duplicates and non-Text
+    /// rows are dropped. The shards of a split all take the same first N and
+    /// divide them. Without --limit, every book is kept.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
 
     /// Fetch every book again, even those whose clean text is already in OUT.
+    ///
+    /// Without --force, a book whose OUT/<N>.txt exists is skipped, and one
+    /// with only its raw copy in OUT/raw/ is cleaned again without a download.
+    /// With it, every book is downloaded and both files replaced.
     #[arg(long)]
     pub force: bool,
 
     /// Keep "Produced by …" credit lines that follow the Gutenberg header.
+    ///
+    /// Without --keep-credits, the credits block right after the header
+    /// ("Produced by …", "E-text prepared by …", "Credits: …") is removed with
+    /// it; the book itself is the same either way.
     #[arg(long)]
     pub keep_credits: bool,
 
@@ -125,15 +151,25 @@ pub struct FetchArgs {
     ///
     /// Lists folders and chooses files as a real run does, and asks each
     /// file's size (FTP SIZE, HTTP HEAD) instead of downloading it. Books
-    /// already complete in OUT are shown as such.
+    /// already complete in OUT are shown as such. Exits 1 when a book is not
+    /// found or a row is bad. Without --dry-run, gutenfetch fetches.
     #[arg(long)]
     pub dry_run: bool,
 
     /// Output of --dry-run: `text` (a table) or `json` [default: text].
+    ///
+    /// `json` prints one document: the manifest, the mirror, the bad rows and,
+    /// per book, its number, title, action (`fetch`, `reclean`, `skip` or
+    /// `missing`), chosen file, URL, size and error.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, hide_default_value = true, requires = "dry_run")]
     pub format: OutputFormat,
 
     /// Where to write the JSON report [default: OUT/gutenfetch-report.json].
+    ///
+    /// Written at the end of every run, interrupted runs included, atomically
+    /// (complete or absent); its folder is created when missing. It holds a
+    /// summary and one entry per book (status, URL, paths, bytes, encoding,
+    /// attempts, error); README.md describes the fields.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 }
@@ -146,13 +182,28 @@ impl FetchArgs {
         if self.out.as_os_str().is_empty() {
             bail!("--out must name a folder");
         }
-        let mut mirror = Mirror::parse(&self.mirror)?;
+        let mut mirror = Mirror::parse(&self.mirror).map_err(|err| mask_password(&self.mirror, err))?;
         if let (Mirror::Ftp(endpoint), Some(password)) = (&mut mirror, self.ftp_password) {
             if endpoint.user != "anonymous" && endpoint.password.is_empty() {
                 endpoint.password = password;
             }
         }
         let report = self.report.unwrap_or_else(|| self.out.join("gutenfetch-report.json"));
+        tracing::debug!(
+            "settings: manifest {}, mirror {} ({:?} layout), out {}, report {}, {} jobs, timeout {} s, {} retries, \
+             max size {} MiB, force {}, keep credits {}",
+            manifest,
+            mirror.display_url(),
+            self.layout,
+            self.out.display(),
+            report.display(),
+            self.jobs,
+            self.timeout,
+            self.retries,
+            self.max_size,
+            self.force,
+            self.keep_credits
+        );
         Ok(Config {
             manifest,
             mirror,
@@ -167,6 +218,17 @@ impl FetchArgs {
             clean: CleanOptions { keep_credits: self.keep_credits },
             dry_run: self.dry_run.then_some(self.format),
         })
+    }
+}
+
+/// `err` with the password of the URL `mirror` (from `--mirror` or
+/// `GUTENFETCH_MIRROR`) masked: a mirror error quotes the URL it could not use.
+fn mask_password(mirror: &str, err: anyhow::Error) -> anyhow::Error {
+    let message = format!("{err:#}");
+    let authority = mirror.split_once("://").map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
+    match authority.rsplit_once('@').and_then(|(userinfo, _)| userinfo.split_once(':')) {
+        Some((_, password)) if !password.is_empty() => anyhow::anyhow!(message.replace(password, "***")),
+        _ => err,
     }
 }
 
@@ -198,6 +260,16 @@ mod tests {
     fn jobs_out_of_range_is_a_usage_error() {
         for jobs in ["0", "65"] {
             assert!(Cli::try_parse_args(["gutenfetch", "--jobs", jobs]).is_err());
+        }
+    }
+
+    #[test]
+    fn a_mirror_error_never_shows_the_password() {
+        for url in ["ftp://reader:s3cret@127.0.0.1:99999/", "gopher://reader:s3cret@host/", "ftp://reader:s3cret@/"] {
+            let cli = Cli::try_parse_args(["gutenfetch", "--mirror", url]).unwrap();
+            let err = cli.into_action().err().expect("a bad mirror is an error");
+            let message = format!("{err:#}");
+            assert!(!message.contains("s3cret") && message.contains("reader:***@"), "{message}");
         }
     }
 

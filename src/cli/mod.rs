@@ -47,6 +47,8 @@ pub enum Command {
     /// Print a completion script for a shell.
     Completions {
         /// The shell to complete for.
+        ///
+        /// For bash: `gutenfetch completions bash > /etc/bash_completion.d/gutenfetch`.
         shell: clap_complete::Shell,
     },
     /// Print the manual page (roff), e.g. `gutenfetch man > gutenfetch.1`.
@@ -58,18 +60,30 @@ pub enum Command {
 pub struct OutputArgs {
     /// More log lines: -v one line per book, -vv debugging detail.
     ///
-    /// `RUST_LOG` (e.g. `RUST_LOG=gutenfetch=debug`) overrides this.
+    /// Without -v: warnings (retries, texts without markers, guessed
+    /// encodings), errors (failed books, bad rows) and, when no bars are
+    /// drawn, a progress line every few seconds. -v adds a line per book and
+    /// gutenfetch's own debugging lines (the resolved settings, what the
+    /// manifest held); -vv adds gutenfetch's traces (each skipped row) and the
+    /// libraries' debugging (FTP commands, HTTP connections). `RUST_LOG`
+    /// (e.g. `RUST_LOG=gutenfetch=debug`) overrides all of this.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
 
     /// Only errors and the final summary; no progress display.
+    ///
+    /// Failed books and bad rows still go to stderr and the summary to stdout;
+    /// warnings, progress lines and bars do not, even with --progress always.
+    /// Without --quiet, warnings are logged too (see --verbose).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
     /// When to draw progress bars on stderr [default: auto].
     ///
-    /// `auto` draws them when stderr is a terminal and --quiet is not given;
-    /// otherwise (cron, CI, a pipe) plain log lines report progress instead.
+    /// `auto` draws them when stderr is a terminal; otherwise (cron, CI, a
+    /// pipe) plain log lines report progress instead. `always` draws them even
+    /// when stderr is not a terminal, `never` not at all. --quiet turns them
+    /// off whatever this says.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ProgressWhen::Auto, global = true,
           hide_default_value = true)]
     pub progress: ProgressWhen,
@@ -138,17 +152,55 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// Issue 6: every flag has a one-line help and a long help, and says what
+    /// happens when it is not given: its default, or "Without --flag, …".
     #[test]
-    fn every_flag_has_help() {
-        fn check(cmd: &clap::Command) {
+    fn every_flag_has_a_short_and_a_long_help_stating_its_default() {
+        fn check(cmd: &clap::Command, problems: &mut Vec<String>) {
             for arg in cmd.get_arguments() {
-                if arg.get_id() != "help" && arg.get_id() != "version" {
-                    assert!(arg.get_help().is_some(), "--{} has no help", arg.get_id());
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                let name = match (arg.get_long(), arg.get_short()) {
+                    (Some(long), _) => format!("--{long}"),
+                    (None, Some(short)) => format!("-{short}"),
+                    (None, None) => format!("<{id}>"),
+                };
+                let where_ = format!("`{} {name}`", cmd.get_name());
+                let short = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                let long = arg.get_long_help().map(|h| h.to_string()).unwrap_or_default();
+                if short.trim().is_empty() || short.contains('\n') {
+                    problems.push(format!("{where_}: no one-line help"));
+                }
+                if long.trim().is_empty() || long == short {
+                    problems.push(format!("{where_}: no long help beyond the one line"));
+                }
+                if arg.is_required_set() || arg.is_positional() {
+                    continue; // nothing happens "when omitted"
+                }
+                let text = format!("{short}\n{long}");
+                let shown_by_clap = !arg.is_hide_default_value_set() && !arg.get_default_values().is_empty();
+                let stated = text.contains("[default: ")
+                    || arg.get_long().is_some_and(|l| text.contains(&format!("Without --{l}")))
+                    || arg.get_short().is_some_and(|s| text.contains(&format!("Without -{s}")));
+                if !(stated || shown_by_clap) {
+                    problems.push(format!("{where_}: the help does not say what happens without it"));
+                }
+                if arg.is_hide_default_value_set() && !arg.get_default_values().is_empty() {
+                    let default = arg.get_default_values()[0].to_string_lossy().into_owned();
+                    if !text.contains(&format!("[default: {default}]")) {
+                        problems.push(format!("{where_}: the hidden default {default:?} is not in its help"));
+                    }
                 }
             }
-            cmd.get_subcommands().for_each(check);
+            for sub in cmd.get_subcommands() {
+                check(sub, problems);
+            }
         }
-        check(&Cli::command());
+        let mut problems = Vec::new();
+        check(&Cli::command(), &mut problems);
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
     #[test]

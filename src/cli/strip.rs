@@ -17,15 +17,25 @@ pub struct StripArgs {
     pub files: Vec<PathBuf>,
 
     /// Write each clean text to DIR/<file name> (`stdin.txt` for `-`, `<name>.txt` for a zip).
+    ///
+    /// DIR is created when missing; each file appears only complete. Without
+    /// --out, the one file's clean text goes to stdout (several files need
+    /// --out).
     #[arg(long, short = 'o', value_name = "DIR")]
     pub out: Option<PathBuf>,
 
     /// Keep "Produced by …" credit lines that follow the Gutenberg header.
+    ///
+    /// Without --keep-credits, the credits block right after the header is
+    /// removed with it, as in a fetch.
     #[arg(long)]
     pub keep_credits: bool,
 
-    /// Largest text accepted from a zip, in MiB.
-    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    /// Largest text accepted from a zip, in MiB [default: 256].
+    ///
+    /// A zip whose text is larger fails that file; the others still run.
+    #[arg(long, value_name = "MIB", default_value_t = 256, hide_default_value = true,
+          value_parser = clap::value_parser!(u64).range(1..=65536))]
     pub max_size: u64,
 }
 
