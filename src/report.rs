@@ -189,9 +189,12 @@ pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], out
     let mut s = String::new();
     let _ = writeln!(s, "gutenfetch: {} books from {}", t.books, terminal_safe(inputs.manifest));
     let (raw, clean) = (human_bytes(t.raw_bytes), human_bytes(t.clean_bytes));
-    let _ = writeln!(s, "  fetched  {:>6}   {raw} raw, {clean} clean", t.ok - t.recleaned);
-    if t.recleaned > 0 {
+    if t.recleaned == 0 {
+        let _ = writeln!(s, "  fetched  {:>6}   {raw} raw, {clean} clean", t.ok);
+    } else {
+        let _ = writeln!(s, "  fetched  {:>6}", t.ok - t.recleaned);
         let _ = writeln!(s, "  re-cleaned {:>4}   from their raw copies in the output folder", t.recleaned);
+        let _ = writeln!(s, "  together         {raw} raw, {clean} clean");
     }
     let _ = writeln!(s, "  skipped  {:>6}   already complete in the output folder", t.skipped);
     let _ = writeln!(s, "  failed   {:>6}", t.failed);
@@ -227,4 +230,24 @@ pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], out
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_splits_fetched_from_recleaned_and_says_when_interrupted() {
+        let inputs = RunInputs { manifest: "m.csv", mirror: "file:///m/" };
+        let plain = Totals { books: 3, ok: 3, raw_bytes: 2000, clean_bytes: 1000, ..Totals::default() };
+        let text = summary(&inputs, &plain, &[], &[]);
+        assert!(text.contains("  fetched       3   2.0 kB raw, 1.0 kB clean\n"), "{text}");
+        assert!(!text.contains("re-cleaned") && !text.contains("not started"), "{text}");
+
+        let interrupted =
+            Totals { books: 9, ok: 3, recleaned: 2, not_started: 6, interrupted: true, ..Totals::default() };
+        let text = summary(&inputs, &interrupted, &[], &[]);
+        assert!(text.contains("  fetched       1\n  re-cleaned    2   from their raw copies"), "{text}");
+        assert!(text.contains("  not started   6   interrupted: run the same command again"), "{text}");
+    }
 }
