@@ -102,6 +102,12 @@ impl PartFile {
     }
 }
 
+/// Checks that a file can be written atomically to `dest`, by making (and
+/// removing) a temporary file beside it, as [`write`] will.
+pub fn check_writable(dest: &Path) -> io::Result<()> {
+    temp_beside(dest)?.close()
+}
+
 /// Writes `contents` to `dest` atomically, from a blocking thread (the cleaner).
 pub fn write(dest: &Path, contents: &[u8]) -> io::Result<()> {
     let mut temp = temp_beside(dest)?;
@@ -177,6 +183,14 @@ mod tests {
             let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, expected, "{}: mode {mode:o}, umask {:o}", path.display(), umask());
         }
+    }
+
+    #[test]
+    fn a_writable_destination_is_left_as_it_was_and_an_unwritable_one_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        check_writable(&dir.path().join("report.json")).unwrap();
+        assert!(names(dir.path()).is_empty());
+        assert!(check_writable(&dir.path().join("missing/report.json")).is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::fetch::Client;
 use crate::manifest::Book;
 use crate::plan::{step_for, OutputLayout, Step};
 use crate::progress::human_bytes;
+use crate::report::BadRow;
 use crate::terminal_safe::terminal_safe;
 use crate::ExitCode;
 
@@ -50,7 +51,8 @@ impl Planned {
 struct DryRun<'a> {
     manifest: String,
     mirror: String,
-    bad_rows: Vec<(u64, &'a str)>,
+    /// The same shape as in the report: `{"line": …, "error": …}`.
+    bad_rows: Vec<BadRow<'a>>,
     books: &'a [Planned],
 }
 
@@ -64,7 +66,7 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
     let planned = runtime.block_on(plan_all(&client, manifest.books.clone(), &out, config.force));
     runtime.block_on(client.close());
 
-    let bad_rows: Vec<(u64, &str)> = manifest.problems.iter().map(|p| (p.line, p.message.as_str())).collect();
+    let bad_rows = BadRow::all(&manifest.problems);
     let text = match format {
         OutputFormat::Json => {
             let report = DryRun {
@@ -87,9 +89,9 @@ async fn plan_all(client: &Arc<Client>, books: Vec<Book>, out: &OutputLayout, fo
     let mut tasks = JoinSet::new();
     for (index, book) in books.into_iter().enumerate() {
         match step_for(&book, out, force) {
-            Step::Skip => tasks.spawn(std::future::ready((index, Planned::of(&book, "skip", None)))),
+            Step::Skip { .. } => tasks.spawn(std::future::ready((index, Planned::of(&book, "skip", None)))),
             Step::Reclean(_) => tasks.spawn(std::future::ready((index, Planned::of(&book, "reclean", None)))),
-            Step::Fetch => {
+            Step::Fetch(_) => {
                 let permit = client.throttle().acquire().await;
                 let client = Arc::clone(client);
                 tasks.spawn(async move {

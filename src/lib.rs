@@ -13,6 +13,7 @@ pub mod dry_run;
 pub mod ebook;
 pub mod exit_code;
 pub mod fetch;
+pub mod interrupt;
 pub mod layout;
 pub mod logging;
 pub mod manifest;
@@ -61,26 +62,28 @@ pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs a whole fetch: every book of the manifest to an outcome, then the
-/// report and the summary. Errors are fatal (nothing per-book is).
+/// report and the summary. Errors are fatal (nothing per-book is); each
+/// destination is checked before the first book is fetched.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    // Built first, so Ctrl-C is handled from here to the last line of the summary.
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    let interrupted = interrupt::watch(&runtime);
     let manifest = config.selection.apply(manifest::read(&config.manifest)?)?;
     let manifest_name = config.manifest.to_string();
     for problem in &manifest.problems {
         let message = terminal_safe::terminal_safe(&problem.message);
         tracing::error!("{}:{}: {message} (row skipped)", terminal_safe::terminal_safe(&manifest_name), problem.line);
     }
-    let result = pipeline::run(config, manifest.books.clone())?;
+    let out = plan::OutputLayout::new(&config.out);
+    out.prepare()?;
+    report::prepare_destination(&config.report, &out.dir)?;
+    let result = pipeline::run(config, &out, manifest.books.clone(), &runtime, interrupted)?;
     let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());
 
     let mirror = config.mirror.display_url();
     let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
-    let json = report::to_json(&inputs, &totals, &manifest.problems, &result.outcomes);
-    if let Some(dir) = config.report.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    }
-    atomic_file::write(&config.report, json.as_bytes())
-        .with_context(|| format!("cannot write the report {}", config.report.display()))?;
+    report::write(&config.report, &report::to_json(&inputs, &totals, &manifest.problems, &result.outcomes))?;
     print!("{}", report::summary(&inputs, &totals, &manifest.problems, &result.outcomes));
     println!("  report: {}", config.report.display());
 

@@ -6,13 +6,15 @@ use crate::fetch::BookError;
 use crate::manifest::Book;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Fetched (or re-cleaned from its raw copy) and cleaned in this run.
     Ok,
-    /// Its clean text was already in the output folder.
+    /// Its clean text and raw copy were already in the output folder.
     Skipped,
     Failed,
+    /// Never started: the run was interrupted first. The next run does it.
+    NotStarted,
 }
 
 /// The final word on one book.
@@ -20,6 +22,9 @@ pub enum Status {
 pub struct BookOutcome {
     pub book: Book,
     pub status: Status,
+    /// The URL fetched in this run; `None` when nothing was fetched (skipped,
+    /// re-cleaned from its raw copy, not started) or the book failed before
+    /// its file was found.
     pub url: Option<String>,
     pub raw_path: Option<PathBuf>,
     pub clean_path: Option<PathBuf>,
@@ -55,8 +60,24 @@ impl BookOutcome {
         }
     }
 
-    pub fn skipped(book: Book, clean_path: PathBuf) -> Self {
-        BookOutcome { clean_path: Some(clean_path), ..Self::new(book, Status::Skipped) }
+    /// A book already complete: its files and their sizes, as they are on
+    /// disk (a missing size reads as 0). Nothing was fetched or decoded, so
+    /// the URL, the encoding and the markers are not known.
+    pub fn skipped(book: Book, clean_path: PathBuf, raw_path: PathBuf) -> Self {
+        let size = |path: &PathBuf| std::fs::metadata(path).map_or(0, |meta| meta.len());
+        BookOutcome {
+            raw_bytes: size(&raw_path),
+            clean_bytes: size(&clean_path),
+            raw_path: Some(raw_path),
+            clean_path: Some(clean_path),
+            ..Self::new(book, Status::Skipped)
+        }
+    }
+
+    /// A book the run never started because it was interrupted; `raw_path`
+    /// is the raw copy it would have been cleaned from, if any.
+    pub fn not_started(book: Book, raw_path: Option<PathBuf>) -> Self {
+        BookOutcome { raw_path, warnings: vec![NOT_STARTED.to_owned()], ..Self::new(book, Status::NotStarted) }
     }
 
     pub fn failed(book: Book, error: BookError) -> Self {
@@ -71,7 +92,15 @@ impl BookOutcome {
     pub fn ok(book: Book) -> Self {
         Self::new(book, Status::Ok)
     }
+
+    /// Done in this run with nothing fetched: cleaned again from its raw copy.
+    pub fn recleaned(&self) -> bool {
+        self.status == Status::Ok && self.url.is_none()
+    }
 }
+
+/// What the report says of a book never started.
+pub const NOT_STARTED: &str = "not started: the run was interrupted; run the same command again to finish";
 
 /// Messages from the stages to the collector.
 #[derive(Debug)]

@@ -6,26 +6,28 @@
 //! Every stage sends [`Event`]s to the collector on the calling thread, which
 //! alone drives the progress display and gathers the outcomes.
 //!
-//! The first SIGINT or SIGTERM stops new books, abandons the transfers in
-//! flight (their temporary files are removed as their tasks are dropped),
-//! lets the cleaner finish what it holds, and the run ends with a report.
+//! Books start in manifest order, whether they are fetched or re-cleaned from
+//! their raw copy. After the first SIGINT or SIGTERM no book starts: those in
+//! flight are abandoned (their temporary files are removed as their tasks are
+//! dropped), the cleaner finishes what it holds, the books not started are
+//! reported as such, and the run ends with a report.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::atomic_file;
 use crate::clean_stage::{self, CleanJob};
 use crate::config::Config;
 use crate::fetch::{BookError, Client, Stage};
+use crate::interrupt::Interrupted;
 use crate::manifest::Book;
 use crate::outcome::{BookOutcome, Event, Status};
-use crate::plan::{step_for, OutputLayout, Step};
+use crate::plan::{step_for, OutputLayout, Step, Why};
 use crate::progress::Progress;
 use crate::terminal_safe::terminal_safe;
 
@@ -38,34 +40,39 @@ pub struct RunResult {
     pub interrupted: bool,
 }
 
-/// Runs every book of `books` to an outcome.
-pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
-    let out = OutputLayout::new(&config.out);
-    std::fs::create_dir_all(&out.raw_dir)
-        .with_context(|| format!("cannot create output folder {}", out.raw_dir.display()))?;
-    for dir in [&out.dir, &out.raw_dir] {
-        let removed = atomic_file::remove_stale(dir)
-            .with_context(|| format!("cannot clear stale temporary files in {}", dir.display()))?;
-        if removed > 0 {
-            tracing::info!("removed {removed} temporary files a killed run left in {}", dir.display());
-        }
-    }
+/// A book that needs work, in the order books start.
+enum Work {
+    Fetch(Book),
+    Reclean(CleanJob),
+}
 
+type InFlight = HashMap<tokio::task::Id, Book>;
+
+/// Runs every book of `books` to an outcome, writing into `out` (already
+/// prepared), on `runtime`, until done or `interrupted`.
+pub fn run(
+    config: &Config,
+    out: &OutputLayout,
+    books: Vec<Book>,
+    runtime: &tokio::runtime::Runtime,
+    interrupted: Interrupted,
+) -> anyhow::Result<RunResult> {
     let (events, collected) = mpsc::channel();
-    let mut to_fetch = Vec::new();
-    let mut to_reclean = Vec::new();
+    let mut work = Vec::new();
     for book in books.iter().cloned() {
-        match step_for(&book, &out, config.force) {
-            Step::Skip => {
+        match step_for(&book, out, config.force) {
+            Step::Skip { raw_path } => {
                 let clean_path = out.clean_path(&book);
-                let _ = events.send(Event::Done(Box::new(BookOutcome::skipped(book, clean_path))));
+                let _ = events.send(Event::Done(Box::new(BookOutcome::skipped(book, clean_path, raw_path))));
             }
-            Step::Reclean(raw_path) => to_reclean.push(CleanJob { book, url: None, raw_path, attempts: 0 }),
-            Step::Fetch => to_fetch.push(book),
+            Step::Reclean(raw_path) => work.push(Work::Reclean(CleanJob { book, url: None, raw_path, attempts: 0 })),
+            Step::Fetch(why) => {
+                explain_fetch(&book, why);
+                work.push(Work::Fetch(book));
+            }
         }
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let rayon_pool = rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("gutenfetch-clean-{i}"))
         .build()
@@ -76,20 +83,18 @@ pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
 
     let client =
         Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.retry.clone(), config.jobs)?);
-    let (interrupt_tx, interrupted) = watch::channel(false);
-    runtime.spawn(watch_signals(interrupt_tx));
     let stop_signal = interrupted.clone();
     let mut progress = Progress::new(books.len());
     let (download_seconds, outcomes) = std::thread::scope(|scope| {
         // Each stage owns its sender, so the collector ends when the last stage does.
         let clean_events = events.clone();
-        let (pool, out, clean_options, max_size) = (&rayon_pool, &out, &config.clean, config.limits.max_size);
+        let (pool, clean_options, max_size) = (&rayon_pool, &config.clean, config.limits.max_size);
         scope.spawn(move || clean_stage::run(clean_rx, pool, out, clean_options, max_size, &clean_events));
         let fetch_events = events.clone();
         let client = &client;
         let fetcher = scope.spawn(move || {
             let started = Instant::now();
-            runtime.block_on(fetch_all(client, to_fetch, to_reclean, out, clean_tx, fetch_events, stop_signal));
+            runtime.block_on(fetch_all(client, work, out, clean_tx, fetch_events, stop_signal));
             started.elapsed().as_secs_f64()
         });
         drop(events);
@@ -102,71 +107,98 @@ pub fn run(config: &Config, books: Vec<Book>) -> anyhow::Result<RunResult> {
     Ok(RunResult { outcomes, download_seconds, logins: client.logins(), interrupted })
 }
 
-/// Sets `interrupted` on the first SIGINT or SIGTERM; exits at once on the second.
-async fn watch_signals(interrupted: watch::Sender<bool>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
-        tracing::warn!("cannot watch for SIGINT and SIGTERM");
-        return;
-    };
-    tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
-    tracing::warn!(
-        "interrupted: abandoning the books in flight and writing the report (press Ctrl-C again to quit at once)"
-    );
-    let _ = interrupted.send(true);
-    tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
-    // The one exit outside main, as the user asked for it: files are only
-    // ever renamed into place complete, so none is left half-written under
-    // its final name; stray temporary files are removed by the next run.
-    std::process::exit(crate::ExitCode::Interrupted.code());
+/// Says why a book whose files are partly there is fetched again, and
+/// removes raw copies that cannot be cleaned: a file under a final name is
+/// complete or absent.
+fn explain_fetch(book: &Book, why: Why) {
+    let n = book.number;
+    match why {
+        Why::Missing | Why::Forced => {}
+        Why::NoRawCopy => tracing::info!("ebook {n}: its clean text is there but not its raw copy: fetching it again"),
+        Why::Unusable(copies) => {
+            for (path, reason) in copies {
+                let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+                tracing::warn!("ebook {n}: raw/{name} cannot be cleaned ({reason}): removing it and fetching again");
+                if let Err(err) = std::fs::remove_file(&path) {
+                    tracing::warn!("ebook {n}: cannot remove raw/{name}: {err}");
+                }
+            }
+        }
+    }
 }
 
-/// The fetch stage: at most the throttle's limit of books in flight; each
-/// fetched book goes on to the cleaner, each failure straight to the collector.
+/// The fetch stage: starts each book in order, at most the throttle's limit
+/// of downloads in flight; each fetched book goes on to the cleaner, each
+/// failure straight to the collector. Every wait for room (a download permit,
+/// a place in the cleaner's queue) also watches for the interrupt, so no book
+/// starts after it.
 async fn fetch_all(
     client: &Arc<Client>,
-    books: Vec<Book>,
-    reclean: Vec<CleanJob>,
+    work: Vec<Work>,
     out: &OutputLayout,
     clean_tx: tokio::sync::mpsc::Sender<CleanJob>,
     events: mpsc::Sender<Event>,
-    mut interrupted: watch::Receiver<bool>,
+    mut interrupted: Interrupted,
 ) {
-    for job in reclean {
-        let _ = clean_tx.send(job).await;
-    }
     let mut tasks = JoinSet::new();
-    let mut in_flight = std::collections::HashMap::new();
-    let mut books = books.into_iter();
-    while let Some(book) = books.next() {
-        // Taking the permit before spawning keeps the number of live tasks,
-        // and so memory, bounded by `--jobs` rather than by the manifest's size.
-        let permit = tokio::select! {
-            permit = client.throttle().acquire() => permit,
-            _ = interrupted.wait_for(|stop| *stop) => {
-                stop_all(book, books, &mut tasks, &mut in_flight, &events).await;
-                break;
-            }
+    let mut in_flight = InFlight::new();
+    let mut work = work.into_iter();
+    while let Some(next) = work.next() {
+        // `Ok(_)`: if the signal watch could not be set up, never stop.
+        let not_started = match next {
+            Work::Reclean(job) => tokio::select! {
+                biased;
+                Ok(_) = interrupted.wait_for(|stop| *stop) => Some(Work::Reclean(job)),
+                slot = clean_tx.reserve() => {
+                    if let Ok(slot) = slot {
+                        slot.send(job);
+                    }
+                    None
+                }
+            },
+            // Taking the permit before spawning keeps the number of live tasks,
+            // and so memory, bounded by `--jobs` rather than by the manifest's size.
+            Work::Fetch(book) => tokio::select! {
+                biased;
+                Ok(_) = interrupted.wait_for(|stop| *stop) => Some(Work::Fetch(book)),
+                permit = client.throttle().acquire() => {
+                    let (task_client, raw_dir, task_clean_tx, task_events) =
+                        (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
+                    let task_book = book.clone();
+                    let handle = tasks.spawn(async move {
+                        let _permit = permit;
+                        fetch_one(&task_client, task_book, raw_dir, &task_clean_tx, &task_events).await;
+                    });
+                    in_flight.insert(handle.id(), book);
+                    None
+                }
+            },
         };
-        let (task_client, raw_dir, task_clean_tx, task_events) =
-            (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
-        let task_book = book.clone();
-        let handle = tasks.spawn(async move {
-            let _permit = permit;
-            fetch_one(&task_client, task_book, raw_dir, &task_clean_tx, &task_events).await;
-        });
-        in_flight.insert(handle.id(), book);
+        if let Some(next) = not_started {
+            stop_all_in_flight(&mut tasks, &mut in_flight, &events).await;
+            for work in std::iter::once(next).chain(work) {
+                let outcome = match work {
+                    Work::Fetch(book) => BookOutcome::not_started(book, None),
+                    Work::Reclean(job) => BookOutcome::not_started(job.book, Some(job.raw_path)),
+                };
+                let _ = events.send(Event::Done(Box::new(outcome)));
+            }
+            break;
+        }
         while let Some(joined) = tasks.try_join_next_with_id() {
             report_panic(joined, &mut in_flight, &events);
         }
     }
     loop {
-        tokio::select! {
-            joined = tasks.join_next_with_id() => match joined {
-                Some(joined) => report_panic(joined, &mut in_flight, &events),
-                None => break,
-            },
-            _ = interrupted.wait_for(|stop| *stop) => {
+        let joined = tokio::select! {
+            biased;
+            Ok(_) = interrupted.wait_for(|stop| *stop) => None,
+            joined = tasks.join_next_with_id() => Some(joined),
+        };
+        match joined {
+            Some(Some(joined)) => report_panic(joined, &mut in_flight, &events),
+            Some(None) => break,
+            None => {
                 stop_all_in_flight(&mut tasks, &mut in_flight, &events).await;
                 break;
             }
@@ -175,27 +207,8 @@ async fn fetch_all(
     client.close().await;
 }
 
-/// After an interrupt: abandons the books in flight and reports them, and
-/// the ones never started, as not fetched.
-async fn stop_all(
-    next: Book,
-    rest: impl Iterator<Item = Book>,
-    tasks: &mut JoinSet<()>,
-    in_flight: &mut std::collections::HashMap<tokio::task::Id, Book>,
-    events: &mpsc::Sender<Event>,
-) {
-    stop_all_in_flight(tasks, in_flight, events).await;
-    for book in std::iter::once(next).chain(rest) {
-        let error = BookError::permanent(Stage::Resolve, "not fetched: the run was interrupted");
-        let _ = events.send(Event::Done(Box::new(BookOutcome::failed(book, error))));
-    }
-}
-
-async fn stop_all_in_flight(
-    tasks: &mut JoinSet<()>,
-    in_flight: &mut std::collections::HashMap<tokio::task::Id, Book>,
-    events: &mpsc::Sender<Event>,
-) {
+/// After an interrupt: abandons the books in flight and reports them failed.
+async fn stop_all_in_flight(tasks: &mut JoinSet<()>, in_flight: &mut InFlight, events: &mpsc::Sender<Event>) {
     tasks.abort_all();
     while let Some(joined) = tasks.join_next_with_id().await {
         match joined {
@@ -237,7 +250,7 @@ async fn fetch_one(
 /// A panicking task must still leave its book in the report.
 fn report_panic(
     joined: Result<(tokio::task::Id, ()), tokio::task::JoinError>,
-    in_flight: &mut std::collections::HashMap<tokio::task::Id, Book>,
+    in_flight: &mut InFlight,
     events: &mpsc::Sender<Event>,
 ) {
     match joined {
@@ -273,6 +286,11 @@ fn collect(events: mpsc::Receiver<Event>, progress: &mut Progress) -> Vec<BookOu
 
 fn log_outcome(outcome: &BookOutcome) {
     let n = outcome.book.number;
+    if outcome.status == Status::NotStarted {
+        // One line for all of them, in the summary, rather than one per book.
+        tracing::debug!("ebook {n}: not started");
+        return;
+    }
     if let Some(error) = &outcome.error {
         tracing::error!("ebook {n} failed: {}", terminal_safe(&error.to_string()));
         return;

@@ -153,7 +153,7 @@ impl Progress {
                 self.cleaned_bytes += outcome.raw_bytes;
                 self.clean_seconds += outcome.clean_seconds;
             }
-            Status::Skipped => {}
+            Status::Skipped | Status::NotStarted => {}
         }
         self.books.inc(1);
         if self.failed > 0 {

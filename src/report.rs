@@ -4,8 +4,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use anyhow::Context;
 use serde::Serialize;
 
+use crate::atomic_file;
 use crate::fetch::Stage;
 use crate::manifest::{Manifest, RowProblem};
 use crate::outcome::{BookOutcome, Status};
@@ -18,14 +20,22 @@ use crate::terminal_safe::terminal_safe;
 pub struct Totals {
     /// Books in the manifest after dropping bad rows, duplicates and non-text rows.
     pub books: usize,
+    /// Fetched and cleaned, or re-cleaned, in this run.
     pub ok: usize,
+    /// Of `ok`, those cleaned again from their raw copy, with nothing fetched.
+    pub recleaned: usize,
     pub skipped: usize,
     pub failed: usize,
+    /// Books the run never started because it was interrupted.
+    pub not_started: usize,
+    /// Stopped by SIGINT or SIGTERM: run the same command again to finish.
+    pub interrupted: bool,
     pub bad_rows: usize,
     pub duplicate_rows: usize,
     pub not_text_rows: usize,
     /// Books kept whole because no Gutenberg marker was found.
     pub no_markers: usize,
+    /// Bytes of the books done in this run (`ok`), raw and clean.
     pub raw_bytes: u64,
     pub clean_bytes: u64,
     /// Wall time of the download stage.
@@ -44,8 +54,11 @@ impl Totals {
         Totals {
             books: manifest.books.len(),
             ok: ok.len(),
+            recleaned: ok.iter().filter(|o| o.recleaned()).count(),
             skipped: count(Status::Skipped),
             failed: count(Status::Failed),
+            not_started: count(Status::NotStarted),
+            interrupted: run.interrupted,
             bad_rows: manifest.problems.len(),
             duplicate_rows: manifest.duplicates,
             not_text_rows: manifest.not_text,
@@ -70,10 +83,17 @@ struct Report<'a> {
     books: Vec<BookEntry<'a>>,
 }
 
+/// A skipped manifest row, as the report and `--dry-run --format json` show it.
 #[derive(Serialize)]
-struct BadRow<'a> {
-    line: u64,
-    error: &'a str,
+pub struct BadRow<'a> {
+    pub line: u64,
+    pub error: &'a str,
+}
+
+impl<'a> BadRow<'a> {
+    pub fn all(problems: &'a [RowProblem]) -> Vec<BadRow<'a>> {
+        problems.iter().map(|p| BadRow { line: p.line, error: &p.message }).collect()
+    }
 }
 
 #[derive(Serialize)]
@@ -107,6 +127,29 @@ pub struct RunInputs<'a> {
     pub mirror: &'a str,
 }
 
+/// Makes sure the report can be written before any book is fetched: creates
+/// its folder, clears the temporary files killed runs left there (the output
+/// folder's own are cleared with it), and makes a temporary file there, as
+/// writing the report will.
+pub fn prepare_destination(report: &Path, out_dir: &Path) -> anyhow::Result<()> {
+    let cannot = || format!("cannot write the report {}", report.display());
+    if report.is_dir() {
+        anyhow::bail!("{}: it is a folder", cannot());
+    }
+    let dir = report.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the report's folder {}", dir.display()))?;
+    let same = |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b);
+    if !same(dir, out_dir) {
+        crate::plan::remove_stale(dir)?;
+    }
+    atomic_file::check_writable(report).with_context(cannot)
+}
+
+/// Writes the JSON report atomically.
+pub fn write(report: &Path, json: &str) -> anyhow::Result<()> {
+    atomic_file::write(report, json.as_bytes()).with_context(|| format!("cannot write the report {}", report.display()))
+}
+
 /// Renders the JSON report.
 pub fn to_json(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], outcomes: &[BookOutcome]) -> String {
     let report = Report {
@@ -114,7 +157,7 @@ pub fn to_json(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], out
         manifest: inputs.manifest,
         mirror: inputs.mirror,
         summary: totals,
-        bad_rows: problems.iter().map(|p| BadRow { line: p.line, error: &p.message }).collect(),
+        bad_rows: BadRow::all(problems),
         books: outcomes.iter().map(book_entry).collect(),
     };
     serde_json::to_string_pretty(&report).expect("the report serialises") + "\n"
@@ -145,10 +188,19 @@ pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], out
     let t = totals;
     let mut s = String::new();
     let _ = writeln!(s, "gutenfetch: {} books from {}", t.books, terminal_safe(inputs.manifest));
-    let _ =
-        writeln!(s, "  fetched  {:>6}   {} raw, {} clean", t.ok, human_bytes(t.raw_bytes), human_bytes(t.clean_bytes));
+    let (raw, clean) = (human_bytes(t.raw_bytes), human_bytes(t.clean_bytes));
+    if t.recleaned == 0 {
+        let _ = writeln!(s, "  fetched  {:>6}   {raw} raw, {clean} clean", t.ok);
+    } else {
+        let _ = writeln!(s, "  fetched  {:>6}", t.ok - t.recleaned);
+        let _ = writeln!(s, "  re-cleaned {:>4}   from their raw copies in the output folder", t.recleaned);
+        let _ = writeln!(s, "  together         {raw} raw, {clean} clean");
+    }
     let _ = writeln!(s, "  skipped  {:>6}   already complete in the output folder", t.skipped);
     let _ = writeln!(s, "  failed   {:>6}", t.failed);
+    if t.interrupted {
+        let _ = writeln!(s, "  not started {:>3}   interrupted: run the same command again to finish", t.not_started);
+    }
     if t.bad_rows > 0 {
         let _ = writeln!(s, "  bad rows {:>6}   skipped", t.bad_rows);
     }
@@ -178,4 +230,24 @@ pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], out
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_splits_fetched_from_recleaned_and_says_when_interrupted() {
+        let inputs = RunInputs { manifest: "m.csv", mirror: "file:///m/" };
+        let plain = Totals { books: 3, ok: 3, raw_bytes: 2000, clean_bytes: 1000, ..Totals::default() };
+        let text = summary(&inputs, &plain, &[], &[]);
+        assert!(text.contains("  fetched       3   2.0 kB raw, 1.0 kB clean\n"), "{text}");
+        assert!(!text.contains("re-cleaned") && !text.contains("not started"), "{text}");
+
+        let interrupted =
+            Totals { books: 9, ok: 3, recleaned: 2, not_started: 6, interrupted: true, ..Totals::default() };
+        let text = summary(&inputs, &interrupted, &[], &[]);
+        assert!(text.contains("  fetched       1\n  re-cleaned    2   from their raw copies"), "{text}");
+        assert!(text.contains("  not started   6   interrupted: run the same command again"), "{text}");
+    }
 }

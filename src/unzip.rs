@@ -2,9 +2,26 @@
 //! `N.zip`, or an old-style zip such as `gwork10.zip`). Old zips may use the
 //! legacy Implode method, which the `zip` crate reads with `legacy-zip`.
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek};
 
 use crate::ebook::EbookNumber;
+
+/// Whether `zip` opens and names a `.txt` entry, as [`text_from_zip`] needs.
+/// Only the central directory is read; nothing is decompressed, so this is
+/// cheap enough to ask of every raw copy when a run plans its work.
+pub fn check_holds_text(zip: impl Read + Seek) -> Result<(), String> {
+    let archive = zip::ZipArchive::new(zip).map_err(|err| format!("not a readable zip: {err}"))?;
+    if archive.file_names().any(|name| name.is_ok_and(|name| is_text_entry(&name))) {
+        Ok(())
+    } else {
+        Err("the zip holds no .txt file".to_owned())
+    }
+}
+
+/// A `.txt` file entry, whatever the case, not a folder.
+fn is_text_entry(name: &str) -> bool {
+    !name.ends_with('/') && name.to_ascii_lowercase().ends_with(".txt")
+}
 
 /// The bytes of the text inside `zip`: the book's own name if present
 /// (`N-0.txt` > `N-8.txt` > `N.txt`), else the first `.txt` entry by name.
@@ -15,7 +32,7 @@ pub fn text_from_zip(zip: &[u8], number: Option<EbookNumber>, max_size: u64) -> 
         .filter_map(|i| {
             let name = archive.name_for_index(i)?.ok()?.into_owned();
             let base = name.rsplit('/').next().unwrap_or(&name).to_ascii_lowercase();
-            (base.ends_with(".txt") && !name.ends_with('/')).then_some((i, base))
+            is_text_entry(&name).then_some((i, base))
         })
         .collect();
     let own: Vec<String> =
@@ -69,5 +86,16 @@ mod tests {
         let big = vec![b'a'; 10_000];
         assert!(text_from_zip(&zip_of(&[("1.txt", &big)]), Some(n(1)), 9_999).unwrap_err().contains("size limit"));
         assert!(text_from_zip(b"PK\x03\x04 not really", Some(n(1)), 100).is_err());
+    }
+
+    #[test]
+    fn the_cheap_check_agrees_with_what_extraction_needs() {
+        let good = zip_of(&[("418/README", b"r"), ("418/418.TXT", b"text")]);
+        assert_eq!(check_holds_text(Cursor::new(&good)), Ok(()));
+        let no_text = zip_of(&[("a.htm", b"x"), ("b.txt/", b"")]);
+        assert!(check_holds_text(Cursor::new(&no_text)).unwrap_err().contains("no .txt"));
+        // Cut short, as by a transfer that stopped: the central directory is gone.
+        assert!(check_holds_text(Cursor::new(&good[..good.len() / 2])).unwrap_err().contains("not a readable zip"));
+        assert!(check_holds_text(Cursor::new(b"<html>busy</html>")).is_err());
     }
 }

@@ -52,3 +52,20 @@ fn a_dry_run_shows_complete_books_and_missing_ones() {
     assert!(line("1670 ").contains("missing") && line("1670 ").contains("no plain-text file"), "{}", run.stdout);
     assert!(run.stdout.contains("3 books: 0 to fetch"), "{}", run.stdout);
 }
+
+#[test]
+fn a_dry_run_lists_bad_rows_as_the_report_does() {
+    let dir = TestDir::new();
+    let mirror = fixture_mirror().to_str().unwrap().to_owned();
+    let manifest = dir.write("m.csv", "FileNumber\n43\n../x\n\n-5\n");
+    let out = dir.join("out");
+    let run = fetch(&manifest, &mirror, &out, &["--dry-run", "--format", "json"]).expect_code(1);
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    fetch(&manifest, &mirror, &out, &[]).expect_code(1);
+    let report = crate::util::report(&out);
+
+    assert_eq!(plan["bad_rows"], report["bad_rows"], "one shape for both");
+    let rows = plan["bad_rows"].as_array().unwrap();
+    assert_eq!(rows.iter().map(|row| row["line"].as_u64().unwrap()).collect::<Vec<_>>(), [3, 5]);
+    assert!(rows[0]["error"].as_str().unwrap().contains("../x"), "{}", plan["bad_rows"]);
+}

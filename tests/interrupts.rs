@@ -1,15 +1,15 @@
 //! Runs stopped part-way: killed outright, or asked to stop with SIGINT or
 //! SIGTERM. Never a partial file under a final name; a re-run finishes the
 //! rest and fetches nothing twice. Every wait is on the server seeing a
-//! request, never on a clock.
+//! request or on the run's output, never on a clock.
 
 use std::path::Path;
 
 use crate::util::fault_http::per_path;
-use crate::util::generated::{assert_book_complete, mirror_and_manifest, raw_book};
+use crate::util::generated::{assert_book_complete, mirror_and_manifest, raw_book, write_mirror};
 use crate::util::{
-    assert_no_temp_files, book_entry, books_tree, fetch, report, signal, spawn_fetch, temp_files, FaultyHttp,
-    HttpFault, HttpOptions, PathFault, Run, TestDir,
+    assert_no_temp_files, book_entry, books_tree, fetch, gutenfetch, report, signal, spawn_fetch, temp_files,
+    FaultyHttp, HttpFault, HttpOptions, PathFault, Run, TestDir,
 };
 
 fn path_of(n: u32) -> String {
@@ -106,8 +106,8 @@ fn sigint_or_sigterm_stop_the_run_with_a_report_and_no_temporary_files() {
         let child = spawn_fetch(&manifest, &server.url(), &out, &["--jobs", "1"]);
         server.wait_for("the stalled book", |log| log.contains(&stalled));
         signal(&child, sig);
-        let run = Run::of(child.wait_with_output().unwrap());
-        assert_ne!(run.code, 0, "SIG{sig}: an interrupted run is not a success");
+        let run = Run::of(child.wait_with_output().unwrap()).expect_code(130);
+        assert!(run.stdout.contains("not started   3   interrupted"), "SIG{sig}: {}", run.stdout);
 
         let report = report(&out);
         for n in [201, 202] {
@@ -117,14 +117,128 @@ fn sigint_or_sigterm_stop_the_run_with_a_report_and_no_temporary_files() {
         let abandoned = book_entry(&report, 203);
         assert_eq!(abandoned["status"], "failed");
         assert!(abandoned["error"]["message"].as_str().unwrap().contains("interrupted"), "{abandoned}");
+        assert_eq!(abandoned["error"]["stage"], "download", "{abandoned}");
         for n in 204..=206 {
             let entry = book_entry(&report, n);
-            assert_eq!(entry["status"], "failed", "SIG{sig}: {entry}");
-            assert!(entry["error"]["message"].as_str().unwrap().contains("not fetched"), "{entry}");
+            assert_eq!(entry["status"], "not_started", "SIG{sig}: {entry}");
+            assert!(entry["error"].is_null(), "{entry}");
+            assert!(entry["warnings"][0].as_str().unwrap().contains("interrupted"), "{entry}");
         }
         assert_eq!(report["summary"]["ok"], 2);
+        assert_eq!(report["summary"]["not_started"], 3);
+        assert_eq!(report["summary"]["interrupted"], true);
         assert!(!out.join("203.txt").exists() && !out.join("raw/203-0.txt").exists());
         assert_no_temp_files(&out);
         assert_eq!(server.count(&path_of(204)), 0, "SIG{sig}: nothing was started after the signal");
     }
+}
+
+/// Books start in manifest order, re-cleans as well as downloads, and none
+/// starts after the signal. Here one download stalls with `--jobs 1`, so the
+/// next book waits for the only permit when the signal comes: it and the
+/// re-cleans after it are not started, and are done by the next run.
+#[test]
+fn after_sigint_no_book_starts_neither_a_download_nor_a_reclean() {
+    let dir = TestDir::new();
+    let books: Vec<u32> = (401..=460).collect();
+    let manifest = mirror_and_manifest(&dir, &books);
+    let out = dir.join("out");
+    let (stalled, waiting) = (404, 405);
+    let recleaned: Vec<u32> = books.iter().copied().filter(|&n| n != stalled && n != waiting).collect();
+    for &n in &recleaned {
+        dir.write(&format!("out/raw/{n}-0.txt"), raw_book(n));
+    }
+    let faults = vec![PathFault::new(&path_of(stalled), HttpFault::Stall { after: 500 }, 1)];
+    let server = FaultyHttp::start(&dir.join("mirror"), HttpOptions::default(), faults, None);
+
+    let child = spawn_fetch(&manifest, &server.url(), &out, &["--jobs", "1"]);
+    server.wait_for("the stalled book", |log| log.contains(&path_of(stalled)));
+    signal(&child, "INT");
+    let run = Run::of(child.wait_with_output().unwrap()).expect_code(130);
+
+    let report = report(&out);
+    for n in 401..=403 {
+        let entry = book_entry(&report, n.into());
+        assert_eq!(entry["status"], "ok", "started before the signal, so cleaned: {entry}");
+        assert!(entry["url"].is_null() && entry["attempts"] == 0, "re-cleaned, not fetched: {entry}");
+        assert_book_complete(&out, n);
+    }
+    assert_eq!(book_entry(&report, stalled.into())["status"], "failed");
+    for n in std::iter::once(waiting).chain(406..=460) {
+        let entry = book_entry(&report, n.into());
+        assert_eq!(entry["status"], "not_started", "{entry}");
+        assert!(!out.join(format!("{n}.txt")).exists(), "ebook {n} was cleaned after the signal");
+    }
+    for &n in &recleaned {
+        assert!(std::fs::read(out.join(format!("raw/{n}-0.txt"))).unwrap() == raw_book(n).as_bytes());
+    }
+    let summary = &report["summary"];
+    assert_eq!((summary["ok"].as_u64(), summary["recleaned"].as_u64()), (Some(3), Some(3)), "{summary}");
+    assert_eq!((summary["failed"].as_u64(), summary["not_started"].as_u64()), (Some(1), Some(56)), "{summary}");
+    assert_eq!(summary["interrupted"], true);
+    assert!(run.stdout.contains("not started  56   interrupted"), "{}", run.stdout);
+    assert_eq!(server.count(&path_of(waiting)), 0, "the book waiting for a permit never started");
+    assert!(!out.join(format!("{stalled}.txt")).exists() && !out.join(format!("raw/{stalled}-0.txt")).exists());
+    assert_no_temp_files(&out);
+
+    // The next run does what the first left: fetches two, re-cleans the rest.
+    let first_run = server.requests().len();
+    fetch(&manifest, &server.url(), &out, &["--jobs", "1"]).expect_code(0);
+    for &n in &books {
+        assert_book_complete(&out, n);
+    }
+    let again = per_path(&server.requests()[first_run..]);
+    for &n in &recleaned {
+        assert!(!again.contains_key(&path_of(n)), "ebook {n} had its raw copy and was fetched");
+    }
+    let summary = crate::util::report(&out)["summary"].clone();
+    assert_eq!((summary["skipped"].as_u64(), summary["recleaned"].as_u64()), (Some(3), Some(55)), "{summary}");
+    assert_eq!(summary["interrupted"], false);
+}
+
+/// A second Ctrl-C ends the run at once, whatever it is doing. To catch the
+/// run between the two deterministically, the test stops reading its stdout:
+/// the summary (long, with its thousands of bad rows) then cannot be printed
+/// to the end, so the run can only end through the second signal.
+#[test]
+fn a_second_sigint_exits_at_once_with_130_and_no_partial_file() {
+    use std::io::BufRead;
+    let dir = TestDir::new();
+    write_mirror(&dir.join("mirror"), [501]);
+    let mut csv = String::from("FileNumber\n501\n");
+    for row in 0..5000 {
+        csv.push_str(&format!("not-a-number-{row}\n"));
+    }
+    let manifest = dir.write("m.csv", csv);
+    let faults = vec![PathFault::new(&path_of(501), HttpFault::Stall { after: 500 }, usize::MAX)];
+    let server = FaultyHttp::start(&dir.join("mirror"), HttpOptions::default(), faults, None);
+    let out = dir.join("out");
+
+    let mut child = gutenfetch()
+        .args(["--manifest", manifest.to_str().unwrap(), "--mirror", &server.url(), "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    server.wait_for("the stalled book", |log| log.contains(&path_of(501)));
+    signal(&child, "INT");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.starts_with("gutenfetch: 1 books"), "the summary has begun: {first}");
+    signal(&child, "INT");
+    // The bound only keeps a broken run (one that ignores the signal) from
+    // hanging the suite; nothing is timed.
+    let (exited, exit) = std::sync::mpsc::channel();
+    std::thread::spawn(move || exited.send(child.wait().unwrap()));
+    let status = exit.recv_timeout(std::time::Duration::from_secs(60)).expect("the second SIGINT ends the run");
+    assert_eq!(status.code(), Some(130), "the second SIGINT exits with 130");
+
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert!(rest.contains("bad row") && !rest.contains("  report: "), "cut short in the summary");
+    let report = report(&out);
+    assert_eq!(report["summary"]["interrupted"], true, "the report was written before the summary");
+    assert_eq!(book_entry(&report, 501)["status"], "failed");
+    assert!(books_tree(&out).is_empty(), "no file under a final name: {:?}", books_tree(&out).keys());
 }

@@ -1,9 +1,9 @@
-//! Robustness promises that src/fetch cannot keep alone; these tests fail on
-//! main as it is (see the commit that adds them):
+//! Robustness promises that src/fetch cannot keep alone, kept by the
+//! binary around it:
 //!
-//! - retries and "the mirror is busy" are `tracing::warn!`s, but no
-//!   subscriber is installed, so nothing is ever logged to stderr;
-//! - an interrupted run exits 1, not 130: `gutenfetch::run` never looks at
+//! - retries and "the mirror is busy" are `tracing::warn!`s, which reach
+//!   stderr only through the subscriber `main` installs;
+//! - an interrupted run exits 130, which `gutenfetch::run` decides from
 //!   `RunResult::interrupted`.
 //!
 //! The log tests set RUST_LOG=warn, since the harness passes --quiet.

@@ -14,5 +14,7 @@ mod hostile;
 mod interrupts;
 mod manifest_rows;
 mod outside_fetch;
+mod report;
+mod rerun;
 mod util;
 mod zips;
