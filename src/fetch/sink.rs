@@ -10,8 +10,11 @@ use crate::layout::Packing;
 /// How many leading bytes are kept to recognise an HTML page.
 const SNIFF_LEN: usize = 512;
 
-/// Progress is reported at most once per this many bytes.
+/// Progress is reported after the first chunk, then once per this many
+/// bytes or this long, whichever comes first: often enough for a small book
+/// to show a rate, rarely enough to cost nothing.
 const REPORT_EVERY: u64 = 128 * 1024;
+const REPORT_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// What a transfer tells whoever displays it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +39,7 @@ pub struct BodySink<'a, W> {
     watcher: Watcher<'a>,
     started: bool,
     reported: u64,
+    reported_at: Option<std::time::Instant>,
 }
 
 impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
@@ -52,6 +56,7 @@ impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
             watcher: None,
             started: false,
             reported: 0,
+            reported_at: None,
         }
     }
 
@@ -89,8 +94,10 @@ impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
         }
         self.out.write_all(chunk).await.map_err(|err| BookError::permanent(Stage::Write, err.to_string()))?;
         if let Some(watch) = self.watcher {
-            if self.written - self.reported >= REPORT_EVERY {
+            let due = self.reported_at.is_none_or(|at| at.elapsed() >= REPORT_AFTER);
+            if due || self.written - self.reported >= REPORT_EVERY {
                 self.reported = self.written;
+                self.reported_at = Some(std::time::Instant::now());
                 watch(TransferUpdate::Progress { bytes: self.written });
             }
         }
@@ -215,10 +222,17 @@ mod tests {
         sink.finish().await.unwrap();
         let updates = updates.into_inner().unwrap();
         assert_eq!(updates[0], TransferUpdate::Started { name: "418.txt".into(), expected: Some(300_000) });
-        assert_eq!(
-            updates[1..3],
-            [TransferUpdate::Progress { bytes: 132_000 }, TransferUpdate::Progress { bytes: 264_000 }]
-        );
+        // The first chunk at once, then every 128 KiB at the latest (time may add more).
+        assert_eq!(updates[1], TransferUpdate::Progress { bytes: 1000 });
+        let bytes: Vec<u64> = updates[1..updates.len() - 1]
+            .iter()
+            .map(|u| match u {
+                TransferUpdate::Progress { bytes } => *bytes,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert!(bytes.windows(2).all(|w| w[0] < w[1] && w[1] - w[0] <= 132_000), "{bytes:?}");
+        assert!(bytes.len() >= 3, "{bytes:?}");
         assert_eq!(updates.last(), Some(&TransferUpdate::Finished));
     }
 }
