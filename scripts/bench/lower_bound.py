@@ -1,28 +1,35 @@
 #!/usr/bin/env python3
-"""Round-trip lower bound for gutenfetch's FTP run.
+"""Round-trip lower bound of an FTP run in passive mode.
 
 usage: lower_bound.py CHOSEN.tsv --rtt-ms MS --jobs J [--link-mbps M] [--json OUT]
 
-What gutenfetch's FTP protocol waits for (suppaftp in passive mode: it sends
-PASV, waits for 227, connects the data socket, only then sends the command):
+What passive-mode FTP must wait for, whoever the client, once every command
+that can be overlapped is (the folder listing goes on the control connection
+while the data connection is being made, and each PASV is sent before the
+previous transfer's 226 has come back, as gutenfetch does):
 
   once per connection (J connections, in parallel):
-    TCP connect + 220 greeting   2 RTT  (the server greets after the handshake)
-    USER, PASS, TYPE I           3 RTT
-    QUIT at the end              1 RTT
+    TCP connect + 220 greeting       2 RTT  (the server greets after the handshake)
+    USER (anonymous, no PASS)        1 RTT
+    TYPE I with the first PASV       1 RTT
+    QUIT at the end (all at once)    1 RTT
   per book:
-    folder listing: PASV/227, data connect, NLST -> 150 + listing + 226   3 RTT
-    download:       PASV/227, data connect, RETR -> 150 + first flight    3 RTT
+    data connection: TCP handshake   1 RTT  (the listing is answered meanwhile)
+    RETR -> 150 + the first flight   1 RTT  (the server sends once the handshake is done)
+    last byte -> 226 (+ next 227)    1 RTT  (the server confirms once its last byte is
+                                             acknowledged; the file may not be kept before)
     TCP slow start of the fresh data connection: the server's first flight
     is IW = 10 segments of MSS 1448 bytes and each round trip doubles it, so a
     file of S bytes needs ceil(log2(S / (IW*MSS) + 1)) flights, that is
     ss(S) = that - 1 round trips beyond the one counted above.
 
 Two bounds are printed:
-  simple:     T = RTT * (6 + ceil(N * 6 / J))
-  slow start: T = RTT * (6 + max(ceil(sum_i (6 + ss(S_i)) / J), max_i (6 + ss(S_i))))
+  simple:     T = RTT * (5 + ceil(N * 3 / J))
+  slow start: T = RTT * (5 + max(ceil(sum_i (3 + ss(S_i)) / J), max_i (3 + ss(S_i))))
 and each is raised to bytes * 8 / link bandwidth if that is larger (the link
-cannot carry the bytes faster, whatever the concurrency).
+cannot carry the bytes faster, whatever the concurrency). Neither counts any
+time on the server, the client or the disk, nor a connection waiting for a
+book while another finishes: reaching them is not possible.
 """
 import argparse
 import json
@@ -30,8 +37,8 @@ import math
 
 IW_SEGMENTS = 10
 MSS = 1448
-SETUP_RTTS = 6  # connect + greeting 2, USER/PASS/TYPE 3, QUIT 1
-BOOK_RTTS = 6  # listing 3, download 3
+SETUP_RTTS = 5  # connect + greeting 2, USER 1, TYPE I + PASV 1, QUIT 1
+BOOK_RTTS = 3  # data handshake (listing meanwhile) 1, RETR 1, 226 after the last byte 1
 
 
 def slow_start_extra(size):
@@ -60,8 +67,9 @@ def main():
     slow = max(ss_rtts * rtt, bw_s)
 
     print(f"lower bound, FTP, {n} books, {total / 1e6:.1f} MB, J={a.jobs}, RTT={a.rtt_ms:.2f} ms:")
-    print(f"  simple:     RTT x (6 + ceil(N x 6 / J)) = {a.rtt_ms:.2f} ms x {simple_rtts} = {simple_rtts * rtt:.3f} s")
-    print(f"  slow start: RTT x (6 + ceil(sum(6 + ss(S_i)) / J)) = {a.rtt_ms:.2f} ms x {ss_rtts}"
+    print(f"  simple:     RTT x ({SETUP_RTTS} + ceil(N x {BOOK_RTTS} / J)) = {a.rtt_ms:.2f} ms x {simple_rtts}"
+          f" = {simple_rtts * rtt:.3f} s")
+    print(f"  slow start: RTT x ({SETUP_RTTS} + ceil(sum({BOOK_RTTS} + ss(S_i)) / J)) = {a.rtt_ms:.2f} ms x {ss_rtts}"
           f" = {ss_rtts * rtt:.3f} s   (sum of per-book RTTs {sum(per_book)}, mean {sum(per_book) / n:.2f})")
     if a.link_mbps > 0:
         print(f"  bandwidth:  bytes x 8 / {a.link_mbps:.0f} Mbit/s = {bw_s:.3f} s   (bound = max of the two)")

@@ -49,7 +49,7 @@ def main():
         out.append(f"| {r['tool']} | {r['protocol']} | {r['median']:.3f} | {r['min']:.3f}–{r['max']:.3f} "
                    f"| {r['runs']} | {ratio} |")
     if lb:
-        for key, label in (("slow_start_s", "lower bound (RTTs + slow start)"), ("simple_s", "lower bound (6 RTT/book)")):
+        for key, label in (("slow_start_s", "lower bound (RTTs + slow start)"), ("simple_s", "lower bound (3 RTT/book)")):
             ratio = f"{gf['ftp'] / lb[key]:.2f}" if "ftp" in gf else "n/a"
             out.append(f"| {label} | ftp | {lb[key]:.3f} | – | – | {ratio} |")
     out.append("")
