@@ -65,14 +65,17 @@ impl Mirror {
     /// Parses `ftp://[user[:password]@]host[:port][/path/]`, `http(s)://host[:port][/path/]`
     /// or `file:///path/`.
     /// A plain path to an existing folder is taken as `file://`.
+    /// Errors quote the URL, but never its password.
     pub fn parse(text: &str) -> anyhow::Result<Mirror> {
+        let shown = without_password(text);
         let mut url = match url::Url::parse(text) {
             Ok(url) => url,
             Err(url::ParseError::RelativeUrlWithoutBase) if std::path::Path::new(text).is_dir() => {
                 return Ok(Mirror::File(std::path::absolute(text)?));
             }
-            Err(err) => bail!("--mirror {text:?} is not a URL ({err}) nor a folder"),
+            Err(err) => bail!("--mirror {shown:?} is not a URL ({err}) nor a folder"),
         };
+        let text = shown.as_str();
         // The URL names a folder: make relative joins land inside it.
         if !url.path().ends_with('/') {
             url.set_path(&format!("{}/", url.path()));
@@ -112,7 +115,7 @@ fn ftp_endpoint(url: &url::Url) -> anyhow::Result<FtpEndpoint> {
     let host = match url.host() {
         Some(url::Host::Ipv6(addr)) => addr.to_string(),
         Some(host) => host.to_string(),
-        None => bail!("--mirror {url}: no host"),
+        None => bail!("--mirror {}: no host", without_password(url.as_str())),
     };
     let (user, password) = match url.username() {
         "" => ("anonymous".to_owned(), "gutenfetch@".to_owned()),
@@ -123,14 +126,36 @@ fn ftp_endpoint(url: &url::Url) -> anyhow::Result<FtpEndpoint> {
     Ok(FtpEndpoint { host, port: url.port().unwrap_or(21), user, password, root })
 }
 
+/// `text` with the password of its `user:password@` part, if any, as `***`.
+/// Works on the text, since a URL that does not parse is quoted too.
+fn without_password(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else { return text.to_owned() };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else { return text.to_owned() };
+    match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+        None => text.to_owned(),
+    }
+}
+
 fn percent_decode(text: &str) -> anyhow::Result<String> {
     let decoded = percent_encoding::percent_decode_str(text).decode_utf8();
-    Ok(decoded.with_context(|| format!("--mirror: {text:?} is not UTF-8 once decoded"))?.into_owned())
+    Ok(decoded.context("--mirror: a part of the URL is not UTF-8 once percent-decoded")?.into_owned())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_never_quote_a_password() {
+        for bad in ["ftp://reader:s3cret@127.0.0.1:99999/", "gopher://reader:s3cret@host/", "ftp://reader:s3cret@/x"] {
+            let message = format!("{:#}", Mirror::parse(bad).unwrap_err());
+            assert!(!message.contains("s3cret") && message.contains("reader:***@"), "{message}");
+        }
+        assert_eq!(without_password("ftp://a@b/c:d@e"), "ftp://a@b/c:d@e", "an @ in the path is not userinfo");
+        assert_eq!(without_password("https://x.org/"), "https://x.org/");
+    }
 
     fn ftp(text: &str) -> FtpEndpoint {
         match Mirror::parse(text).unwrap() {

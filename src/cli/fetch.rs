@@ -182,7 +182,7 @@ impl FetchArgs {
         if self.out.as_os_str().is_empty() {
             bail!("--out must name a folder");
         }
-        let mut mirror = Mirror::parse(&self.mirror).map_err(|err| mask_password(&self.mirror, err))?;
+        let mut mirror = Mirror::parse(&self.mirror)?;
         if let (Mirror::Ftp(endpoint), Some(password)) = (&mut mirror, self.ftp_password) {
             if endpoint.user != "anonymous" && endpoint.password.is_empty() {
                 endpoint.password = password;
@@ -218,17 +218,6 @@ impl FetchArgs {
             clean: CleanOptions { keep_credits: self.keep_credits },
             dry_run: self.dry_run.then_some(self.format),
         })
-    }
-}
-
-/// `err` with the password of the URL `mirror` (from `--mirror` or
-/// `GUTENFETCH_MIRROR`) masked: a mirror error quotes the URL it could not use.
-fn mask_password(mirror: &str, err: anyhow::Error) -> anyhow::Error {
-    let message = format!("{err:#}");
-    let authority = mirror.split_once("://").map_or("", |(_, rest)| rest.split('/').next().unwrap_or(""));
-    match authority.rsplit_once('@').and_then(|(userinfo, _)| userinfo.split_once(':')) {
-        Some((_, password)) if !password.is_empty() => anyhow::anyhow!(message.replace(password, "***")),
-        _ => err,
     }
 }
 
