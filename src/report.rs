@@ -187,7 +187,8 @@ fn book_entry(o: &BookOutcome) -> BookEntry<'_> {
 pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], outcomes: &[BookOutcome]) -> String {
     let t = totals;
     let mut s = String::new();
-    let _ = writeln!(s, "gutenfetch: {} books from {}", t.books, terminal_safe(inputs.manifest));
+    let books = if t.books == 1 { "book" } else { "books" };
+    let _ = writeln!(s, "gutenfetch: {} {books} from {}", t.books, terminal_safe(inputs.manifest));
     let (raw, clean) = (human_bytes(t.raw_bytes), human_bytes(t.clean_bytes));
     if t.recleaned == 0 {
         let _ = writeln!(s, "  fetched  {:>6}   {raw} raw, {clean} clean", t.ok);
