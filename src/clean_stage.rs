@@ -29,6 +29,15 @@ pub struct CleanJob {
     pub attempts: u32,
 }
 
+/// The cleaning threads, named for what they do; `strip` cleans on the same.
+pub fn pool() -> anyhow::Result<rayon::ThreadPool> {
+    use anyhow::Context;
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("gutenfetch-clean-{i}"))
+        .build()
+        .context("starting the cleaning threads")
+}
+
 /// Cleans every job until the channel closes, sending one outcome per book.
 pub fn run(
     jobs: tokio::sync::mpsc::Receiver<CleanJob>,

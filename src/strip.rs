@@ -64,13 +64,19 @@ pub fn run(config: &StripConfig) -> anyhow::Result<ExitCode> {
             (input, name)
         })
         .collect();
-    let results: Vec<Result<Option<String>, String>> =
-        jobs.par_iter().map(|(input, name)| strip_one(input, name.as_deref().map_err(Clone::clone)?, config)).collect();
+    let pool = crate::clean_stage::pool()?;
+    let results: Vec<Result<Option<String>, String>> = pool.install(|| {
+        jobs.par_iter().map(|(input, name)| strip_one(input, name.as_deref().map_err(Clone::clone)?, config)).collect()
+    });
 
     let mut code = ExitCode::Success;
     for ((input, _), result) in jobs.iter().zip(results) {
         match result {
-            Ok(Some(text)) => std::io::stdout().write_all(text.as_bytes()).context("writing to stdout")?,
+            Ok(Some(text)) => match std::io::stdout().lock().write_all(text.as_bytes()) {
+                // A reader that has seen enough (`| head`) is not an error.
+                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(code),
+                written => written.context("writing to stdout")?,
+            },
             Ok(None) => {}
             Err(message) => {
                 tracing::error!("{}: {message}", input.display());

@@ -254,3 +254,134 @@ fn gutenbergs_note_about_its_html_edition_goes_with_the_credits() {
     let kept = clean(raw.as_bytes(), &CleanOptions { keep_credits: true }).unwrap();
     assert!(kept.text.starts_with("Produced by A. Volunteer\n\nNote: Project Gutenberg also has"), "{}", kept.text);
 }
+
+// ---- Defects found by the audit of the first cleaner, one case each. ----
+
+fn fixture(name: &str) -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    std::fs::read_to_string(dir.join(name)).unwrap()
+}
+
+#[test]
+fn a_rereleased_small_print_file_is_not_truncated_at_its_old_closing_line() {
+    // The real alice30.txt (whose old header holds a
+    // `*****The Project Gutenberg Etext of Alice In Wonderland*****` line)
+    // re-released inside a START/END pair, after a credit and a note.
+    let alice30 = fixture("corpus/pg11-alice30.txt");
+    let raw = format!(
+        "The Project Gutenberg EBook of Alice, by Lewis Carroll\n\n*** START OF THIS PROJECT GUTENBERG EBOOK ALICE ***\n\n\
+         Produced by A. Volunteer\n\n[Transcriber's note: the original 1994 file follows unchanged.]\n\n{alice30}\n\n\
+         *** END OF THIS PROJECT GUTENBERG EBOOK ALICE ***\n\nlicence\n"
+    );
+    let c = run(&raw);
+    let book = fixture("clean/pg11-alice30.txt");
+    assert!(c.text == format!("[Transcriber's note: the original 1994 file follows unchanged.]\n\n{book}"));
+    assert_eq!((c.inner_headers_removed, c.credits_removed, c.footer), (1, true, Some(FooterKind::EndMarker)));
+}
+
+#[test]
+fn an_old_header_opening_with_a_two_star_title_and_no_small_print() {
+    let raw = "The Project Gutenberg EBook of Emma\n\n*** START OF THIS PROJECT GUTENBERG EBOOK EMMA ***\n\n\n\
+        **The Project Gutenberg Etext of Emma, by Jane Austen**\n#3 in our series by Jane Austen\n\n\
+        Please take a look at the important information in this header.\n\n\
+        *These Etexts Prepared By Hundreds of Volunteers and Donations*\n\nEMMA\n\nChapter 1 text.\n\n\
+        *** END OF THIS PROJECT GUTENBERG EBOOK EMMA ***\nlicence\n";
+    let c = run(raw);
+    assert_eq!((c.text.as_str(), c.inner_headers_removed), ("EMMA\n\nChapter 1 text.\n", 1));
+}
+
+#[test]
+fn a_closing_etext_line_in_mid_book_keeps_everything_after_it() {
+    let body =
+        "VOLUME ONE\n\nText one.\n\n*****The Project Gutenberg Etext of Volume Two*****\n\nVOLUME TWO\nText two.\n";
+    let raw = format!(
+        "*** START OF THIS PROJECT GUTENBERG EBOOK COLLECTED ***\n\n{body}\n*** END OF THIS PROJECT GUTENBERG EBOOK COLLECTED ***\nlicence\n"
+    );
+    assert_eq!(run(&raw).text, body);
+    // Without any footer after it, the same line mid-book is not one either.
+    let raw = format!("{SMALL_PRINT}\n{body}");
+    let c = run(&raw);
+    assert_eq!((c.text.as_str(), c.footer), (body, None));
+}
+
+#[test]
+fn a_closing_etext_line_followed_by_its_file_name_line_ends_the_book() {
+    let raw = format!(
+        "{SMALL_PRINT}\nGOOD WORKS\n\nAmen.\n\n*****The Project Gutenberg Etext of Good Works*****\n\
+         ******This file should be named gwork10.txt or gwork10.zip******\n\n"
+    );
+    let c = run(&raw);
+    assert_eq!((c.text.as_str(), c.footer), ("GOOD WORKS\n\nAmen.\n", Some(FooterKind::ClosingEtextLine)));
+}
+
+#[test]
+fn a_credit_line_directly_above_the_title_takes_only_itself() {
+    let raw = "*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n\nProduced by David Widger\nTHE ADVENTURES OF TOM\n\
+        By Mark Twain\n\nCHAPTER I\n\nText.\n*** END OF THIS PROJECT GUTENBERG EBOOK X ***\n";
+    let c = run(raw);
+    assert_eq!(c.text, "THE ADVENTURES OF TOM\nBy Mark Twain\n\nCHAPTER I\n\nText.\n");
+    let raw = "*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n\nE-text prepared by A\nCHAPTER I\nText.\n\
+        *** END OF THIS PROJECT GUTENBERG EBOOK X ***\n";
+    assert_eq!(run(raw).text, "CHAPTER I\nText.\n");
+}
+
+#[test]
+fn an_old_header_after_a_note_is_removed_and_the_note_kept() {
+    let raw = "*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n\n[Note: this is a re-release of the 2003 edition.]\n\n\
+        The Project Gutenberg EBook of X\nTitle: X\nCharacter set encoding: ASCII\n\n\
+        ***START OF THE PROJECT GUTENBERG EBOOK X***\n\nCHAPTER I\nText.\n*** END OF THIS PROJECT GUTENBERG EBOOK X ***\n";
+    let c = run(raw);
+    assert_eq!(c.text, "[Note: this is a re-release of the 2003 edition.]\n\nCHAPTER I\nText.\n");
+    assert_eq!(c.inner_headers_removed, 1);
+}
+
+#[test]
+fn an_old_header_ending_at_the_volunteers_line_is_removed_with_its_fields() {
+    let raw = "The Project Gutenberg EBook of Emma\n\n*** START OF THIS PROJECT GUTENBERG EBOOK EMMA ***\n\n\n\
+        The Project Gutenberg Etext of Emma, by Jane Austen\n(#3 in our series)\n\n\
+        **Welcome To The World of Free Plain Vanilla Electronic Texts**\n\n\
+        *****These eBooks Were Prepared By Thousands of Volunteers!*****\n\nTitle: Emma\n\nEMMA\n\nChapter 1 text.\n\n\
+        *** END OF THIS PROJECT GUTENBERG EBOOK EMMA ***\nlicence\n";
+    let c = run(raw);
+    assert_eq!((c.text.as_str(), c.inner_headers_removed), ("EMMA\n\nChapter 1 text.\n", 1));
+}
+
+#[test]
+fn copyrighted_start_and_end_markers() {
+    let raw = "hdr\n*** START OF THE COPYRIGHTED PROJECT GUTENBERG EBOOK FOO ***\n\nFOO\nTHE END\n\
+        *** END OF THE COPYRIGHTED PROJECT GUTENBERG EBOOK FOO ***\nlicence\n";
+    let c = run(raw);
+    assert_eq!(
+        (c.text.as_str(), c.header, c.footer),
+        ("FOO\nTHE END\n", Some(HeaderKind::StartLine), Some(FooterKind::EndMarker))
+    );
+}
+
+#[test]
+fn late_1990s_footers_german_etext_and_copyrighted_notice() {
+    let de = "*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n\nText.\n\nEnde dieses Etextes.\nLizenz\n";
+    assert_eq!((run(de).text.as_str(), run(de).footer), ("Text.\n", Some(FooterKind::German)));
+    let cp = "*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n\nText.\n\n\
+        **This is a COPYRIGHTED Project Gutenberg Etext, Details Above**\nLizenz\n";
+    assert_eq!((run(cp).text.as_str(), run(cp).footer), ("Text.\n", Some(FooterKind::CopyrightedNotice)));
+}
+
+#[test]
+fn strip_into_a_pipe_closed_early_ends_quietly() {
+    use std::io::Read;
+    let book = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus/pg35589.txt");
+    let mut child = crate::util::gutenfetch_logging()
+        .args(["strip", book.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, as `head` does, then close the pipe: the 2 MB book
+    // cannot all fit in the pipe, so the writer meets the closed end.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 100];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let run = crate::util::Run::of(child.wait_with_output().unwrap());
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "a closed pipe is no error");
+}

@@ -4,104 +4,93 @@
 //! A separate pass with its own boundary: it is only ever given the text after
 //! the header end, so however a credit phrase is matched it can never delete
 //! anything before that point. Older strippers treated "Produced by" as a
-//! header marker and lost real text that preceded one.
+//! header marker and lost real text that preceded one. Within a credit, a
+//! line is only taken with it when it visibly continues the credit (see
+//! `rules::CREDIT_CONNECTORS`), so a title set right under a credit line
+//! stays: credits removal never removes a line that is not a credit.
 
-use super::lines::{is_blank, lines_from, skip_blank_lines, starts_with_ignore_case};
+use super::lines::{contains_ignore_case, is_blank, lines_from, starts_with_ignore_case, trim_end, trim_start, Line};
+use super::rules::{
+    CREDIT_CONNECTORS, CREDIT_CONNECTOR_MARKS, CREDIT_OPENINGS, CREDIT_SENTENCES, CREDIT_VOCABULARY, MAX_CREDIT_LINES,
+};
+use super::words::{matches_any, word_is};
 
-/// A credit paragraph is a few lines; a longer one is probably book text that
-/// happens to start with "Produced by", and is kept.
-const MAX_CREDIT_LINES: usize = 12;
-
-/// Openings of credit paragraphs, compared case-insensitively after leading
-/// whitespace.
-const CREDIT_OPENINGS: &[&str] = &[
-    "produced by",
-    "e-text prepared by",
-    "etext prepared by",
-    "ebook prepared by",
-    "e-book prepared by",
-    "transcribed from",
-    "transcribed by",
-    "special thanks",
-    "credit for e-text",
-    "credits:",
-    "this file was produced from",
-    // Project Gutenberg's pointer to its own HTML edition: about the file, not the book.
-    "note: project gutenberg also has an html version",
-];
-
-/// `This [Project Gutenberg] Etext was prepared by …` and its siblings.
-const CREDIT_SUBJECTS: &[&str] = &["etext", "e-text", "ebook", "e-book", "text", "file"];
-const CREDIT_VERBS: &[&str] = &["prepared by", "produced by", "produced from", "transcribed"];
-
-/// Offset where the book starts once the credit paragraphs directly after
-/// `from` are skipped; `from` itself when there are none. Never looks at or
-/// past `to`.
-pub(crate) fn skip_credits(text: &str, from: usize, to: usize) -> usize {
-    let mut pos = from;
+/// Offset in `text` where the book starts once the credit paragraphs at its
+/// top are skipped; 0 when there are none.
+pub(crate) fn credits_end(text: &[u8]) -> usize {
+    let mut pos = 0;
     loop {
-        let para = skip_blank_lines(text, pos, to);
-        let Some(first) = lines_from(&text[..to], para).next() else {
+        let Some(first) = lines_from(text, pos).find(|l| !is_blank(l.text)) else {
             return pos;
         };
         if !is_credit_opening(first.text) {
             return pos;
         }
-        match paragraph_end(text, para, to) {
+        match credit_end(text, first) {
             Some(end) => pos = end,
             None => return pos,
         }
     }
 }
 
-/// Offset past the paragraph starting at `start` (up to the next blank line),
-/// or `None` if it is too long to be a credit.
-fn paragraph_end(text: &str, start: usize, to: usize) -> Option<usize> {
-    let mut end = start;
-    for (n, line) in lines_from(&text[..to], start).enumerate() {
-        if is_blank(line.text) {
+/// Offset past the credit that opens with `first`, or `None` if it runs on
+/// too long to be one.
+fn credit_end(text: &[u8], first: Line) -> Option<usize> {
+    let mut last = first;
+    let mut open = bracket_depth(0, first.text);
+    for (n, line) in lines_from(text, first.next).enumerate() {
+        if is_blank(line.text) || !continues(last.text, line.text, open) {
             return Some(line.start);
         }
-        if n == MAX_CREDIT_LINES {
+        if n + 2 > MAX_CREDIT_LINES {
             return None;
         }
-        end = line.next;
+        open = bracket_depth(open, line.text);
+        last = line;
     }
-    Some(end)
+    Some(last.next)
+}
+
+/// Whether `next` carries on the credit whose last line so far is `last`.
+fn continues(last: &[u8], next: &[u8], open_brackets: usize) -> bool {
+    if open_brackets > 0 || ends_with_connector(last) {
+        return true;
+    }
+    let next = trim_start(next);
+    next.first().is_some_and(u8::is_ascii_lowercase) || CREDIT_VOCABULARY.iter().any(|v| contains_ignore_case(next, v))
+}
+
+fn ends_with_connector(line: &[u8]) -> bool {
+    let line = trim_end(line);
+    let Some(&last) = line.last() else { return false };
+    if CREDIT_CONNECTOR_MARKS.contains(&last) {
+        return true;
+    }
+    let word = line.rsplit(|&b| b == b' ' || b == b'\t').next().unwrap_or(line);
+    word_is(word, CREDIT_CONNECTORS)
+}
+
+/// Parentheses and brackets left open after `line`.
+fn bracket_depth(depth: usize, line: &[u8]) -> usize {
+    line.iter().fold(depth, |d, &b| match b {
+        b'(' | b'[' => d + 1,
+        b')' | b']' => d.saturating_sub(1),
+        _ => d,
+    })
 }
 
 /// Whether a line opens a credit paragraph.
-pub(crate) fn is_credit_opening(line: &str) -> bool {
-    let line = line.trim_start();
-    if CREDIT_OPENINGS.iter().any(|o| starts_with_ignore_case(line, o)) {
-        return true;
-    }
-    let Some(rest) = strip_word(line, "this") else {
-        return false;
-    };
-    let rest = strip_word(rest, "project").and_then(|r| strip_word(r, "gutenberg")).unwrap_or(rest);
-    let Some(rest) = CREDIT_SUBJECTS.iter().find_map(|s| strip_word(rest, s)) else {
-        return false;
-    };
-    let Some(rest) = strip_word(rest, "was").or_else(|| strip_word(rest, "has been")) else {
-        return false;
-    };
-    CREDIT_VERBS.iter().any(|v| starts_with_ignore_case(rest, v))
-}
-
-/// `s` without a leading `word` and the whitespace after it.
-fn strip_word<'a>(s: &'a str, word: &str) -> Option<&'a str> {
-    let rest = s.get(word.len()..)?;
-    let whole_word = rest.starts_with(char::is_whitespace);
-    (starts_with_ignore_case(s, word) && whole_word).then(|| rest.trim_start())
+pub(crate) fn is_credit_opening(line: &[u8]) -> bool {
+    let line = trim_start(line);
+    CREDIT_OPENINGS.iter().any(|o| starts_with_ignore_case(line, o)) || matches_any(line, CREDIT_SENTENCES)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn body_after_credits(t: &str) -> &str {
-        &t[skip_credits(t, 0, t.len())..]
+    fn after_credits(t: &str) -> &str {
+        &t[credits_end(t.as_bytes())..]
     }
 
     #[test]
@@ -114,36 +103,52 @@ mod tests {
             "Transcribed from the 1891 Macmillan edition by David Price",
             "Special thanks to the Internet Archive",
             "Credit for e-text: The Library of Congress",
+            "Credits: Arthur DiBianca and David Widger",
         ] {
-            assert!(is_credit_opening(l), "{l}");
+            assert!(is_credit_opening(l.as_bytes()), "{l}");
         }
-        for l in ["Productions by the guild", "This text was loved by all", "THE END"] {
-            assert!(!is_credit_opening(l), "{l}");
+        for l in ["Productions by the guild", "This text was loved by all", "THE END", "Credits"] {
+            assert!(!is_credit_opening(l.as_bytes()), "{l}");
         }
     }
 
     #[test]
     fn skips_consecutive_credit_paragraphs() {
         let t = "\n\nProduced by A\nand B\n\n\nSpecial thanks to C\n\n\nCHAPTER I\n";
-        assert_eq!(body_after_credits(t), "\n\nCHAPTER I\n");
+        assert_eq!(after_credits(t), "\n\nCHAPTER I\n");
+    }
+
+    #[test]
+    fn continuation_lines_of_real_credits() {
+        for credit in [
+            "Produced by Julia Miller and the Online Distributed\nProofreading Team at http://www.pgdp.net (This file was\n\
+             produced from images generously made available by The\nInternet Archive/American Libraries.)\n",
+            "Credit for e-text: The Library of Congress, Joshua Hutchinson, David King,\n\
+             and the Project Gutenberg Online Distributed Proofreading Team\n",
+            "Produced by Chris Curnow, Tom Cosmas, Joseph Cooper and\nthe Online Distributed Proofreading Team at\nhttp://www.pgdp.net\n",
+            "E-text prepared by Ted Garvin, Brett Koonce, and Project Gutenberg\nDistributed Proofreaders\n",
+        ] {
+            let t = format!("{credit}THE BOOK\n");
+            assert_eq!(after_credits(&t), "THE BOOK\n", "{credit}");
+        }
+    }
+
+    #[test]
+    fn a_title_under_a_credit_line_is_the_books() {
+        let t = "Produced by David Widger\nTHE ADVENTURES OF TOM\nBy Mark Twain\n\nCHAPTER I\n";
+        assert_eq!(after_credits(t), "THE ADVENTURES OF TOM\nBy Mark Twain\n\nCHAPTER I\n");
+        assert_eq!(after_credits("E-text prepared by A\nCHAPTER I\nText.\n"), "CHAPTER I\nText.\n");
     }
 
     #[test]
     fn keeps_text_without_credits() {
         let t = "\nCHAPTER I\nProduced by the author.\n";
-        assert_eq!(body_after_credits(t), t);
+        assert_eq!(after_credits(t), t);
     }
 
     #[test]
     fn overlong_paragraph_is_not_a_credit() {
-        let t = format!("Produced by the guild\n{}\nEND\n", "line\n".repeat(20));
-        assert_eq!(body_after_credits(&t), t);
-    }
-
-    #[test]
-    fn stops_at_limit() {
-        let t = "Produced by A\n\nBook";
-        assert_eq!(skip_credits(t, 0, 13), 13);
-        assert_eq!(&t[skip_credits(t, 0, t.len())..], "\nBook");
+        let t = format!("Produced by the guild and\n{}\nEND\n", "a line\n".repeat(20));
+        assert_eq!(after_credits(&t), t);
     }
 }

@@ -12,7 +12,8 @@ use std::borrow::Cow;
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 use memchr::{memchr, memmem};
 
-use super::lines::Words;
+use super::rules::{CHARSET_DECLARATION, DECLARATION_WINDOW};
+use super::words::Words;
 
 /// How the encoding of a text was decided, for the ingest report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,10 +35,6 @@ pub(crate) struct Decoded<'a> {
     pub encoding: &'static str,
     pub source: EncodingSource,
 }
-
-/// Only the header declares a charset; the largest headers (Small Print era)
-/// are about 15 KB, so looking further only risks matching book text.
-const DECLARATION_WINDOW: usize = 32 * 1024;
 
 /// Decodes `raw`. Line ends are left for [`push_normalized`] to rewrite while
 /// the output is copied, which saves a pass and a text-sized allocation; the
@@ -121,8 +118,7 @@ fn declared_label(window: &[u8]) -> Option<String> {
 
 /// The label in a `… set encoding: LABEL` line.
 fn label_of(line: &str) -> Option<String> {
-    let w = Words::of(line);
-    if !(w.is(1, "set") && w.is(2, "encoding")) {
+    if !Words::of(line.as_bytes()).matches(CHARSET_DECLARATION) {
         return None;
     }
     let after = &line[line.find(':')? + 1..];

@@ -1,137 +1,218 @@
-//! Deciding, from the markers found, where the book lies in the text.
+//! Deciding, from the markers found, where the book lies in the text, and
+//! what to cut out of it.
 //!
 //! Owns the rules that make the cleaner robust where older strippers fail:
 //! - the header ends at the first START / Small Print end that comes before
 //!   any footer, so a `*END*THE SMALL PRINT` in a licence after the END line
 //!   is never taken as a header;
-//! - the footer starts at the first footer marker after the header, wherever
-//!   it is (even in the first lines of a short book);
-//! - a second, older Gutenberg header at the top of the body moves the header
-//!   end past it;
-//! - the closing `*****The Project Gutenberg Etext of …*****` line counts only
-//!   after the header, since the very same line opens Small Print headers;
-//! - licence blurbs inside the body are listed for removal.
+//! - the footer starts at the first strong footer after the header, wherever
+//!   it is (even in the first lines of a short book), or earlier at a closing
+//!   `*****The Project Gutenberg Etext of …*****` line that `closes` the book
+//!   (nothing but licence after it), so a stray such line never truncates it;
+//! - credits right after the header are cut (unless kept);
+//! - an older Gutenberg header kept at the top of the body (after credits and
+//!   a short note, which stay) is cut, up to its own header end;
+//! - licence blurbs inside the body are cut.
+//!
+//! It reads the text only near the header end and after the cuts, through
+//! [`Text`], never as a whole.
 
+use std::io;
 use std::ops::Range;
 
-use super::credits::skip_credits;
-use super::lines::{contains_ignore_case, is_blank, lines_from, skip_blank_lines};
-use super::markers::{scan, FooterKind, HeaderKind, Kind, Marker};
+use super::credits::credits_end;
+use super::lines::{is_blank, lines_from, starts_with_ignore_case, trim_start};
+use super::markers::{FooterKind, HeaderKind, Kind, Marker};
+use super::rules::{
+    HEADER_FIELDS, MAX_LINES_BEFORE_OLD_HEADER, MAX_OLD_HEADERS, OLD_HEADER_OPENINGS, OLD_HEADER_WINDOW,
+};
+use super::words::matches_any;
 
-/// How far past the header an older, re-included header may end. The largest
-/// old headers (Small Print) are about 15 KB.
-const INNER_HEADER_WINDOW: usize = 64 * 1024;
+/// How far past a position the layout ever needs to read in one go.
+pub(crate) const CONTEXT: usize = 64 * 1024;
 
-/// Where the book is, and which markers said so.
+/// The text the markers were found in, read near given places.
+pub(crate) trait Text {
+    /// Whole lines from `pos` (a line start) up to `end`: at most [`CONTEXT`]
+    /// bytes, cut back to a line end unless they reach `end`.
+    fn lines_at(&mut self, pos: u64, end: u64) -> io::Result<&[u8]>;
+}
+
+/// Where the book is, which markers said so, and what to cut from it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Layout {
     pub header: Option<HeaderKind>,
     pub footer: Option<FooterKind>,
-    /// The book between header and footer, before credits and trimming.
-    pub body: Range<usize>,
-    /// Older headers found at the top of the body and skipped.
+    /// The book between header and footer, before cuts and trimming.
+    pub body: Range<u64>,
+    /// Ranges to leave out of `body`, sorted by start; they may overlap.
+    pub cuts: Vec<Range<u64>>,
     pub inner_headers: usize,
-    /// Licence blurbs inside `body`, each with the blank lines that follow it.
-    pub blurbs: Vec<Range<usize>>,
+    pub blurbs: usize,
+    pub credits_removed: bool,
 }
 
 impl Layout {
     pub fn markers_found(&self) -> bool {
         self.header.is_some() || self.footer.is_some()
     }
+
+    /// `body` without the cuts, clipped to it.
+    pub fn pieces(&self) -> Vec<Range<u64>> {
+        let mut pieces = Vec::with_capacity(self.cuts.len() + 1);
+        let mut from = self.body.start;
+        for cut in &self.cuts {
+            if cut.end <= from {
+                continue;
+            }
+            let to = cut.start.clamp(from, self.body.end);
+            if to > from {
+                pieces.push(from..to);
+            }
+            from = cut.end.min(self.body.end);
+        }
+        if from < self.body.end {
+            pieces.push(from..self.body.end);
+        }
+        pieces
+    }
 }
 
-/// Finds the book in a decoded text (lines end in `\n`, possibly after CRs).
-pub(crate) fn locate(text: &str) -> Layout {
-    let markers = scan(text);
-    let is_strong_footer = |m: &&Marker| matches!(m.kind, Kind::Footer(k) if k != FooterKind::ClosingEtextLine);
-    let first_footer = markers.iter().find(is_strong_footer).map_or(text.len(), |m| m.start);
+/// Finds the book in `span` of a text whose markers (in order) are `markers`.
+pub(crate) fn locate(
+    text: &mut dyn Text,
+    markers: &[Marker],
+    span: Range<u64>,
+    keep_credits: bool,
+) -> io::Result<Layout> {
+    let strong = |m: &&Marker| m.kind.is_strong_footer();
+    let first_footer = markers.iter().find(strong).map_or(span.end, |m| m.start);
+    let header = first_header_before(markers, first_footer);
+    let body_start = header.map_or(span.start, |h| h.end);
+    let strong_footer = markers.iter().filter(|m| m.start >= body_start).find(strong);
+    let limit = strong_footer.map_or(span.end, |m| m.start);
 
-    let first_header = first_header_before(&markers, first_footer);
-    let body_from = first_header.map_or(0, |h| h.end);
-    let strong_footer = markers.iter().filter(|m| m.start >= body_from).find(is_strong_footer);
-    let limit = strong_footer.map_or(text.len(), |m| m.start);
-
-    let (header, inner_headers) = match first_header {
-        Some(h0) => {
-            let (h, skipped) = skip_inner_headers(text, &markers, h0, limit);
-            (Some(h), skipped)
-        }
-        None => (None, 0),
-    };
-    let body_start = header.map_or(0, |h| h.end);
-    let closing_line = header.and_then(|_| {
-        markers
-            .iter()
-            .find(|m| m.kind == Kind::Footer(FooterKind::ClosingEtextLine) && m.start >= body_start && m.start < limit)
-    });
-    let footer = closing_line.or(strong_footer);
-    // Markers never overlap (a wrapped START stops before another marker),
-    // but an empty body is safer than a panic should that ever change.
-    let body = body_start..footer.map_or(text.len(), |m| m.start).max(body_start);
-    let blurbs = blurbs_within(text, &markers, &body);
-
-    Layout {
+    let mut layout = Layout {
         header: header.map(|m| header_kind(m.kind)),
-        footer: footer.map(|m| footer_kind(m.kind)),
-        body,
-        inner_headers,
-        blurbs,
+        footer: None,
+        body: body_start..limit,
+        cuts: Vec::new(),
+        inner_headers: 0,
+        blurbs: 0,
+        credits_removed: false,
+    };
+    let mut content_start = body_start;
+    if header.is_some() {
+        content_start = cut_opening(text, markers, &mut layout, limit, keep_credits)?;
     }
+    let closing = header.and_then(|_| {
+        let closes = |m: &&Marker| m.kind == Kind::Footer(FooterKind::ClosingEtextLine) && m.closes;
+        markers.iter().filter(|m| m.start >= content_start && m.start < limit).find(closes)
+    });
+    let footer = closing.or(strong_footer);
+    layout.footer = footer.map(|m| footer_kind(m.kind));
+    layout.body.end = footer.map_or(span.end, |m| m.start).max(body_start);
+    cut_blurbs(text, markers, &mut layout, content_start)?;
+    Ok(layout)
 }
 
 /// The first START / Small Print end before `limit`; only if there is none,
-/// the weaker "Prepared By Thousands of Volunteers" line.
-fn first_header_before(markers: &[Marker], limit: usize) -> Option<&Marker> {
+/// the weaker Volunteers line.
+fn first_header_before(markers: &[Marker], limit: u64) -> Option<&Marker> {
     let before_limit = || markers.iter().take_while(|m| m.start < limit);
     before_limit()
-        .find(|m| is_primary_header(m.kind))
+        .find(|m| m.kind.is_primary_header())
         .or_else(|| before_limit().find(|m| m.kind == Kind::Header(HeaderKind::VolunteersLine)))
 }
 
-fn is_primary_header(kind: Kind) -> bool {
-    matches!(kind, Kind::Header(HeaderKind::StartLine | HeaderKind::SmallPrintEnd))
+/// Cuts the credits after the header and any older header after them (then
+/// the credits after that header, and so on); returns where the book's own
+/// text begins, past the last older header.
+fn cut_opening(
+    text: &mut dyn Text,
+    markers: &[Marker],
+    layout: &mut Layout,
+    limit: u64,
+    keep_credits: bool,
+) -> io::Result<u64> {
+    let mut pos = layout.body.start;
+    for _ in 0..MAX_OLD_HEADERS {
+        let after_credits = pos + credits_end(text.lines_at(pos, limit)?) as u64;
+        if after_credits > pos && !keep_credits {
+            layout.cuts.push(pos..after_credits);
+            layout.credits_removed = true;
+        }
+        let Some(old_header) = find_old_header(text, markers, after_credits, limit)? else {
+            break;
+        };
+        pos = old_header.end;
+        layout.cuts.push(old_header);
+        layout.inner_headers += 1;
+    }
+    Ok(pos)
 }
 
-/// Re-released books sometimes keep their old header (Small Print or an older
-/// START) at the top of the body. A later header marker before `limit` is
-/// taken as such only if the body so far *opens* with Gutenberg boilerplate
-/// (credits aside) and it is near: a quoted START deep in a book is not one.
-fn skip_inner_headers<'m>(text: &str, markers: &'m [Marker], first: &'m Marker, limit: usize) -> (&'m Marker, usize) {
-    let mut header = first;
-    let mut skipped = 0;
-    let later = markers.iter().filter(|m| is_primary_header(m.kind) && m.start >= first.end && m.start < limit);
-    for candidate in later {
-        if candidate.start >= header.end && opens_with_boilerplate(text, header.end, candidate.start) {
-            header = candidate;
-            skipped += 1;
+/// An older header near `from`, with the blank lines after it: it opens with
+/// an old header's first line (after at most a short note) or with a START /
+/// Small Print end line, and runs to the first such header end within
+/// `OLD_HEADER_WINDOW`, or else to a Volunteers line and the header fields
+/// after it. Without such an end it is no header, and stays.
+fn find_old_header(text: &mut dyn Text, markers: &[Marker], from: u64, limit: u64) -> io::Result<Option<Range<u64>>> {
+    let near = text.lines_at(from, limit)?;
+    let mut opening = None;
+    for (n, line) in lines_from(near, 0).filter(|l| !is_blank(l.text)).take(MAX_LINES_BEFORE_OLD_HEADER + 1).enumerate()
+    {
+        let at = from + line.start as u64;
+        let header_line = n == 0 && marker_at(markers, at).is_some_and(|m| m.kind.is_primary_header());
+        if header_line || matches_any(line.text, OLD_HEADER_OPENINGS) {
+            opening = Some(at);
+            break;
         }
     }
-    (header, skipped)
+    let Some(opening) = opening else { return Ok(None) };
+    let window_end = limit.min(opening + OLD_HEADER_WINDOW);
+    let candidates = || markers.iter().filter(|m| m.start >= opening && m.start < window_end);
+    let end = candidates()
+        .find(|m| m.kind.is_primary_header())
+        .or_else(|| candidates().find(|m| m.kind == Kind::Header(HeaderKind::VolunteersLine)));
+    let Some(end) = end else { return Ok(None) };
+    let fields = end.kind == Kind::Header(HeaderKind::VolunteersLine);
+    let stop = skip_lines(text, end.end, limit, |l| is_blank(l) || (fields && is_header_field(l)))?;
+    Ok(Some(opening..stop))
 }
 
-fn opens_with_boilerplate(text: &str, from: usize, to: usize) -> bool {
-    if to - from > INNER_HEADER_WINDOW {
-        return false;
-    }
-    let start = skip_blank_lines(text, skip_credits(text, from, to), to);
-    lines_from(&text[..to], start).next().is_some_and(|l| contains_ignore_case(l.text, "gutenberg"))
+fn is_header_field(line: &[u8]) -> bool {
+    let line = trim_start(line);
+    HEADER_FIELDS.iter().any(|f| starts_with_ignore_case(line, f))
 }
 
-/// Blurbs wholly inside `body`, each extended over the blank lines after it so
-/// that removing it leaves the gap before it as the only separation. A blurb
-/// opening inside the previous one is part of it.
-fn blurbs_within(text: &str, markers: &[Marker], body: &Range<usize>) -> Vec<Range<usize>> {
-    let mut blurbs: Vec<Range<usize>> = Vec::new();
-    let inside = |m: &&Marker| m.kind == Kind::Blurb && m.start >= body.start && m.end <= body.end;
-    for m in markers.iter().filter(inside) {
-        if blurbs.last().is_some_and(|prev| m.start < prev.end) {
+/// Blurbs wholly inside the body, each extended over the blank lines after it
+/// so that removing it leaves the gap before it as the only separation. A
+/// blurb opening inside the previous one is part of it.
+fn cut_blurbs(text: &mut dyn Text, markers: &[Marker], layout: &mut Layout, from: u64) -> io::Result<()> {
+    let body_end = layout.body.end;
+    let mut last_end = 0;
+    for m in markers.iter().filter(|m| m.kind == Kind::Blurb && m.start >= from && m.end <= body_end) {
+        if m.start < last_end {
             continue;
         }
-        let end = lines_from(&text[..body.end], m.end).find(|l| !is_blank(l.text)).map_or(body.end, |l| l.start);
-        blurbs.push(m.start..end);
+        last_end = skip_lines(text, m.end, body_end, is_blank)?;
+        layout.cuts.push(m.start..last_end);
+        layout.blurbs += 1;
     }
-    blurbs
+    Ok(())
+}
+
+/// The start of the first line at or after `pos` that `skip` refuses, or
+/// `end` (or as far as one read reaches) if there is none.
+fn skip_lines(text: &mut dyn Text, pos: u64, end: u64, skip: impl Fn(&[u8]) -> bool) -> io::Result<u64> {
+    let near = text.lines_at(pos, end)?;
+    let stop = lines_from(near, 0).find(|l| !skip(l.text)).map_or(near.len(), |l| l.start);
+    Ok(pos + stop as u64)
+}
+
+fn marker_at(markers: &[Marker], at: u64) -> Option<&Marker> {
+    markers.binary_search_by_key(&at, |m| m.start).ok().map(|i| &markers[i])
 }
 
 fn header_kind(kind: Kind) -> HeaderKind {
@@ -148,12 +229,42 @@ fn footer_kind(kind: Kind) -> FooterKind {
     }
 }
 
+/// A text held whole, for the in-memory cleaner and the tests.
+pub(crate) struct WholeText<'a>(pub &'a [u8]);
+
+impl Text for WholeText<'_> {
+    fn lines_at(&mut self, pos: u64, end: u64) -> io::Result<&[u8]> {
+        let (pos, end) = (pos as usize, (end as usize).min(self.0.len()));
+        Ok(whole_lines(&self.0[pos.min(end)..end], CONTEXT, true))
+    }
+}
+
+/// At most `max` bytes of `bytes`, cut back to a line end unless all of it
+/// fits (`reaches_end`: it ends where the caller's range does). A single line
+/// longer than `max` is returned cut at `max`.
+pub(crate) fn whole_lines(bytes: &[u8], max: usize, reaches_end: bool) -> &[u8] {
+    if bytes.len() <= max && reaches_end {
+        return bytes;
+    }
+    let head = &bytes[..max.min(bytes.len())];
+    match memchr::memrchr(b'\n', head) {
+        Some(i) => &head[..=i],
+        None => head,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::scan::scan;
     use super::*;
 
-    fn body(t: &str) -> &str {
-        &t[locate(t).body]
+    fn locate_in(t: &str) -> Layout {
+        locate(&mut WholeText(t.as_bytes()), &scan(t.as_bytes()), 0..t.len() as u64, false).unwrap()
+    }
+
+    fn body(t: &str) -> String {
+        let l = locate_in(t);
+        l.pieces().into_iter().map(|p| &t[p.start as usize..p.end as usize]).collect()
     }
 
     #[test]
@@ -165,38 +276,60 @@ mod tests {
     #[test]
     fn small_print_in_licence_after_end_is_ignored() {
         let t = "Book\n***END OF THE PROJECT GUTENBERG EBOOK X***\n*END*THE SMALL PRINT! FOR PUBLIC DOMAIN EBOOKS*END*\nx\n";
-        let l = locate(t);
-        assert_eq!((l.header, &t[l.body]), (None, "Book\n"));
+        assert_eq!((locate_in(t).header, body(t).as_str()), (None, "Book\n"));
     }
 
     #[test]
-    fn closing_etext_line_counts_only_after_header() {
+    fn closing_etext_line_counts_only_after_header_and_at_the_end() {
         let t = "*****The Project Gutenberg Etext of X*****\nintro\n*END*THE SMALL PRINT!*END*\nBook\n*****The Project Gutenberg Etext of X*****\n";
-        let l = locate(t);
-        assert_eq!((l.footer, &t[l.body.clone()]), (Some(FooterKind::ClosingEtextLine), "Book\n"));
+        assert_eq!((locate_in(t).footer, body(t).as_str()), (Some(FooterKind::ClosingEtextLine), "Book\n"));
+        let mid = "*END*THE SMALL PRINT!*END*\nOne\n*****The Project Gutenberg Etext of Two*****\nTwo\n";
+        assert_eq!((locate_in(mid).footer, body(mid).as_str()), (None, &mid[27..]));
     }
 
     #[test]
-    fn inner_header_is_skipped_but_quoted_start_deep_in_book_is_not() {
+    fn inner_header_is_cut_but_quoted_start_deep_in_book_is_not() {
         let inner = "*** START OF THIS PROJECT GUTENBERG EBOOK X ***\nProduced by P\n\nThe Project Gutenberg EBook of X\nTitle: X\n*** START OF THIS PROJECT GUTENBERG EBOOK X ***\nBook\n";
-        let l = locate(inner);
-        assert_eq!((l.inner_headers, &inner[l.body]), (1, "Book\n"));
+        assert_eq!((locate_in(inner).inner_headers, body(inner).as_str()), (1, "\nBook\n"));
         let quoted = "*** START OF THIS PROJECT GUTENBERG EBOOK X ***\nBook\n*** START OF THE PROJECT GUTENBERG EBOOK Y ***\nMore\n";
         assert_eq!(body(quoted), "Book\n*** START OF THE PROJECT GUTENBERG EBOOK Y ***\nMore\n");
     }
 
     #[test]
+    fn a_note_before_an_inner_header_stays() {
+        let t = "*** START OF THIS PROJECT GUTENBERG EBOOK X ***\n[Note: a re-release.]\n\n\
+                 The Project Gutenberg EBook of X\n\n***START OF THE PROJECT GUTENBERG EBOOK X***\n\nBook\n";
+        assert_eq!(body(t), "[Note: a re-release.]\n\nBook\n");
+    }
+
+    #[test]
     fn blurbs_carry_their_trailing_blank_lines() {
         let t = "*** START OF THE PROJECT GUTENBERG EBOOK X ***\nA\n\n<<THIS ELECTRONIC VERSION OF X\nMEMBERSHIP.>>\n\n\nB\n";
-        let l = locate(t);
-        assert_eq!(l.blurbs.len(), 1);
-        assert_eq!(&t[l.blurbs[0].end..], "B\n");
+        assert_eq!((locate_in(t).blurbs, body(t).as_str()), (1, "A\n\nB\n"));
+    }
+
+    #[test]
+    fn pieces_are_clipped_to_the_body_and_to_each_other() {
+        let mut l = locate_in("x\n");
+        (l.body, l.cuts) = (0..10, vec![2..4, 6..8]);
+        assert_eq!(l.pieces(), vec![0..2, 4..6, 8..10]);
+        (l.body, l.cuts) = (5..10, vec![2..6, 4..8]);
+        assert_eq!(l.pieces(), vec![8..10]);
+        (l.body, l.cuts) = (0..10, vec![2..4, 9..12]);
+        assert_eq!(l.pieces(), vec![0..2, 4..9]);
     }
 
     #[test]
     fn no_markers() {
-        let l = locate("just a text\n");
+        let l = locate_in("just a text\n");
         assert!(!l.markers_found());
         assert_eq!(l.body, 0..12);
+    }
+
+    #[test]
+    fn whole_lines_cut_at_a_line_end() {
+        assert_eq!(whole_lines(b"ab\ncd\nef", 7, false), b"ab\ncd\n");
+        assert_eq!(whole_lines(b"ab\ncd", 9, true), b"ab\ncd");
+        assert_eq!(whole_lines(b"abcdef", 3, false), b"abc");
     }
 }

@@ -1,32 +1,32 @@
-//! Line-level primitives shared by the cleaner's passes: walking the lines of
-//! a text with their byte offsets (lines end in `\n`; CRs before it, from
-//! CRLF or CR CR LF files, are left out of the line), splitting a candidate
-//! marker line into words, and telling blank lines apart.
+//! Byte-level primitives shared by the cleaner's passes: walking the lines of
+//! a piece of text with their offsets (lines end in `\n`; the CRs before it,
+//! from CRLF or CR CR LF files, are left out of the line), telling blank
+//! lines apart, and ASCII-case-insensitive comparisons.
 //!
-//! Everything here borrows from the text; nothing allocates, so the passes can
-//! afford to look at every line of a multi-megabyte book.
+//! Everything works on bytes of UTF-8 text and borrows; nothing allocates, so
+//! the passes can afford to look at every line of a multi-megabyte book.
 
 use memchr::memchr;
 
-/// One line of a `\n`-terminated text, located by byte offsets.
+/// One line of a `\n`-terminated piece of text, located by byte offsets.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Line<'a> {
     /// Offset of the line's first byte.
     pub start: usize,
-    /// Offset of the first byte of the next line (past the `\n`, or the text length).
+    /// Offset of the first byte of the next line (past the `\n`, or the end).
     pub next: usize,
     /// The line without its `\n` and the CRs before it.
-    pub text: &'a str,
+    pub text: &'a [u8],
 }
 
 /// Iterates the lines of `text` starting at byte offset `from` (a line start).
-pub(crate) fn lines_from(text: &str, from: usize) -> Lines<'_> {
+pub(crate) fn lines_from(text: &[u8], from: usize) -> Lines<'_> {
     Lines { text, pos: from }
 }
 
 /// Iterator behind [`lines_from`]; `memchr` keeps it near memory speed.
 pub(crate) struct Lines<'a> {
-    text: &'a str,
+    text: &'a [u8],
     pos: usize,
 }
 
@@ -34,112 +34,66 @@ impl<'a> Iterator for Lines<'a> {
     type Item = Line<'a>;
 
     fn next(&mut self) -> Option<Line<'a>> {
-        let rest = &self.text.as_bytes()[self.pos..];
-        if rest.is_empty() {
-            return None;
-        }
+        let rest = self.text.get(self.pos..).filter(|r| !r.is_empty())?;
         let start = self.pos;
-        let (end, next) = match memchr(b'\n', rest) {
-            Some(i) => (start + i, start + i + 1),
-            None => (self.text.len(), self.text.len()),
-        };
+        let next = memchr(b'\n', rest).map_or(self.text.len(), |i| start + i + 1);
         self.pos = next;
-        Some(Line { start, next, text: &self.text[start..end] })
+        Some(Line { start, next, text: line_text(&self.text[start..next]) })
     }
 }
 
-/// `end` moved back over the CRs of a CRLF or CR CR LF line end.
-fn trim_crs(bytes: &[u8], start: usize, mut end: usize) -> usize {
-    while end > start && bytes[end - 1] == b'\r' {
+/// A line's bytes without the `\n` that ends it and the CRs before that.
+pub(crate) fn line_text(line: &[u8]) -> &[u8] {
+    let mut end = line.len();
+    if end > 0 && line[end - 1] == b'\n' {
         end -= 1;
     }
-    end
-}
-
-/// True for a line holding nothing but whitespace; such lines are trimmed
-/// from the ends of the body and bound credit paragraphs.
-pub(crate) fn is_blank(line: &str) -> bool {
-    line.chars().all(char::is_whitespace)
-}
-
-/// Offset of the first non-blank line at or after `from`, or `to` if none.
-pub(crate) fn skip_blank_lines(text: &str, from: usize, to: usize) -> usize {
-    lines_from(&text[..to], from).find(|l| !is_blank(l.text)).map_or(to, |l| l.start)
-}
-
-/// Offset where the text of the last non-blank line in `text[from..to]` ends
-/// (before its line end, CRs included), or `from` if every line is blank.
-pub(crate) fn end_of_content(text: &str, from: usize, to: usize) -> usize {
-    let bytes = &text.as_bytes()[from..to];
-    let Some(last) = bytes.iter().rposition(|b| !b.is_ascii_whitespace()) else {
-        return from;
-    };
-    let line_end = memchr(b'\n', &bytes[last..]).map_or(bytes.len(), |i| last + i);
-    let line_end = trim_crs(bytes, last, line_end);
-    let line_start = bytes[..last].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    // Non-ASCII whitespace (NBSP, U+3000) is rare enough to recheck line by line.
-    if is_blank(&text[from + line_start..from + line_end]) {
-        return end_of_content(text, from, from + line_start);
+    while end > 0 && line[end - 1] == b'\r' {
+        end -= 1;
     }
-    from + line_end
+    &line[..end]
 }
 
-/// Up to [`Words::CAP`] leading words of a line. Words are split on whitespace
-/// and asterisks (so `*END*THE` reads as `END THE`) and lose surrounding
-/// punctuation (`PRINT!` reads as `PRINT`); that is what lets one rule match
-/// every spacing and asterisk style the markers come in.
-pub(crate) struct Words<'a> {
-    buf: [&'a str; Words::CAP],
-    len: usize,
+/// ASCII whitespace as `char::is_whitespace` sees it (vertical tab included).
+pub(crate) fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
 }
 
-impl<'a> Words<'a> {
-    /// Markers are recognised from their first words; more is never needed.
-    pub const CAP: usize = 12;
-
-    pub fn of(line: &'a str) -> Self {
-        let mut buf = [""; Self::CAP];
-        let mut len = 0;
-        let pieces = line
-            .split(|c: char| c.is_whitespace() || c == '*')
-            .map(|w| w.trim_matches(|c: char| c.is_ascii_punctuation()))
-            .filter(|w| !w.is_empty());
-        for w in pieces.take(Self::CAP) {
-            buf[len] = w;
-            len += 1;
+/// True for a line holding nothing but whitespace (Unicode's, so a line of
+/// no-break spaces is blank too); such lines are trimmed from the ends of the
+/// body and bound paragraphs.
+pub(crate) fn is_blank(line: &[u8]) -> bool {
+    let mut ascii_only = true;
+    for &b in line {
+        if b >= 0x80 {
+            ascii_only = false;
+        } else if !is_space(b) {
+            return false;
         }
-        Words { buf, len }
     }
-
-    pub fn get(&self, i: usize) -> Option<&'a str> {
-        (i < self.len).then(|| self.buf[i])
-    }
-
-    /// Word `i` equals `word`, ignoring ASCII case.
-    pub fn is(&self, i: usize, word: &str) -> bool {
-        self.get(i).is_some_and(|w| w.eq_ignore_ascii_case(word))
-    }
-
-    /// Word `i` is one of `words`, ignoring ASCII case.
-    pub fn is_any(&self, i: usize, words: &[&str]) -> bool {
-        words.iter().any(|w| self.is(i, w))
-    }
-
-    /// Word `i` starts with `prefix`, ignoring ASCII case (`Gutenberg's`, `Gutenberg-tm`).
-    pub fn starts(&self, i: usize, prefix: &str) -> bool {
-        self.get(i).is_some_and(|w| starts_with_ignore_case(w, prefix))
-    }
+    ascii_only || std::str::from_utf8(line).is_ok_and(|s| s.chars().all(char::is_whitespace))
 }
 
-/// ASCII-case-insensitive prefix test that never panics on char boundaries.
-pub(crate) fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+/// `s` without leading ASCII whitespace.
+pub(crate) fn trim_start(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|&&b| is_space(b)).count();
+    &s[n..]
 }
 
-/// ASCII-case-insensitive substring test for the few candidate lines that need it.
-pub(crate) fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+/// `s` without trailing ASCII whitespace.
+pub(crate) fn trim_end(s: &[u8]) -> &[u8] {
+    let n = s.iter().rev().take_while(|&&b| is_space(b)).count();
+    &s[..s.len() - n]
+}
+
+/// ASCII-case-insensitive prefix test.
+pub(crate) fn starts_with_ignore_case(s: &[u8], prefix: &[u8]) -> bool {
+    s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// ASCII-case-insensitive substring test, for the few lines that need it.
+pub(crate) fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty() || haystack.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]
@@ -147,33 +101,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lines_carry_offsets() {
-        let t = "ab\n\ncd";
+    fn lines_carry_offsets_and_lose_their_line_ends() {
+        let t = b"ab\r\n\r\r\ncd";
         let v: Vec<_> = lines_from(t, 0).map(|l| (l.start, l.next, l.text)).collect();
-        assert_eq!(v, vec![(0, 3, "ab"), (3, 4, ""), (4, 6, "cd")]);
+        assert_eq!(v, vec![(0, 4, &b"ab"[..]), (4, 7, &b""[..]), (7, 9, &b"cd"[..])]);
+        assert_eq!(lines_from(t, 9).count(), 0);
     }
 
     #[test]
-    fn words_ignore_asterisks_and_punctuation() {
-        let w = Words::of("*END*THE SMALL PRINT! FOR PUBLIC DOMAIN ETEXTS*Ver.04.29.93*END*");
-        assert!(w.is(0, "end") && w.is(1, "the") && w.is(2, "small") && w.is(3, "print"));
-        let w = Words::of("End of Project Gutenberg's The First Men");
-        assert!(w.starts(3, "gutenberg"));
+    fn blank_lines_include_unicode_spaces() {
+        assert!(is_blank(b"") && is_blank(b" \t\x0b\r") && is_blank("\u{a0}\u{3000}".as_bytes()));
+        assert!(!is_blank(b"  x") && !is_blank("\u{e9}".as_bytes()));
     }
 
     #[test]
-    fn last_content_line_skips_unicode_blank_lines() {
-        let t = "a\nb  \n\u{a0}\n\n";
-        assert_eq!(&t[..end_of_content(t, 0, t.len())], "a\nb  ");
-        assert_eq!(end_of_content("\n \n", 0, 3), 0);
-        assert_eq!(end_of_content("x", 0, 1), 1);
-        assert_eq!(end_of_content("a \r\r\n\r\n", 0, 7), 2);
-    }
-
-    #[test]
-    fn skip_blank_lines_finds_first_content() {
-        let t = "\n  \n  x\n";
-        assert_eq!(skip_blank_lines(t, 0, t.len()), 4);
-        assert_eq!(skip_blank_lines("\n\n", 0, 2), 2);
+    fn case_insensitive_helpers() {
+        assert!(starts_with_ignore_case(b"END of", b"end") && !starts_with_ignore_case(b"en", b"end"));
+        assert!(contains_ignore_case(b"Charges For Download", b"for down"));
+        assert_eq!(trim_start(b" \t x "), b"x ");
+        assert_eq!(trim_end(b" x \r"), b" x");
     }
 }

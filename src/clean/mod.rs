@@ -5,27 +5,32 @@
 //! rayon worker and records what [`Cleaned`] says about the text in the report.
 //!
 //! The passes, each in its own module:
-//! - `decode`: bytes → UTF-8 without BOM, and line-end normalisation;
-//! - `markers`: recognising marker lines of every era;
-//! - `blurbs`: the in-body licence notice of the 1990s Shakespeare texts;
-//! - `layout`: choosing which markers bound the book;
-//! - `credits`: dropping "Produced by …" paragraphs after the header;
-//! - this module: assembling and trimming the output in one allocation.
+//! - `decode`: bytes → UTF-8 without BOM;
+//! - `rules`: every marker, credit and header rule, as data;
+//! - `markers` and `words`: recognising one marker line;
+//! - `scan`: pass 1, every marker with where it ends;
+//! - `layout`: choosing which markers bound the book and what to cut;
+//! - `credits`: the "Produced by …" paragraphs after the header;
+//! - `emit`: pass 2, the kept pieces with `\n` line ends, trimmed.
 
-mod blurbs;
 mod credits;
 mod decode;
+mod emit;
 mod layout;
 mod lines;
 mod markers;
+mod rules;
+mod scan;
+mod words;
 
 use std::fmt;
-use std::ops::Range;
 
 pub use decode::EncodingSource;
 pub use markers::{FooterKind, HeaderKind};
 
-use lines::{end_of_content, skip_blank_lines};
+use emit::{Emitter, Mode};
+use layout::WholeText;
+use scan::Scanner;
 
 /// What the caller can choose about cleaning.
 #[derive(Clone, Debug, Default)]
@@ -83,122 +88,32 @@ impl std::error::Error for CleanError {}
 /// with leading and trailing blank lines trimmed, ending in exactly one `\n`.
 pub fn clean(raw: &[u8], opts: &CleanOptions) -> Result<Cleaned, CleanError> {
     let decoded = decode::decode(raw);
-    let text: &str = &decoded.text;
-    let layout = layout::locate(text);
+    let text = decoded.text.as_bytes();
+    let mut scanner = Scanner::default();
+    scanner.feed(text, 0);
+    let markers = scanner.finish();
+    let layout = layout::locate(&mut WholeText(text), &markers, 0..text.len() as u64, opts.keep_credits)
+        .expect("reading a text in memory cannot fail");
 
-    let mut cleaned = Cleaned {
-        text: String::new(),
+    let mut out = Vec::with_capacity(text.len() + 1);
+    let mode = if layout.markers_found() { Mode::Trimmed } else { Mode::Whole };
+    let mut emitter = Emitter::new(&mut out, mode);
+    let pieces = if layout.markers_found() { layout.pieces() } else { std::iter::once(0..text.len() as u64).collect() };
+    for piece in pieces {
+        emitter.push(&text[piece.start as usize..piece.end as usize]).expect("writing to memory cannot fail");
+    }
+    if emitter.finish().expect("writing to memory cannot fail").is_none() {
+        return Err(CleanError::EmptyBody);
+    }
+    Ok(Cleaned {
+        text: String::from_utf8(out).expect("pieces of UTF-8 cut at line starts are UTF-8"),
         encoding: decoded.encoding,
         markers_found: layout.markers_found(),
         encoding_source: decoded.source,
         header: layout.header,
         footer: layout.footer,
         inner_headers_removed: layout.inner_headers,
-        blurbs_removed: layout.blurbs.len(),
-        credits_removed: false,
-    };
-    if !cleaned.markers_found {
-        cleaned.text = whole_text(text);
-        return Ok(cleaned);
-    }
-
-    let mut start = layout.body.start;
-    // Credits are only recognised right after a header: in a headerless text
-    // the first lines are the book's own.
-    if layout.header.is_some() && !opts.keep_credits {
-        start = credits::skip_credits(text, start, layout.body.end);
-        cleaned.credits_removed = start != layout.body.start;
-    }
-    let pieces = pieces_without(start..layout.body.end, &layout.blurbs);
-    cleaned.text = assemble(text, &pieces).ok_or(CleanError::EmptyBody)?;
-    Ok(cleaned)
-}
-
-/// A text kept whole, with normalised line ends; it still ends its last line
-/// with `\n`, like every output.
-fn whole_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 1);
-    decode::push_normalized(&mut out, text);
-    if !out.is_empty() && !out.ends_with('\n') {
-        out.push('\n');
-    }
-    out
-}
-
-/// `body` with the `holes` (sorted by start) cut out. Holes may begin before
-/// `body` (credits were skipped past them) or overlap; both are clipped.
-fn pieces_without(body: Range<usize>, holes: &[Range<usize>]) -> Vec<Range<usize>> {
-    let mut pieces = Vec::with_capacity(holes.len() + 1);
-    let mut from = body.start;
-    for hole in holes {
-        if hole.end <= from {
-            continue;
-        }
-        let cut = hole.start.clamp(from, body.end);
-        if cut > from {
-            pieces.push(from..cut);
-        }
-        from = hole.end.min(body.end);
-    }
-    pieces.push(from..body.end);
-    pieces
-}
-
-/// Joins the pieces, trims blank lines at both ends, normalises line ends and
-/// ends with one `\n`; `None` if nothing but blank lines remains. The common
-/// single-piece case trims by offsets first and copies once.
-fn assemble(text: &str, pieces: &[Range<usize>]) -> Option<String> {
-    if let [only] = pieces {
-        return trimmed_copy(text, only.clone());
-    }
-    let mut joined = String::with_capacity(pieces.iter().map(|p| p.len()).sum());
-    for piece in pieces {
-        decode::push_normalized(&mut joined, &text[piece.clone()]);
-    }
-    trimmed_copy(&joined, 0..joined.len())
-}
-
-fn trimmed_copy(text: &str, range: Range<usize>) -> Option<String> {
-    let start = skip_blank_lines(text, range.start, range.end);
-    let end = end_of_content(text, start, range.end);
-    if end == start {
-        return None;
-    }
-    let mut out = String::with_capacity(end - start + 1);
-    decode::push_normalized(&mut out, &text[start..end]);
-    out.push('\n');
-    retrim(out)
-}
-
-/// A stray bare CR in a CRLF file only becomes a line break when copied, so
-/// it can leave a blank line at either end; trim again in that rare case.
-fn retrim(out: String) -> Option<String> {
-    let start = skip_blank_lines(&out, 0, out.len());
-    let end = end_of_content(&out, start, out.len());
-    if end == start {
-        return None;
-    }
-    if start == 0 && end == out.len() - 1 {
-        return Some(out);
-    }
-    Some(format!("{}\n", &out[start..end]))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn holes_are_clipped_to_the_body_and_to_each_other() {
-        assert_eq!(pieces_without(0..10, &[2..4, 6..8]), vec![0..2, 4..6, 8..10]);
-        assert_eq!(pieces_without(5..10, &[2..6, 4..8]), vec![8..10]);
-        let past_the_end = vec![2..4, 9..12];
-        assert_eq!(pieces_without(0..10, &past_the_end), [0..2, 4..9, 10..10]);
-    }
-
-    #[test]
-    fn stray_bare_cr_does_not_leave_a_blank_edge() {
-        let t = "\r<\r\nx\r\n\r";
-        assert_eq!(trimmed_copy(t, 0..t.len()).as_deref(), Some("<\nx\n"));
-    }
+        blurbs_removed: layout.blurbs,
+        credits_removed: layout.credits_removed,
+    })
 }
