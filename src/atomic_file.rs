@@ -108,6 +108,27 @@ pub fn check_writable(dest: &Path) -> io::Result<()> {
     temp_beside(dest)?.close()
 }
 
+/// A file being written from a blocking thread (the cleaner streams a book
+/// into one): the synchronous twin of [`PartFile`].
+pub struct SyncPartFile {
+    temp: NamedTempFile,
+}
+
+impl SyncPartFile {
+    pub fn beside(dest: &Path) -> io::Result<SyncPartFile> {
+        Ok(SyncPartFile { temp: temp_beside(dest)? })
+    }
+
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.temp.as_file_mut()
+    }
+
+    /// Renames the file to `dest`, replacing what was there.
+    pub fn commit(self, dest: &Path) -> io::Result<()> {
+        self.temp.persist(dest).map(drop).map_err(|e| e.error)
+    }
+}
+
 /// Writes `contents` to `dest` atomically, from a blocking thread (the cleaner).
 pub fn write(dest: &Path, contents: &[u8]) -> io::Result<()> {
     let mut temp = temp_beside(dest)?;
@@ -191,6 +212,20 @@ mod tests {
         check_writable(&dir.path().join("report.json")).unwrap();
         assert!(names(dir.path()).is_empty());
         assert!(check_writable(&dir.path().join("missing/report.json")).is_err());
+    }
+
+    #[test]
+    fn a_sync_part_file_appears_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("43.txt");
+        let mut abandoned = SyncPartFile::beside(&dest).unwrap();
+        abandoned.file().write_all(b"half").unwrap();
+        drop(abandoned);
+        assert!(names(dir.path()).is_empty());
+        let mut part = SyncPartFile::beside(&dest).unwrap();
+        part.file().write_all(b"whole").unwrap();
+        part.commit(&dest).unwrap();
+        assert_eq!((names(dir.path()), std::fs::read(&dest).unwrap()), (vec!["43.txt".to_owned()], b"whole".to_vec()));
     }
 
     #[test]

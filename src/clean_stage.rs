@@ -1,23 +1,27 @@
 //! The CPU stage: cleans each downloaded book on a rayon pool as it lands and
-//! writes `OUT/<N>.txt`.
+//! writes `OUT/<N>.txt`, streaming from the raw file to the clean one, so a
+//! book of any size costs a few buffers of memory.
 //!
 //! It runs on a plain thread fed by a bounded channel, never on a tokio
 //! worker. `par_bridge` pulls the next book only when a rayon thread is free,
 //! so a slow cleaner fills the channel and that slows the downloads.
 
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
 use std::time::Instant;
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use crate::atomic_file;
-use crate::clean::{clean, CleanOptions, EncodingSource};
+use crate::atomic_file::SyncPartFile;
+use crate::clean::{clean_stream, CleanError, CleanOptions, EncodingSource, Findings, Spill};
+use crate::ebook::EbookNumber;
 use crate::fetch::{BookError, Stage};
 use crate::manifest::Book;
 use crate::outcome::{BookOutcome, Event};
 use crate::plan::OutputLayout;
-use crate::unzip::text_from_zip;
+use crate::unzip::text_file_from_zip;
 
 /// A raw file ready to be cleaned.
 #[derive(Debug)]
@@ -59,47 +63,70 @@ pub fn run(
 
 fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size: u64) -> BookOutcome {
     let CleanJob { book, url, raw_path, attempts } = job;
-    let raw = match std::fs::read(&raw_path) {
-        Ok(raw) => raw,
+    let raw_bytes = match std::fs::metadata(&raw_path) {
+        Ok(meta) => meta.len(),
         Err(err) => {
             let error = BookError::permanent(Stage::Clean, format!("reading {}: {err}", raw_path.display()));
             return BookOutcome { attempts, ..BookOutcome::failed(book, error.at(url)) };
         }
     };
-    let raw_bytes = raw.len() as u64;
+    let clean_path = out.clean_path(&book);
     let started = Instant::now();
-    let text = if raw_path.extension().is_some_and(|ext| ext == "zip") {
-        text_from_zip(&raw, Some(book.number), max_size)
-    } else {
-        Ok(raw)
-    };
-    let cleaned = text.map(|text| clean(&text, options));
+    let cleaned = clean_to_file(&raw_path, &clean_path, book.number, options, max_size);
     let clean_seconds = started.elapsed().as_secs_f64();
     let mut outcome = BookOutcome { url, raw_bytes, clean_seconds, attempts, ..BookOutcome::ok(book) };
     outcome.raw_path = Some(raw_path);
-    let cleaned = match cleaned {
-        Ok(cleaned) => cleaned,
-        Err(message) => return fail(outcome, BookError::permanent(Stage::Clean, message)),
+    let findings = match cleaned {
+        Ok(findings) => findings,
+        Err(error) => return fail(outcome, error),
     };
-    let cleaned = match cleaned {
-        Ok(cleaned) => cleaned,
-        Err(err) => return fail(outcome, BookError::permanent(Stage::Clean, err.to_string())),
-    };
-    outcome.encoding = Some(cleaned.encoding);
-    outcome.markers_found = Some(cleaned.markers_found);
-    if !cleaned.markers_found {
+    outcome.encoding = Some(findings.encoding);
+    outcome.markers_found = Some(findings.markers_found);
+    if !findings.markers_found {
         outcome.warnings.push("no Gutenberg markers found: text kept whole".to_owned());
     }
-    if cleaned.encoding_source == EncodingSource::Fallback {
-        outcome.warnings.push(format!("encoding guessed as {}: not UTF-8 and no usable declaration", cleaned.encoding));
+    if findings.encoding_source == EncodingSource::Fallback {
+        outcome
+            .warnings
+            .push(format!("encoding guessed as {}: not UTF-8 and no usable declaration", findings.encoding));
     }
-    let clean_path = out.clean_path(&outcome.book);
-    if let Err(err) = atomic_file::write(&clean_path, cleaned.text.as_bytes()) {
-        return fail(outcome, BookError::permanent(Stage::Write, format!("{}: {err}", clean_path.display())));
-    }
-    outcome.clean_bytes = cleaned.text.len() as u64;
+    outcome.clean_bytes = findings.clean_bytes;
     outcome.clean_path = Some(clean_path);
     outcome
+}
+
+/// Cleans the raw file (a text, or a zip holding one) into `clean_path`,
+/// streaming: the book goes to a temporary file beside `clean_path`, renamed
+/// when complete, and an unzipped or re-encoded copy to unnamed temporary
+/// files in the same folder. Memory stays a few windows whatever the size.
+fn clean_to_file(
+    raw_path: &Path,
+    clean_path: &Path,
+    number: EbookNumber,
+    options: &CleanOptions,
+    max_size: u64,
+) -> Result<Findings, BookError> {
+    let reading =
+        |err: std::io::Error| BookError::permanent(Stage::Clean, format!("reading {}: {err}", raw_path.display()));
+    let writing = |err: std::io::Error| BookError::permanent(Stage::Write, format!("{}: {err}", clean_path.display()));
+    let dir = clean_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut input = File::open(raw_path).map_err(reading)?;
+    if raw_path.extension().is_some_and(|ext| ext == "zip") {
+        input = text_file_from_zip(input, Some(number), max_size, dir)
+            .map_err(|message| BookError::permanent(Stage::Clean, message))?;
+    }
+    let len = input.metadata().map_err(reading)?.len();
+    let mut part = SyncPartFile::beside(clean_path).map_err(writing)?;
+    let mut writer = BufWriter::with_capacity(64 * 1024, part.file());
+    let findings = clean_stream(&mut input, len, Spill::In(dir), options, &mut writer).map_err(|err| match err {
+        CleanError::Read(err) => reading(err),
+        CleanError::Write(err) => writing(err),
+        CleanError::EmptyBody => BookError::permanent(Stage::Clean, err.to_string()),
+    })?;
+    writer.flush().map_err(writing)?;
+    drop(writer);
+    part.commit(clean_path).map_err(writing)?;
+    Ok(findings)
 }
 
 fn fail(mut outcome: BookOutcome, error: BookError) -> BookOutcome {

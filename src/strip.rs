@@ -1,18 +1,20 @@
 //! `gutenfetch strip FILE…`: the cleaner on local files, for people who
 //! already hold a mirror. Same rules as a fetch; files are cleaned in
-//! parallel on rayon and each output is written atomically.
+//! parallel on the same named rayon pool, streaming, and each output is
+//! written atomically.
 
 use std::collections::HashSet;
-use std::io::{Read, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use rayon::prelude::*;
 
-use crate::atomic_file;
-use crate::clean::{clean, CleanOptions};
+use crate::atomic_file::SyncPartFile;
+use crate::clean::{clean_stream, CleanError, CleanOptions, Spill};
 use crate::terminal_safe::terminal_safe;
-use crate::unzip::text_from_zip;
+use crate::unzip::{is_zip, text_file_from_zip};
 use crate::ExitCode;
 
 /// One file to clean.
@@ -64,21 +66,25 @@ pub fn run(config: &StripConfig) -> anyhow::Result<ExitCode> {
             (input, name)
         })
         .collect();
-    let pool = crate::clean_stage::pool()?;
-    let results: Vec<Result<Option<String>, String>> = pool.install(|| {
-        jobs.par_iter().map(|(input, name)| strip_one(input, name.as_deref().map_err(Clone::clone)?, config)).collect()
-    });
+    let strip = |(input, name): &(&StripInput, Result<String, String>)| {
+        strip_one(input, name.as_deref().map_err(Clone::clone), config)
+    };
+    let results: Vec<Result<(), Failure>> = if config.out.is_some() {
+        crate::clean_stage::pool()?.install(|| jobs.par_iter().map(strip).collect())
+    } else {
+        // The one file for stdout is cleaned on this thread: the caller
+        // holds stdout's lock (lib.rs), so no other thread could write it.
+        jobs.iter().map(strip).collect()
+    };
 
     let mut code = ExitCode::Success;
     for ((input, _), result) in jobs.iter().zip(results) {
         match result {
-            Ok(Some(text)) => match std::io::stdout().lock().write_all(text.as_bytes()) {
-                // A reader that has seen enough (`| head`) is not an error.
-                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(code),
-                written => written.context("writing to stdout")?,
-            },
-            Ok(None) => {}
-            Err(message) => {
+            Ok(()) => {}
+            // A reader that has seen enough (`| head`) is not an error.
+            Err(Failure::Stdout(err)) if err.kind() == io::ErrorKind::BrokenPipe => return Ok(code),
+            Err(Failure::Stdout(err)) => return Err(err).context("writing to stdout"),
+            Err(Failure::Book(message)) => {
                 tracing::error!("{}: {message}", input.display());
                 code = ExitCode::BooksFailed;
             }
@@ -87,28 +93,68 @@ pub fn run(config: &StripConfig) -> anyhow::Result<ExitCode> {
     Ok(code)
 }
 
-/// Cleans one input: the text itself without `--out`, `None` once written.
-fn strip_one(input: &StripInput, name: &str, config: &StripConfig) -> Result<Option<String>, String> {
-    let raw = read(input).map_err(|err| format!("cannot read: {err}"))?;
-    let text = if raw.starts_with(b"PK\x03\x04") { text_from_zip(&raw, None, config.max_size)? } else { raw };
-    let cleaned = clean(&text, &config.clean).map_err(|err| err.to_string())?;
-    if !cleaned.markers_found {
-        tracing::warn!("{}: no Gutenberg markers found, text kept whole", input.display());
-    }
-    let Some(out) = &config.out else { return Ok(Some(cleaned.text)) };
-    let dest = out.join(name);
-    atomic_file::write(&dest, cleaned.text.as_bytes())
-        .map_err(|err| format!("cannot write {}: {err}", dest.display()))?;
-    Ok(None)
+/// Why one input was not cleaned.
+enum Failure {
+    /// This input failed; the others go on.
+    Book(String),
+    /// Standard output failed: nothing more can be printed.
+    Stdout(io::Error),
 }
 
-fn read(input: &StripInput) -> std::io::Result<Vec<u8>> {
+/// Cleans one input, streaming: into `--out` through a temporary file
+/// renamed when complete, or straight to stdout. Stdin and zips are first
+/// copied to unnamed temporary files (in `--out`, else the system's folder),
+/// since cleaning reads its input twice.
+fn strip_one(input: &StripInput, name: Result<&str, String>, config: &StripConfig) -> Result<(), Failure> {
+    let name = name.map_err(Failure::Book)?;
+    let scratch_dir = config.out.clone().unwrap_or_else(std::env::temp_dir);
+    let cannot_read = |err: io::Error| Failure::Book(format!("cannot read: {err}"));
+    let mut file = open(input, &scratch_dir).map_err(cannot_read)?;
+    if is_zip(&mut file).map_err(cannot_read)? {
+        file = text_file_from_zip(file, None, config.max_size, &scratch_dir).map_err(Failure::Book)?;
+    }
+    let len = file.metadata().map_err(cannot_read)?.len();
+    let spill = Spill::In(&scratch_dir);
+    let book_failure = |err: CleanError| Failure::Book(err.to_string());
+    let findings = match &config.out {
+        None => {
+            let mut stdout = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+            let findings =
+                clean_stream(&mut file, len, spill, &config.clean, &mut stdout).map_err(|err| match err {
+                    CleanError::Write(err) => Failure::Stdout(err),
+                    err => book_failure(err),
+                })?;
+            stdout.flush().map_err(Failure::Stdout)?;
+            findings
+        }
+        Some(out) => {
+            let dest = out.join(name);
+            let cannot_write = |err: io::Error| Failure::Book(format!("cannot write {}: {err}", dest.display()));
+            let mut part = SyncPartFile::beside(&dest).map_err(cannot_write)?;
+            let mut writer = BufWriter::with_capacity(64 * 1024, part.file());
+            let findings = clean_stream(&mut file, len, spill, &config.clean, &mut writer).map_err(book_failure)?;
+            writer.flush().map_err(cannot_write)?;
+            drop(writer);
+            part.commit(&dest).map_err(cannot_write)?;
+            findings
+        }
+    };
+    if !findings.markers_found {
+        tracing::warn!("{}: no Gutenberg markers found, text kept whole", input.display());
+    }
+    Ok(())
+}
+
+/// The input as a file to read from its start; stdin is copied to an
+/// unnamed temporary file in `scratch_dir` first.
+fn open(input: &StripInput, scratch_dir: &Path) -> io::Result<File> {
     match input {
-        StripInput::Path(path) => std::fs::read(path),
+        StripInput::Path(path) => File::open(path),
         StripInput::Stdin => {
-            let mut bytes = Vec::new();
-            std::io::stdin().lock().read_to_end(&mut bytes)?;
-            Ok(bytes)
+            let mut copy = tempfile::tempfile_in(scratch_dir)?;
+            io::copy(&mut io::stdin().lock(), &mut copy)?;
+            copy.seek(SeekFrom::Start(0))?;
+            Ok(copy)
         }
     }
 }

@@ -1,12 +1,17 @@
 //! Takes the book's text out of a Gutenberg zip (`N-0.zip`, `N-8.zip`,
 //! `N.zip`, or an old-style zip such as `gwork10.zip`). Old zips may use the
 //! legacy Implode method, which the `zip` crate reads with `legacy-zip`.
+//!
+//! The cleaner unzips into an unnamed temporary file beside its output
+//! ([`text_file_from_zip`]), so a large text is never held in memory.
 
-use std::io::{Cursor, Read, Seek};
+use std::fs::File;
+use std::io::{Cursor, Read, Seek, SeekFrom, Write};
+use std::path::Path;
 
 use crate::ebook::EbookNumber;
 
-/// Whether `zip` opens and names a `.txt` entry, as [`text_from_zip`] needs.
+/// Whether `zip` opens and names a `.txt` entry, as [`extract_text`] needs.
 /// Only the central directory is read; nothing is decompressed, so this is
 /// cheap enough to ask of every raw copy when a run plans its work.
 pub fn check_holds_text(zip: impl Read + Seek) -> Result<(), String> {
@@ -23,11 +28,17 @@ fn is_text_entry(name: &str) -> bool {
     !name.ends_with('/') && name.to_ascii_lowercase().ends_with(".txt")
 }
 
-/// The bytes of the text inside `zip`: the book's own name if present
+/// Copies the text inside `zip` to `dest`: the book's own name if present
 /// (`N-0.txt` > `N-8.txt` > `N.txt`), else the first `.txt` entry by name.
-/// An entry larger than `max_size` is refused, so a zip bomb cannot fill memory.
-pub fn text_from_zip(zip: &[u8], number: Option<EbookNumber>, max_size: u64) -> Result<Vec<u8>, String> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(zip)).map_err(|err| format!("not a readable zip: {err}"))?;
+/// An entry larger than `max_size` is refused, so a zip bomb cannot fill
+/// memory or disk. Returns the text's size.
+pub fn extract_text<R: Read + Seek>(
+    zip: R,
+    number: Option<EbookNumber>,
+    max_size: u64,
+    dest: &mut dyn Write,
+) -> Result<u64, String> {
+    let mut archive = zip::ZipArchive::new(zip).map_err(|err| format!("not a readable zip: {err}"))?;
     let texts: Vec<(usize, String)> = (0..archive.len())
         .filter_map(|i| {
             let name = archive.name_for_index(i)?.ok()?.into_owned();
@@ -44,18 +55,54 @@ pub fn text_from_zip(zip: &[u8], number: Option<EbookNumber>, max_size: u64) -> 
         .map(|(i, _)| *i)
         .ok_or("the zip holds no .txt file")?;
     let entry = archive.by_index(chosen).map_err(|err| format!("cannot read the zip entry: {err}"))?;
-    let mut text = Vec::new();
-    entry.take(max_size + 1).read_to_end(&mut text).map_err(|err| format!("cannot decompress the zip entry: {err}"))?;
-    if text.len() as u64 > max_size {
-        return Err(format!("the text in the zip is larger than the size limit of {max_size} bytes"));
+    let mut entry = entry.take(max_size + 1);
+    let mut buf = vec![0; 64 * 1024];
+    let mut size = 0;
+    loop {
+        let n = match entry.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(format!("cannot decompress the zip entry: {err}")),
+        };
+        size += n as u64;
+        if size > max_size {
+            return Err(format!("the text in the zip is larger than the size limit of {max_size} bytes"));
+        }
+        dest.write_all(&buf[..n]).map_err(|err| format!("cannot write the unzipped text: {err}"))?;
     }
+    Ok(size)
+}
+
+/// The bytes of the text inside `zip` (see [`extract_text`]), in memory.
+pub fn text_from_zip(zip: &[u8], number: Option<EbookNumber>, max_size: u64) -> Result<Vec<u8>, String> {
+    let mut text = Vec::new();
+    extract_text(Cursor::new(zip), number, max_size, &mut text)?;
     Ok(text)
+}
+
+/// The text inside `zip` in an unnamed temporary file in `dir`, read from
+/// its start; the system removes it when it is closed.
+pub fn text_file_from_zip(zip: File, number: Option<EbookNumber>, max_size: u64, dir: &Path) -> Result<File, String> {
+    let mut text = tempfile::tempfile_in(dir).map_err(|err| format!("cannot create a temporary file: {err}"))?;
+    let mut writer = std::io::BufWriter::new(&mut text);
+    extract_text(zip, number, max_size, &mut writer)?;
+    writer.flush().map_err(|err| format!("cannot write the unzipped text: {err}"))?;
+    drop(writer);
+    text.seek(SeekFrom::Start(0)).map_err(|err| format!("cannot read the unzipped text: {err}"))?;
+    Ok(text)
+}
+
+/// Whether `file` starts like a zip; leaves it at its start.
+pub fn is_zip(file: &mut File) -> std::io::Result<bool> {
+    let mut magic = [0; 4];
+    let n = file.read(&mut magic)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(n == 4 && &magic == b"PK\x03\x04")
 }
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-
     use super::*;
 
     fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
@@ -97,5 +144,18 @@ mod tests {
         // Cut short, as by a transfer that stopped: the central directory is gone.
         assert!(check_holds_text(Cursor::new(&good[..good.len() / 2])).unwrap_err().contains("not a readable zip"));
         assert!(check_holds_text(Cursor::new(b"<html>busy</html>")).is_err());
+    }
+
+    #[test]
+    fn unzips_to_a_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let zip_path = dir.path().join("43.zip");
+        std::fs::write(&zip_path, zip_of(&[("43.txt", b"the text")])).unwrap();
+        let mut zip = File::open(&zip_path).unwrap();
+        assert!(is_zip(&mut zip).unwrap());
+        let mut text = String::new();
+        text_file_from_zip(zip, Some(n(43)), 100, dir.path()).unwrap().read_to_string(&mut text).unwrap();
+        assert_eq!(text, "the text");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the zip: the text file has no name");
     }
 }

@@ -11,7 +11,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use gutenfetch::clean::{clean, CleanOptions, Cleaned, EncodingSource, FooterKind, HeaderKind};
+use gutenfetch::clean::{
+    clean, clean_stream_windowed, CleanOptions, Cleaned, EncodingSource, FooterKind, HeaderKind, Spill,
+};
 
 /// (file, first non-blank line, last non-blank line) of the book, compared
 /// after trimming surrounding whitespace. Filled in by reading the raw files.
@@ -134,7 +136,7 @@ fn books_start_and_end_where_the_raw_files_say() {
         let mut content = text.lines().filter(|l| !l.trim().is_empty());
         assert_eq!(content.next().map(str::trim), Some(*first), "{name}: first line");
         assert_eq!(content.next_back().map(str::trim), Some(*last), "{name}: last line");
-        if cleaned.markers_found {
+        if cleaned.findings.markers_found {
             assert!(text.ends_with('\n') && !text.ends_with("\n\n"), "{name}: one final newline");
             assert!(!text.starts_with('\n'), "{name}: leading blank line");
         }
@@ -167,7 +169,11 @@ fn no_boilerplate_survives() {
 fn latin1_files_decode_to_proper_umlauts() {
     for name in ["pg22367.txt", "pg24675.txt"] {
         let c = clean_file(name);
-        assert_eq!((c.encoding, c.encoding_source), ("ISO-8859-1", EncodingSource::Declared), "{name}");
+        assert_eq!(
+            (c.findings.encoding, c.findings.encoding_source),
+            ("ISO-8859-1", EncodingSource::Declared),
+            "{name}"
+        );
         assert!(!c.text.contains('\u{fffd}'), "{name}: replacement character");
     }
     let kafka = clean_file("pg22367.txt").text;
@@ -181,7 +187,7 @@ fn latin1_files_decode_to_proper_umlauts() {
 fn both_kafka_editions_give_the_same_book() {
     let latin1 = clean_file("pg22367.txt").text;
     let unisteg = clean_file("pg22367-unisteg.txt");
-    assert_eq!((unisteg.header, unisteg.footer), (None, Some(FooterKind::EndMarker)));
+    assert_eq!((unisteg.findings.header, unisteg.findings.footer), (None, Some(FooterKind::EndMarker)));
     // The two copies differ in one corrected word near the start; the rest of
     // the book, here its last part, must come out the same.
     let tail = |t: &str| t[t.len() - 20_000..].to_owned();
@@ -192,7 +198,7 @@ fn both_kafka_editions_give_the_same_book() {
 fn pride_and_prejudice_stub_equals_the_boilerplate_free_copy() {
     let stub = clean_file("pg1342.txt");
     let bare = clean_file("pg1342-nobp.txt");
-    assert!(stub.markers_found && !bare.markers_found);
+    assert!(stub.findings.markers_found && !bare.findings.markers_found);
     assert_eq!(stub.text.trim_end(), bare.text.trim_end());
     let raw = fs::read_to_string(fixtures().join("corpus/pg1342-nobp.txt")).unwrap();
     assert_eq!(bare.text, raw, "no-marker control must pass through unchanged");
@@ -202,12 +208,40 @@ fn pride_and_prejudice_stub_equals_the_boilerplate_free_copy() {
 fn markers_are_reported() {
     let kinds = |n: &str| {
         let c = clean_file(n);
-        (c.header, c.footer)
+        (c.findings.header, c.findings.footer)
     };
     assert_eq!(kinds("pg11-alice30.txt"), (Some(HeaderKind::SmallPrintEnd), None));
     assert_eq!(kinds("pg418-gwork10.txt"), (Some(HeaderKind::SmallPrintEnd), Some(FooterKind::ClosingEtextLine)));
     assert_eq!(kinds("pg1013.txt"), (Some(HeaderKind::StartLine), Some(FooterKind::EndOfBookLine)));
     assert_eq!(kinds("pg43.txt"), (Some(HeaderKind::StartLine), Some(FooterKind::EndMarker)));
-    assert_eq!(clean_file("pg98.txt").encoding_source, EncodingSource::Bom);
-    assert_eq!(clean_file("pg33956.txt").encoding_source, EncodingSource::ValidUtf8);
+    assert_eq!(clean_file("pg98.txt").findings.encoding_source, EncodingSource::Bom);
+    assert_eq!(clean_file("pg33956.txt").findings.encoding_source, EncodingSource::ValidUtf8);
+}
+
+/// The streaming engine reading through tiny windows (so that markers,
+/// wrapped START lines, blurbs, CR CR LF pairs and credits straddle window
+/// ends) and re-encoding to files gives what cleaning in memory gives, for
+/// every corpus file.
+#[test]
+fn tiny_windows_clean_every_corpus_file_as_memory_does() {
+    let scratch = tempfile::tempdir().unwrap();
+    for name in corpus_files() {
+        let raw = fs::read(fixtures().join("corpus").join(&name)).unwrap();
+        let whole = clean(&raw, &CleanOptions::default()).unwrap();
+        for window in [1, 61, 4096] {
+            let mut out = Vec::new();
+            let input = std::io::Cursor::new(&raw);
+            let spill = Spill::In(scratch.path());
+            let findings =
+                clean_stream_windowed(input, raw.len() as u64, spill, &CleanOptions::default(), &mut out, window)
+                    .unwrap_or_else(|e| panic!("{name}, window {window}: {e}"));
+            assert!(
+                out == whole.text.as_bytes(),
+                "{name}, window {window}: {}",
+                first_difference(&whole.text, &String::from_utf8_lossy(&out))
+            );
+            assert_eq!(findings, whole.findings, "{name}, window {window}");
+        }
+    }
+    assert_eq!(fs::read_dir(scratch.path()).unwrap().count(), 0, "re-encoded copies leave no files");
 }

@@ -4,7 +4,7 @@
 //! Bodies are built from words that cannot form a marker or credit phrase
 //! (see `is_safe_word`), so the expected output is simply the body.
 
-use gutenfetch::clean::{clean, CleanOptions};
+use gutenfetch::clean::{clean, clean_stream_windowed, CleanError, CleanOptions, Cleaned, Spill};
 use proptest::prelude::*;
 
 /// Words whose presence could form a marker or credit opening.
@@ -176,6 +176,14 @@ fn soup_line() -> impl Strategy<Value = String> {
     ]
 }
 
+/// The streaming engine through windows of `window` bytes.
+fn clean_windowed(raw: &[u8], opts: &CleanOptions, window: usize) -> Result<Cleaned, CleanError> {
+    let mut out = Vec::new();
+    let input = std::io::Cursor::new(raw);
+    let findings = clean_stream_windowed(input, raw.len() as u64, Spill::Memory, opts, &mut out, window)?;
+    Ok(Cleaned { text: String::from_utf8(out).expect("UTF-8 out"), findings })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -186,8 +194,10 @@ proptest! {
         let body = body.join("\n");
         let raw = wrap(era, &title, &body, variant).replace('\n', eol);
         let cleaned = clean(raw.as_bytes(), &CleanOptions::default()).expect("cleans");
-        prop_assert!(cleaned.markers_found);
-        prop_assert_eq!(cleaned.text, format!("{body}\n"));
+        prop_assert!(cleaned.findings.markers_found);
+        prop_assert_eq!(&cleaned.text, &format!("{body}\n"));
+        let windowed = clean_windowed(raw.as_bytes(), &CleanOptions::default(), 1 + usize::from(variant) % 97).expect("cleans");
+        prop_assert_eq!((windowed.text, windowed.findings), (cleaned.text, cleaned.findings));
     }
 
     #[test]
@@ -206,7 +216,7 @@ proptest! {
             expected.push('\n');
         }
         let cleaned = clean(raw.as_bytes(), &CleanOptions::default()).expect("cleans");
-        prop_assert!(!cleaned.markers_found);
+        prop_assert!(!cleaned.findings.markers_found);
         prop_assert_eq!(cleaned.text, expected);
     }
 
@@ -219,11 +229,32 @@ proptest! {
             Ok(cleaned) => {
                 prop_assert!(!cleaned.text.contains('\r'));
                 prop_assert!(cleaned.text.is_empty() || cleaned.text.ends_with('\n'));
-                if cleaned.markers_found {
+                if cleaned.findings.markers_found {
                     prop_assert!(!cleaned.text.ends_with("\n\n") && !cleaned.text.starts_with('\n'));
                 }
             }
-            Err(e) => prop_assert_eq!(e, gutenfetch::clean::CleanError::EmptyBody),
+            Err(e) => prop_assert!(matches!(e, gutenfetch::clean::CleanError::EmptyBody), "{e}"),
+        }
+    }
+
+    #[test]
+    fn where_a_window_ends_changes_nothing(
+        lines in prop::collection::vec(soup_line(), 0..30),
+        eol in eol(),
+        window in 1usize..80,
+        keep_credits in any::<bool>(),
+        latin1 in any::<bool>(),
+    ) {
+        let mut raw = lines.join(eol).into_bytes();
+        if latin1 {
+            // Not UTF-8: both go through a re-encoded copy.
+            raw.extend_from_slice(b"Caf\xe9\r\n");
+        }
+        let opts = CleanOptions { keep_credits };
+        match (clean(&raw, &opts), clean_windowed(&raw, &opts, window)) {
+            (Ok(whole), Ok(windowed)) => prop_assert_eq!((windowed.text, windowed.findings), (whole.text, whole.findings)),
+            (Err(CleanError::EmptyBody), Err(CleanError::EmptyBody)) => {}
+            (whole, windowed) => prop_assert!(false, "in memory {:?}, windowed {:?}", whole.map(|c| c.text), windowed.map(|c| c.text)),
         }
     }
 }

@@ -14,8 +14,8 @@
 //!   a short note, which stay) is cut, up to its own header end;
 //! - licence blurbs inside the body are cut.
 //!
-//! It reads the text only near the header end and after the cuts, through
-//! [`Text`], never as a whole.
+//! It reads the text only near the header end and after the cuts, at most
+//! [`CONTEXT`] bytes at a time (`source::lines_at`), never as a whole.
 
 use std::io;
 use std::ops::Range;
@@ -26,17 +26,11 @@ use super::markers::{FooterKind, HeaderKind, Kind, Marker};
 use super::rules::{
     HEADER_FIELDS, MAX_LINES_BEFORE_OLD_HEADER, MAX_OLD_HEADERS, OLD_HEADER_OPENINGS, OLD_HEADER_WINDOW,
 };
+use super::source::{lines_at, Source};
 use super::words::matches_any;
 
 /// How far past a position the layout ever needs to read in one go.
 pub(crate) const CONTEXT: usize = 64 * 1024;
-
-/// The text the markers were found in, read near given places.
-pub(crate) trait Text {
-    /// Whole lines from `pos` (a line start) up to `end`: at most [`CONTEXT`]
-    /// bytes, cut back to a line end unless they reach `end`.
-    fn lines_at(&mut self, pos: u64, end: u64) -> io::Result<&[u8]>;
-}
 
 /// Where the book is, which markers said so, and what to cut from it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,7 +74,7 @@ impl Layout {
 
 /// Finds the book in `span` of a text whose markers (in order) are `markers`.
 pub(crate) fn locate(
-    text: &mut dyn Text,
+    text: &mut dyn Source,
     markers: &[Marker],
     span: Range<u64>,
     keep_credits: bool,
@@ -129,7 +123,7 @@ fn first_header_before(markers: &[Marker], limit: u64) -> Option<&Marker> {
 /// the credits after that header, and so on); returns where the book's own
 /// text begins, past the last older header.
 fn cut_opening(
-    text: &mut dyn Text,
+    text: &mut dyn Source,
     markers: &[Marker],
     layout: &mut Layout,
     limit: u64,
@@ -137,7 +131,7 @@ fn cut_opening(
 ) -> io::Result<u64> {
     let mut pos = layout.body.start;
     for _ in 0..MAX_OLD_HEADERS {
-        let after_credits = pos + credits_end(text.lines_at(pos, limit)?) as u64;
+        let after_credits = pos + credits_end(lines_at(text, pos, limit)?) as u64;
         if after_credits > pos && !keep_credits {
             layout.cuts.push(pos..after_credits);
             layout.credits_removed = true;
@@ -157,8 +151,8 @@ fn cut_opening(
 /// Small Print end line, and runs to the first such header end within
 /// `OLD_HEADER_WINDOW`, or else to a Volunteers line and the header fields
 /// after it. Without such an end it is no header, and stays.
-fn find_old_header(text: &mut dyn Text, markers: &[Marker], from: u64, limit: u64) -> io::Result<Option<Range<u64>>> {
-    let near = text.lines_at(from, limit)?;
+fn find_old_header(text: &mut dyn Source, markers: &[Marker], from: u64, limit: u64) -> io::Result<Option<Range<u64>>> {
+    let near = lines_at(text, from, limit)?;
     let mut opening = None;
     for (n, line) in lines_from(near, 0).filter(|l| !is_blank(l.text)).take(MAX_LINES_BEFORE_OLD_HEADER + 1).enumerate()
     {
@@ -189,7 +183,7 @@ fn is_header_field(line: &[u8]) -> bool {
 /// Blurbs wholly inside the body, each extended over the blank lines after it
 /// so that removing it leaves the gap before it as the only separation. A
 /// blurb opening inside the previous one is part of it.
-fn cut_blurbs(text: &mut dyn Text, markers: &[Marker], layout: &mut Layout, from: u64) -> io::Result<()> {
+fn cut_blurbs(text: &mut dyn Source, markers: &[Marker], layout: &mut Layout, from: u64) -> io::Result<()> {
     let body_end = layout.body.end;
     let mut last_end = 0;
     for m in markers.iter().filter(|m| m.kind == Kind::Blurb && m.start >= from && m.end <= body_end) {
@@ -205,8 +199,8 @@ fn cut_blurbs(text: &mut dyn Text, markers: &[Marker], layout: &mut Layout, from
 
 /// The start of the first line at or after `pos` that `skip` refuses, or
 /// `end` (or as far as one read reaches) if there is none.
-fn skip_lines(text: &mut dyn Text, pos: u64, end: u64, skip: impl Fn(&[u8]) -> bool) -> io::Result<u64> {
-    let near = text.lines_at(pos, end)?;
+fn skip_lines(text: &mut dyn Source, pos: u64, end: u64, skip: impl Fn(&[u8]) -> bool) -> io::Result<u64> {
+    let near = lines_at(text, pos, end)?;
     let stop = lines_from(near, 0).find(|l| !skip(l.text)).map_or(near.len(), |l| l.start);
     Ok(pos + stop as u64)
 }
@@ -229,16 +223,6 @@ fn footer_kind(kind: Kind) -> FooterKind {
     }
 }
 
-/// A text held whole, for the in-memory cleaner and the tests.
-pub(crate) struct WholeText<'a>(pub &'a [u8]);
-
-impl Text for WholeText<'_> {
-    fn lines_at(&mut self, pos: u64, end: u64) -> io::Result<&[u8]> {
-        let (pos, end) = (pos as usize, (end as usize).min(self.0.len()));
-        Ok(whole_lines(&self.0[pos.min(end)..end], CONTEXT, true))
-    }
-}
-
 /// At most `max` bytes of `bytes`, cut back to a line end unless all of it
 /// fits (`reaches_end`: it ends where the caller's range does). A single line
 /// longer than `max` is returned cut at `max`.
@@ -256,10 +240,11 @@ pub(crate) fn whole_lines(bytes: &[u8], max: usize, reaches_end: bool) -> &[u8] 
 #[cfg(test)]
 mod tests {
     use super::super::scan::scan;
+    use super::super::source::MemSource;
     use super::*;
 
     fn locate_in(t: &str) -> Layout {
-        locate(&mut WholeText(t.as_bytes()), &scan(t.as_bytes()), 0..t.len() as u64, false).unwrap()
+        locate(&mut MemSource::new(t, 64), &scan(t.as_bytes()), 0..t.len() as u64, false).unwrap()
     }
 
     fn body(t: &str) -> String {
