@@ -33,9 +33,6 @@ use sink::BodySink;
 pub use sink::{TransferUpdate, Watcher};
 pub use throttle::{Permit, Throttle};
 
-/// Busy answers this close to the last lowering of the limit are the same event.
-const BUSY_BURST: Duration = Duration::from_secs(2);
-
 /// Limits that apply to every connection and transfer.
 #[derive(Clone, Debug)]
 pub struct Limits {
@@ -154,15 +151,15 @@ impl Client {
         }
     }
 
-    /// The mirror said it is overloaded: fewer books at once. An FTP server
-    /// keeps the connections it accepted, so the limit becomes their number;
-    /// over HTTP it is halved.
-    fn mirror_busy(&self) {
+    /// The mirror said it is overloaded to a request made at `asked`: fewer
+    /// books at once. An FTP server keeps the connections it accepted, so the
+    /// limit becomes their number; over HTTP it is halved.
+    fn mirror_busy(&self, asked: std::time::Instant) {
         let to = match &self.transport {
             Transport::Ftp(pool) => pool.connections(),
-            // The requests in flight when the mirror first says no all get the
-            // same answer: that is one signal, so halve once per burst.
-            Transport::Http(_) | Transport::File(_) if self.throttle.lowered_within(BUSY_BURST) => return,
+            // The requests already in flight when the limit was last lowered
+            // all get the same answer: that is one signal, not one each.
+            Transport::Http(_) | Transport::File(_) if self.throttle.lowered_since(asked) => return,
             Transport::Http(_) | Transport::File(_) => self.throttle.limit() / 2,
         };
         self.throttle.lower_for_busy_mirror(to);

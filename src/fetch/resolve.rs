@@ -10,6 +10,7 @@
 //! probing each name in preference order) decides, then the `old/` subfolder.
 
 use std::path::Path;
+use std::time::Instant;
 
 use tokio::fs::File;
 use tokio::io::BufWriter;
@@ -152,11 +153,12 @@ impl Attempt<'_, '_> {
     async fn list(&mut self, folder: &str) -> Result<Listing, BookError> {
         let mut retry = 0;
         loop {
+            let asked = Instant::now();
             match self.session.list(folder).await {
                 Ok(listing) => return Ok(listing),
                 Err(error) => {
                     retry += 1;
-                    self.wait_to_retry(error, retry).await?;
+                    self.wait_to_retry(error, retry, asked).await?;
                 }
             }
         }
@@ -182,6 +184,7 @@ impl Attempt<'_, '_> {
             let sink: BodySink<'_, BufWriter<File>> =
                 BodySink::new(part.writer(), self.client.limits.max_size, candidate.packing)
                     .watched(&candidate.local_name, watcher);
+            let asked = Instant::now();
             match self.session.get(&candidate.path, sink).await {
                 Ok(Got::Absent(_)) if listed == Listed::No => return Ok(None),
                 Ok(Got::Absent(reason)) => {
@@ -196,7 +199,7 @@ impl Attempt<'_, '_> {
                 }
                 Err(error) => {
                     retry += 1;
-                    self.wait_to_retry(error.at(Some(url.clone())), retry).await?;
+                    self.wait_to_retry(error.at(Some(url.clone())), retry, asked).await?;
                 }
             }
         }
@@ -206,22 +209,23 @@ impl Attempt<'_, '_> {
     async fn locate(&mut self, candidate: &Candidate, url: String) -> Result<Option<Found>, BookError> {
         let mut retry = 0;
         loop {
+            let asked = Instant::now();
             match self.session.stat(&candidate.path).await {
                 Ok(None) => return Ok(None),
                 Ok(Some(size)) => return Ok(Some(Found::Located(Located { candidate: candidate.clone(), url, size }))),
                 Err(error) => {
                     retry += 1;
-                    self.wait_to_retry(error.at(Some(url.clone())), retry).await?;
+                    self.wait_to_retry(error.at(Some(url.clone())), retry, asked).await?;
                 }
             }
         }
     }
 
-    /// Waits before retry number `retry` of a failed request, or gives the
-    /// error back when the policy says not to try again.
-    async fn wait_to_retry(&mut self, error: BookError, retry: u32) -> Result<(), BookError> {
+    /// Waits before retry number `retry` of a failed request (made at
+    /// `asked`), or gives the error back when the policy says not to try again.
+    async fn wait_to_retry(&mut self, error: BookError, retry: u32, asked: Instant) -> Result<(), BookError> {
         if error.busy {
-            self.client.mirror_busy();
+            self.client.mirror_busy(asked);
         }
         let Some(delay) = self.client.retry.delay(&error, retry, fastrand::f64()) else {
             return Err(error);

@@ -49,9 +49,9 @@ impl Throttle {
         }
     }
 
-    /// Whether the limit was lowered less than `span` ago.
-    pub fn lowered_within(&self, span: std::time::Duration) -> bool {
-        self.lowered_at.lock().expect("throttle lock").is_some_and(|at| at.elapsed() < span)
+    /// Whether the limit was lowered at or after `instant`.
+    pub fn lowered_since(&self, instant: std::time::Instant) -> bool {
+        self.lowered_at.lock().expect("throttle lock").is_some_and(|at| at >= instant)
     }
 
     /// Lowers the limit to `to` (never below 1). Returns the new limit when it changed.
