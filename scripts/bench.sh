@@ -33,6 +33,7 @@ SEED=7
 SKIP_MEMORY=0
 KEEP=0
 MEMORY_BOOKS=(100 1000)
+MEMORY_RUNS=3
 
 parse_args() {
     while (($#)); do
@@ -411,22 +412,30 @@ compute_lower_bound() {
 }
 
 measure_memory() {
-    # Peak RSS with /usr/bin/time -v, one run per size into a fresh folder.
-    local runs=() n out line rss wall bytes
+    # Peak RSS with /usr/bin/time -v, MEMORY_RUNS runs per size, each into a
+    # fresh folder: one run's peak depends on which buffers happen to be at
+    # their largest at once, so the median is the figure and the range is shown.
+    local runs=() n out k rss rsses wall walls bytes line
     for n in "${MEMORY_BOOKS[@]}"; do
         subset "$n" "mem$n"
         out=$WORK/out-mem$n
-        rm -rf "$out"
-        log "peak RSS: gutenfetch over FTP, $n books, --jobs $JOBS"
-        run_child /usr/bin/time -v -o "$WORK/time-mem$n.txt" \
-            "$GUTENFETCH" --manifest "$WORK/mem$n-manifest.csv" --out "$out" --mirror "$FTP_URL" \
-            --jobs "$JOBS" --quiet >"$WORK/mem$n.out" 2>&1 || { cat "$WORK/mem$n.out" >&2; die "memory run of $n books failed"; }
-        grep -E 'fetched|logins' "$WORK/mem$n.out" | sed 's/^/    /' >&2
-        rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$WORK/time-mem$n.txt")
-        line=$(awk -F': ' '/Elapsed \(wall clock\)/ { print $2 }' "$WORK/time-mem$n.txt")
-        wall=$(awk -v t="$line" 'BEGIN { n = split(t, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }')
+        rsses=() walls=()
+        log "peak RSS: gutenfetch over FTP, $n books, --jobs $JOBS, $MEMORY_RUNS runs"
+        for ((k = 1; k <= MEMORY_RUNS; k++)); do
+            rm -rf "$out"
+            run_child /usr/bin/time -v -o "$WORK/time-mem$n.txt" \
+                "$GUTENFETCH" --manifest "$WORK/mem$n-manifest.csv" --out "$out" --mirror "$FTP_URL" \
+                --jobs "$JOBS" --quiet >"$WORK/mem$n.out" 2>&1 || { cat "$WORK/mem$n.out" >&2; die "memory run of $n books failed"; }
+            ((k == 1)) && grep -E 'fetched|logins' "$WORK/mem$n.out" | sed 's/^/    /' >&2
+            rsses+=("$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$WORK/time-mem$n.txt")")
+            line=$(awk -F': ' '/Elapsed \(wall clock\)/ { print $2 }' "$WORK/time-mem$n.txt")
+            walls+=("$(awk -v t="$line" 'BEGIN { n = split(t, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }')")
+        done
+        log "    max RSS (KiB) of each run: ${rsses[*]}"
         bytes=$(awk -F'\t' '{ s += $3 } END { print s }' "$WORK/mem$n-chosen.tsv")
-        runs+=("{\"books\": $n, \"max_rss_kib\": $rss, \"wall_s\": $wall, \"bytes\": $bytes}")
+        local IFS=,
+        runs+=("{\"books\": $n, \"max_rss_kib\": [${rsses[*]}], \"wall_s\": [${walls[*]}], \"bytes\": $bytes}")
+        unset IFS
         rm -rf "$out"
     done
     local IFS=,

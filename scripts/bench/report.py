@@ -55,12 +55,19 @@ def main():
     out.append("")
     out.append("Ratio column: gutenfetch's median divided by the row's; below 1 means gutenfetch is faster.")
     if mem:
+        def mib(kib):
+            return f"{kib / 1024:.1f}"
+
+        runs = mem["runs"]
         out += ["", "| gutenfetch peak RSS, FTP, --jobs %d | " % mem["jobs"] +
-                " | ".join(f"{m['books']} books" for m in mem["runs"]) + " |",
-                "|---|" + "---:|" * len(mem["runs"]),
-                "| max RSS (MiB) | " + " | ".join(f"{m['max_rss_kib'] / 1024:.1f}" for m in mem["runs"]) + " |",
-                "| data (MB) | " + " | ".join(f"{m['bytes'] / 1e6:.1f}" for m in mem["runs"]) + " |",
-                "| wall (s) | " + " | ".join(f"{m['wall_s']:.2f}" for m in mem["runs"]) + " |"]
+                " | ".join(f"{m['books']} books" for m in runs) + " |",
+                "|---|" + "---:|" * len(runs),
+                "| max RSS, median (MiB) | " + " | ".join(mib(statistics.median(m["max_rss_kib"])) for m in runs) + " |",
+                "| max RSS, min–max (MiB) | " +
+                " | ".join(f"{mib(min(m['max_rss_kib']))}–{mib(max(m['max_rss_kib']))}" for m in runs) + " |",
+                "| runs | " + " | ".join(str(len(m["max_rss_kib"])) for m in runs) + " |",
+                "| data (MB) | " + " | ".join(f"{m['bytes'] / 1e6:.1f}" for m in runs) + " |",
+                "| wall, median (s) | " + " | ".join(f"{statistics.median(m['wall_s']):.2f}" for m in runs) + " |"]
     print("\n".join(out))
 
 
