@@ -15,7 +15,7 @@ use std::io::Write;
 use encoding_rs::{CoderResult, DecoderResult, Encoding, UTF_8, WINDOWS_1252};
 use memchr::{memchr, memmem};
 
-use super::emit::normalize_line_ends;
+use super::line_ends::normalize_line_ends;
 use super::rules::{CHARSET_DECLARATION, DECLARATION_WINDOW};
 use super::source::Source;
 use super::words::Words;

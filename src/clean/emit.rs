@@ -13,6 +13,7 @@ use std::io::{self, Write};
 
 use memchr::{memchr, memrchr};
 
+use super::line_ends::normalize_into;
 use super::lines::{is_blank, is_space};
 
 /// Whether the text is the book (trimmed) or a text kept whole.
@@ -59,9 +60,8 @@ impl<'w> Emitter<'w> {
             return self.push_normalized(lines);
         }
         let mut normalized = std::mem::take(&mut self.normalized);
-        normalized.clear();
-        normalize_line_ends(lines, &mut normalized);
-        let result = self.push_normalized(&normalized);
+        let end = normalize_into(lines, &mut normalized, 0);
+        let result = self.push_normalized(&normalized[..end]);
         self.normalized = normalized;
         result
     }
@@ -145,25 +145,6 @@ fn content_end(chunk: &[u8]) -> Option<usize> {
     }
 }
 
-/// Appends `bytes` to `out` with CRLF, CR CR LF and bare CR rewritten as
-/// `\n`: a run of CRs before an LF is one line break, never a blank line.
-pub(crate) fn normalize_line_ends(bytes: &[u8], out: &mut Vec<u8>) {
-    let mut copied = 0;
-    while let Some(offset) = memchr(b'\r', &bytes[copied..]) {
-        let cr = copied + offset;
-        out.extend_from_slice(&bytes[copied..cr]);
-        let run_end = cr + bytes[cr..].iter().take_while(|&&b| b == b'\r').count();
-        if bytes.get(run_end) == Some(&b'\n') {
-            out.push(b'\n');
-            copied = run_end + 1;
-        } else {
-            out.resize(out.len() + (run_end - cr), b'\n');
-            copied = run_end;
-        }
-    }
-    out.extend_from_slice(&bytes[copied..]);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,18 +158,6 @@ mod tests {
         let n = e.finish().unwrap()?;
         assert_eq!(n as usize, out.len());
         Some(String::from_utf8(out).unwrap())
-    }
-
-    #[test]
-    fn line_ends_become_single_lf() {
-        let n = |s: &str| {
-            let mut out = Vec::new();
-            normalize_line_ends(s.as_bytes(), &mut out);
-            String::from_utf8(out).unwrap()
-        };
-        assert_eq!(n("a\r\nb\r\r\nc\rd\n"), "a\nb\nc\nd\n");
-        assert_eq!(n("a\r\r\r\nb"), "a\nb");
-        assert_eq!(n("a\r\rb\r"), "a\n\nb\n");
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub(crate) fn run(
         }
     };
     for (recode, source) in plans {
-        let mut scratch = Scratch::new(spill).map_err(CleanError::Write)?;
+        let mut scratch = Scratch::new(spill, src.len() - from).map_err(CleanError::Write)?;
         let Some(c1) = transcode(src, from, recode, scratch.writer())? else { continue };
         let decided = Decided { encoding: report_name(recode.from, c1), source };
         let mut copy = scratch.into_source(src.window()).map_err(CleanError::Write)?;
@@ -76,7 +76,7 @@ fn clean_utf8(
 ) -> Result<Option<Findings>, CleanError> {
     if decode::ends_lines_with_bare_cr(src, from)? {
         // Old Mac line ends: rewrite them first, so that lines can be found.
-        let mut scratch = Scratch::new(spill).map_err(CleanError::Write)?;
+        let mut scratch = Scratch::new(spill, src.len() - from).map_err(CleanError::Write)?;
         let recode = Recode { from: UTF_8, strict: true, bare_crs: true };
         if transcode(src, from, recode, scratch.writer())?.is_none() {
             return Ok(None);
@@ -100,7 +100,7 @@ fn scan(src: &mut dyn Source, from: u64, validate: bool) -> Result<Option<Vec<Ma
             break;
         }
         // Windows end at a line end, never inside a character.
-        if validate && std::str::from_utf8(lines).is_err() {
+        if validate && simdutf8::basic::from_utf8(lines).is_err() {
             return Ok(None);
         }
         scanner.feed(lines, pos);

@@ -83,69 +83,107 @@ const fn gate() -> [bool; 256] {
     gate[b'<' as usize] = true;
     gate[b' ' as usize] = true;
     gate[b'\t' as usize] = true;
-    let mut i = 0;
-    while i < MARKERS.len() {
-        if admits_plain(MARKERS[i].opening) {
-            if let W::One(alternatives) = MARKERS[i].words[0] {
-                let mut j = 0;
-                while j < alternatives.len() {
-                    let b = alternatives[j].as_bytes()[0];
-                    gate[b.to_ascii_lowercase() as usize] = true;
-                    gate[b.to_ascii_uppercase() as usize] = true;
-                    j += 1;
-                }
-            }
-        }
-        i += 1;
+    let plain = first_words(Opening::Plain);
+    let mut b = 0;
+    while b < 256 {
+        gate[b] |= plain[b] != 0;
+        b += 1;
     }
     gate
 }
 
-const fn admits_plain(opening: Opening) -> bool {
-    matches!(opening, Opening::Plain | Opening::Either)
+/// For lines of each opening (stars, plain, angles), by the first letter of
+/// their first word, the lengths that word may have to open some rule: bit
+/// `n` for `n` letters (bit 31: 31 or more).
+const FIRST_WORDS: [[u32; 256]; 3] =
+    [first_words(Opening::Stars), first_words(Opening::Plain), first_words(Opening::Angles)];
+
+const fn first_words(opening: Opening) -> [u32; 256] {
+    let mut masks = [0u32; 256];
+    let mut i = 0;
+    while i < MARKERS.len() {
+        if admits(MARKERS[i].opening, opening) {
+            let W::One(alternatives) = MARKERS[i].words[0] else {
+                // A rule that does not open with a fixed word: any line may.
+                return [u32::MAX; 256];
+            };
+            let mut j = 0;
+            while j < alternatives.len() {
+                let word = alternatives[j].as_bytes();
+                let bits = if word[word.len() - 1] == b'*' { u32::MAX << (word.len() - 1) } else { 1 << word.len() };
+                masks[word[0].to_ascii_lowercase() as usize] |= bits;
+                masks[word[0].to_ascii_uppercase() as usize] |= bits;
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+    masks
 }
 
-/// The rule a line (without its line end) matches, or `None` for ordinary text.
+/// Whether a rule written for `rule` openings applies to a line opening so.
+const fn admits(rule: Opening, line: Opening) -> bool {
+    match rule {
+        Opening::Either => matches!(line, Opening::Stars | Opening::Plain),
+        _ => rule as u8 == line as u8,
+    }
+}
+
+/// The rule a line (with or without its line end) matches, or `None` for
+/// ordinary text. Inlined into the scanner's loop: it only decides whether
+/// the line is worth the full test.
+#[inline(always)]
 pub(crate) fn classify(line: &[u8]) -> Option<&'static MarkerRule> {
     if !GATE[usize::from(*line.first()?)] {
         return None;
     }
     let trimmed = trim_indent(line);
-    let opening = match *trimmed.first()? {
-        b'*' => Opening::Stars,
-        b'<' if trimmed.starts_with(b"<<") => Opening::Angles,
-        b if GATE[usize::from(b)] && b.is_ascii_alphabetic() => Opening::Plain,
+    let (opening, masks) = match *trimmed.first()? {
+        b'*' => (Opening::Stars, &FIRST_WORDS[0]),
+        b'<' if trimmed.starts_with(b"<<") => (Opening::Angles, &FIRST_WORDS[2]),
+        b if FIRST_WORDS[1][usize::from(b)] != 0 => (Opening::Plain, &FIRST_WORDS[1]),
         _ => return None,
     };
-    if opening == Opening::Plain && !opens_a_plain_rule(trimmed) {
+    // The cheap test that spares most `The …` and `Every …` lines, and the
+    // `*       *       *` separators, the split into words.
+    let first = first_letters(trimmed);
+    let letter = usize::from(*first.first()?);
+    if masks[letter] & (1 << first.len().min(31)) == 0 {
+        return None;
+    }
+    match_rules(trimmed, first, opening)
+}
+
+/// The full test, for the few lines whose first word may open some rule.
+#[inline(never)]
+fn match_rules(trimmed: &[u8], first: &[u8], opening: Opening) -> Option<&'static MarkerRule> {
+    let rules = || MARKERS.iter().filter(|rule| admits(rule.opening, opening));
+    let may_open = |rule: &&MarkerRule| match rule.words[0] {
+        W::One(alternatives) => word_is(first, alternatives),
+        _ => true,
+    };
+    if !rules().any(|rule| may_open(&rule)) {
         return None;
     }
     let words = Words::of(trimmed);
     let ends_with_star = || trim_end(trimmed).ends_with(b"*");
-    MARKERS.iter().find(|rule| {
-        let shape_fits = match rule.opening {
-            Opening::Either => matches!(opening, Opening::Stars | Opening::Plain),
-            other => other == opening,
-        };
-        shape_fits && (!rule.ends_with_star || ends_with_star()) && words.matches(rule.words)
-    })
+    rules().find(|rule| (!rule.ends_with_star || ends_with_star()) && words.matches(rule.words))
 }
 
-/// Whether the first word of a line that opens with a letter is the first
-/// word of some plain rule: the cheap test that spares most `The …` and
-/// `Every …` lines the word split.
-fn opens_a_plain_rule(trimmed: &[u8]) -> bool {
-    let len = trimmed.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    let first = &trimmed[..len];
-    MARKERS
-        .iter()
-        .filter(|r| admits_plain(r.opening))
-        .any(|r| matches!(r.words[0], W::One(alts) if word_is(first, alts)))
+/// The first run of ASCII letters in a line. When the line's first word (as
+/// [`Words`] reads it) is a word of letters, this is that word: whatever
+/// comes before it holds no letter, and it ends where its letters do.
+fn first_letters(line: &[u8]) -> &[u8] {
+    let start = line.iter().position(u8::is_ascii_alphabetic).unwrap_or(line.len());
+    let len = line[start..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    &line[start..start + len]
 }
 
 fn trim_indent(line: &[u8]) -> &[u8] {
-    let n = line.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-    &line[n..]
+    match line.first() {
+        Some(b' ' | b'\t') => &line[line.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(line.len())..],
+        _ => line,
+    }
 }
 
 /// Whether a START line is closed on itself: after the word GUTENBERG comes
@@ -251,6 +289,15 @@ mod tests {
         ] {
             assert_eq!(kind(l), None, "{l}");
         }
+    }
+
+    #[test]
+    fn first_letters_are_the_first_word_of_letters() {
+        assert_eq!(first_letters(b"***START OF"), b"START");
+        assert_eq!(first_letters(b"<<THIS ELECTRONIC"), b"THIS");
+        assert_eq!(first_letters(b"*END*THE SMALL"), b"END");
+        assert_eq!(first_letters(b"End. of"), b"End");
+        assert_eq!(first_letters(b"*   *   *"), b"");
     }
 
     #[test]

@@ -11,11 +11,11 @@
 //! - a closing Etext line `closes` the book only if nothing but
 //!   `CLOSING_TAIL` lines come before a strong footer or the end.
 
-use memchr::memchr_iter;
-
-use super::lines::{contains_ignore_case, is_blank, line_text};
+use super::lines::{contains_ignore_case, is_blank, line_text, LineEnds};
 use super::markers::{classify, has_closing_stars, is_closing_tail, start_is_closed, FooterKind, Kind, Marker, GATE};
-use super::rules::{Extent, BLURB_AFTER_LAST, BLURB_CLOSE, BLURB_LAST_WORDS, MAX_BLURB_LINES, MAX_START_CONTINUATION};
+use super::rules::{
+    Extent, MarkerRule, BLURB_AFTER_LAST, BLURB_CLOSE, BLURB_LAST_WORDS, MAX_BLURB_LINES, MAX_START_CONTINUATION,
+};
 
 /// `end` of a blurb whose extent is not known yet, or that turned out to be none.
 const UNRESOLVED: u64 = u64::MAX;
@@ -24,6 +24,8 @@ const UNRESOLVED: u64 = u64::MAX;
 #[derive(Default)]
 pub(crate) struct Scanner {
     markers: Vec<Marker>,
+    /// Some state below waits for the next lines, which must all be seen.
+    busy: bool,
     start: Option<PendingStart>,
     blurbs: Vec<PendingBlurb>,
     closing: Vec<usize>,
@@ -74,26 +76,33 @@ impl Scanner {
     /// end of the text) that begins at offset `base`.
     pub fn feed(&mut self, window: &[u8], base: u64) {
         let mut start = 0;
-        for newline in memchr_iter(b'\n', window) {
-            self.line(&window[start..=newline], base + start as u64);
-            start = newline + 1;
+        for end in LineEnds::new(window) {
+            self.line(&window[start..=end], base + start as u64);
+            start = end + 1;
         }
         if start < window.len() {
             self.line(&window[start..], base + start as u64);
         }
     }
 
-    #[inline]
+    /// One line; almost every one ends at the byte gate or the first-word
+    /// test, so this is inlined into the loop and the rest is not.
+    #[inline(always)]
     fn line(&mut self, line: &[u8], start: u64) {
-        let idle = self.start.is_none() && self.blurbs.is_empty() && self.closing.is_empty();
-        if idle && !GATE[usize::from(line[0])] {
-            return;
+        let next = start + line.len() as u64;
+        if self.busy {
+            let text = line_text(line);
+            self.take_line(text, classify(text), start, next);
+        } else if GATE[usize::from(line[0])] {
+            if let Some(rule) = classify(line) {
+                self.take_line(line_text(line), Some(rule), start, next);
+            }
         }
-        self.take_line(line_text(line), start, start + line.len() as u64);
     }
 
-    fn take_line(&mut self, text: &[u8], start: u64, next: u64) {
-        let rule = classify(text);
+    /// A line that is a marker or that a pending state waits for.
+    #[inline(never)]
+    fn take_line(&mut self, text: &[u8], rule: Option<&'static MarkerRule>, start: u64, next: u64) {
         let kind = rule.map(|r| r.kind);
         if let Some(pending) = self.start.take() {
             if is_blank(text) || kind.is_some() {
@@ -108,6 +117,7 @@ impl Scanner {
         if !self.closing.is_empty() {
             self.advance_closing(text, kind);
         }
+        self.busy = self.start.is_some() || !self.blurbs.is_empty() || !self.closing.is_empty();
         let Some(rule) = rule else { return };
         let index = self.markers.len();
         let end = if rule.extent == Extent::Blurb { UNRESOLVED } else { next };
@@ -125,6 +135,7 @@ impl Scanner {
         if rule.kind == Kind::Footer(FooterKind::ClosingEtextLine) {
             self.closing.push(index);
         }
+        self.busy = self.start.is_some() || !self.blurbs.is_empty() || !self.closing.is_empty();
     }
 
     fn advance_blurbs(&mut self, text: &[u8], next: u64) {

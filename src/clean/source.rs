@@ -16,7 +16,7 @@ use memchr::memrchr;
 use super::layout::{whole_lines, CONTEXT};
 
 /// How much a pass reads at a time.
-pub(crate) const WINDOW: usize = 256 * 1024;
+pub(crate) const WINDOW: usize = 128 * 1024;
 
 /// A text to clean, read by offset.
 pub(crate) trait Source {
@@ -170,9 +170,11 @@ pub(crate) enum Scratch {
 }
 
 impl Scratch {
-    pub fn new(spill: Spill) -> io::Result<Scratch> {
+    /// A copy of a text of about `len` bytes (room is made for that much in
+    /// memory; re-encoded Latin-1 grows a little).
+    pub fn new(spill: Spill, len: u64) -> io::Result<Scratch> {
         Ok(match spill {
-            Spill::Memory => Scratch::Memory(Vec::new()),
+            Spill::Memory => Scratch::Memory(Vec::with_capacity(len as usize + len as usize / 8)),
             Spill::In(dir) => Scratch::File(BufWriter::with_capacity(64 * 1024, tempfile::tempfile_in(dir)?)),
         })
     }
@@ -269,7 +271,7 @@ mod tests {
     fn scratch_round_trips_in_memory_and_on_disk() {
         let dir = tempfile::tempdir().unwrap();
         for spill in [Spill::Memory, Spill::In(dir.path())] {
-            let mut scratch = Scratch::new(spill).unwrap();
+            let mut scratch = Scratch::new(spill, 8).unwrap();
             scratch.writer().write_all(b"one\ntwo\n").unwrap();
             let mut src = scratch.into_source(4).unwrap();
             assert_eq!(src.read_at(4, 100).unwrap(), b"two\n");
