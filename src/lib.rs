@@ -15,6 +15,7 @@ pub mod exit_code;
 pub mod fetch;
 pub mod interrupt;
 pub mod layout;
+pub mod ledger;
 pub mod logging;
 pub mod manifest;
 pub mod mirror;
@@ -67,9 +68,16 @@ pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     // Built first, so Ctrl-C is handled from here to the last line of the summary.
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
+    // The blocking pool does the file writes of the transfers in flight.
+    // Left unbounded it starts a thread, each with its own malloc arena, for
+    // every burst of writes, and memory grows with the number of books.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(config.jobs.clamp(4, 64))
+        .enable_all()
+        .build()
+        .context("starting tokio")?;
     let interrupted = interrupt::watch(&runtime);
-    let manifest = config.selection.apply(manifest::read(&config.manifest)?)?;
+    let mut manifest = config.selection.apply(manifest::read(&config.manifest)?)?;
     let manifest_name = config.manifest.to_string();
     for problem in &manifest.problems {
         let message = terminal_safe::terminal_safe(&problem.message);
@@ -78,13 +86,15 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let out = plan::OutputLayout::new(&config.out);
     out.prepare()?;
     report::prepare_destination(&config.report, &out.dir)?;
-    let result = pipeline::run(config, &out, manifest.books.clone(), &runtime, interrupted)?;
-    let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());
+    let books = std::mem::take(&mut manifest.books);
+    let book_count = books.len();
+    let result = pipeline::run(config, &out, books, &runtime, interrupted)?;
+    let totals = report::Totals::new(&manifest, book_count, &result, started.elapsed().as_secs_f64());
 
     let mirror = config.mirror.display_url();
     let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
-    report::write(&config.report, &report::to_json(&inputs, &totals, &manifest.problems, &result.outcomes))?;
-    print!("{}", report::summary(&inputs, &totals, &manifest.problems, &result.outcomes));
+    report::write(&config.report, &inputs, &totals, &manifest.problems, &result.ledger)?;
+    print!("{}", report::summary(&inputs, &totals, &manifest.problems, result.ledger.failures()));
     println!("  report: {}", config.report.display());
 
     Ok(if result.interrupted {

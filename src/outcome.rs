@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::fetch::BookError;
 use crate::manifest::Book;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Fetched (or re-cleaned from its raw copy) and cleaned in this run.

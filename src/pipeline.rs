@@ -25,6 +25,7 @@ use crate::clean_stage::{self, CleanJob};
 use crate::config::Config;
 use crate::fetch::{BookError, Client, Stage};
 use crate::interrupt::Interrupted;
+use crate::ledger::Ledger;
 use crate::manifest::Book;
 use crate::outcome::{BookOutcome, Event, Status};
 use crate::plan::{step_for, OutputLayout, Step, Why};
@@ -33,7 +34,8 @@ use crate::terminal_safe::terminal_safe;
 
 /// What the collector gathered, for the report.
 pub struct RunResult {
-    pub outcomes: Vec<BookOutcome>,
+    /// Every book's outcome, spooled to disk.
+    pub ledger: Ledger,
     pub download_seconds: f64,
     pub logins: Option<usize>,
     /// Stopped by SIGINT or SIGTERM.
@@ -58,12 +60,15 @@ pub fn run(
     interrupted: Interrupted,
 ) -> anyhow::Result<RunResult> {
     let (events, collected) = mpsc::channel();
+    let mut progress = Progress::new(books.len());
+    let mut ledger = Ledger::new(&out.dir);
     let mut work = Vec::new();
-    for book in books.iter().cloned() {
+    for book in books {
         match step_for(&book, out, config.force) {
             Step::Skip { raw_path } => {
                 let clean_path = out.clean_path(&book);
-                let _ = events.send(Event::Done(Box::new(BookOutcome::skipped(book, clean_path, raw_path))));
+                let outcome = BookOutcome::skipped(book, clean_path, raw_path);
+                done(&outcome, &mut progress, &mut ledger);
             }
             Step::Reclean(raw_path) => work.push(Work::Reclean(CleanJob { book, url: None, raw_path, attempts: 0 })),
             Step::Fetch(why) => {
@@ -84,8 +89,7 @@ pub fn run(
     let client =
         Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.retry.clone(), config.jobs)?);
     let stop_signal = interrupted.clone();
-    let mut progress = Progress::new(books.len());
-    let (download_seconds, outcomes) = std::thread::scope(|scope| {
+    let download_seconds = std::thread::scope(|scope| {
         // Each stage owns its sender, so the collector ends when the last stage does.
         let clean_events = events.clone();
         let (pool, clean_options, max_size) = (&rayon_pool, &config.clean, config.limits.max_size);
@@ -98,13 +102,13 @@ pub fn run(
             started.elapsed().as_secs_f64()
         });
         drop(events);
-        let mut outcomes = collect(collected, &mut progress);
-        outcomes.sort_by_key(|outcome| outcome.book.line);
-        (fetcher.join().expect("fetch stage panicked"), outcomes)
+        collect(collected, &mut progress, &mut ledger);
+        fetcher.join().expect("fetch stage panicked")
     });
     progress.finish();
+    ledger.finish();
     let interrupted = *interrupted.borrow();
-    Ok(RunResult { outcomes, download_seconds, logins: client.logins(), interrupted })
+    Ok(RunResult { ledger, download_seconds, logins: client.logins(), interrupted })
 }
 
 /// Says why a book whose files are partly there is fetched again, and
@@ -266,22 +270,22 @@ fn report_panic(
     }
 }
 
-/// Gathers outcomes until every stage has hung up, logging what a user
-/// should know about each book as it finishes.
-fn collect(events: mpsc::Receiver<Event>, progress: &mut Progress) -> Vec<BookOutcome> {
-    let mut outcomes = Vec::new();
+/// Gathers outcomes into the ledger until every stage has hung up.
+fn collect(events: mpsc::Receiver<Event>, progress: &mut Progress, ledger: &mut Ledger) {
     for event in events {
         match event {
             Event::Downloaded { bytes } => progress.downloaded(bytes),
             Event::Transfer { ebook, update } => progress.transfer(ebook, update),
-            Event::Done(outcome) => {
-                log_outcome(&outcome);
-                progress.book_done(&outcome);
-                outcomes.push(*outcome);
-            }
+            Event::Done(outcome) => done(&outcome, progress, ledger),
         }
     }
-    outcomes
+}
+
+/// A book has its outcome: logs what a user should know, counts it, records it.
+fn done(outcome: &BookOutcome, progress: &mut Progress, ledger: &mut Ledger) {
+    log_outcome(outcome);
+    progress.book_done(outcome);
+    ledger.record(outcome)
 }
 
 fn log_outcome(outcome: &BookOutcome) {

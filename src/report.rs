@@ -2,15 +2,15 @@
 //! to disk, and the one-screen summary printed at the end.
 
 use std::fmt::Write as _;
+use std::io::{self, BufWriter, Write as _};
 use std::path::Path;
 
 use anyhow::Context;
 use serde::Serialize;
 
 use crate::atomic_file;
-use crate::fetch::Stage;
+use crate::ledger::{Books, Failure, Ledger};
 use crate::manifest::{Manifest, RowProblem};
-use crate::outcome::{BookOutcome, Status};
 use crate::pipeline::RunResult;
 use crate::progress::human_bytes;
 use crate::terminal_safe::terminal_safe;
@@ -48,25 +48,24 @@ pub struct Totals {
 }
 
 impl Totals {
-    pub fn new(manifest: &Manifest, run: &RunResult, total_seconds: f64) -> Self {
-        let count = |status| run.outcomes.iter().filter(|o| o.status == status).count();
-        let ok: Vec<&BookOutcome> = run.outcomes.iter().filter(|o| o.status == Status::Ok).collect();
+    pub fn new(manifest: &Manifest, books: usize, run: &RunResult, total_seconds: f64) -> Self {
+        let t = run.ledger.tally();
         Totals {
-            books: manifest.books.len(),
-            ok: ok.len(),
-            recleaned: ok.iter().filter(|o| o.recleaned()).count(),
-            skipped: count(Status::Skipped),
-            failed: count(Status::Failed),
-            not_started: count(Status::NotStarted),
+            books,
+            ok: t.ok,
+            recleaned: t.recleaned,
+            skipped: t.skipped,
+            failed: t.failed,
+            not_started: t.not_started,
             interrupted: run.interrupted,
             bad_rows: manifest.problems.len(),
             duplicate_rows: manifest.duplicates,
             not_text_rows: manifest.not_text,
-            no_markers: ok.iter().filter(|o| o.markers_found == Some(false)).count(),
-            raw_bytes: ok.iter().map(|o| o.raw_bytes).sum(),
-            clean_bytes: ok.iter().map(|o| o.clean_bytes).sum(),
+            no_markers: t.no_markers,
+            raw_bytes: t.raw_bytes,
+            clean_bytes: t.clean_bytes,
             download_seconds: run.download_seconds,
-            clean_seconds: run.outcomes.iter().map(|o| o.clean_seconds).sum(),
+            clean_seconds: t.clean_seconds,
             total_seconds,
             ftp_logins: run.logins,
         }
@@ -80,7 +79,7 @@ struct Report<'a> {
     mirror: &'a str,
     summary: &'a Totals,
     bad_rows: Vec<BadRow<'a>>,
-    books: Vec<BookEntry<'a>>,
+    books: Books<'a>,
 }
 
 /// A skipped manifest row, as the report and `--dry-run --format json` show it.
@@ -94,31 +93,6 @@ impl<'a> BadRow<'a> {
     pub fn all(problems: &'a [RowProblem]) -> Vec<BadRow<'a>> {
         problems.iter().map(|p| BadRow { line: p.line, error: &p.message }).collect()
     }
-}
-
-#[derive(Serialize)]
-struct BookEntry<'a> {
-    ebook: u32,
-    title: Option<&'a str>,
-    author: Option<&'a str>,
-    manifest_line: u64,
-    status: Status,
-    url: Option<&'a str>,
-    raw_path: Option<&'a Path>,
-    clean_path: Option<&'a Path>,
-    raw_bytes: u64,
-    clean_bytes: u64,
-    encoding: Option<&'a str>,
-    markers_found: Option<bool>,
-    attempts: u32,
-    warnings: &'a [String],
-    error: Option<ErrorEntry<'a>>,
-}
-
-#[derive(Serialize)]
-struct ErrorEntry<'a> {
-    stage: Stage,
-    message: &'a str,
 }
 
 /// The names the report records for the run's inputs.
@@ -145,46 +119,35 @@ pub fn prepare_destination(report: &Path, out_dir: &Path) -> anyhow::Result<()> 
     atomic_file::check_writable(report).with_context(cannot)
 }
 
-/// Writes the JSON report atomically.
-pub fn write(report: &Path, json: &str) -> anyhow::Result<()> {
-    atomic_file::write(report, json.as_bytes()).with_context(|| format!("cannot write the report {}", report.display()))
-}
-
-/// Renders the JSON report.
-pub fn to_json(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], outcomes: &[BookOutcome]) -> String {
-    let report = Report {
+/// Writes the JSON report atomically, streaming the books from the ledger.
+pub fn write(
+    report: &Path,
+    inputs: &RunInputs,
+    totals: &Totals,
+    problems: &[RowProblem],
+    ledger: &Ledger,
+) -> anyhow::Result<()> {
+    let contents = Report {
         gutenfetch_version: env!("CARGO_PKG_VERSION"),
         manifest: inputs.manifest,
         mirror: inputs.mirror,
         summary: totals,
         bad_rows: BadRow::all(problems),
-        books: outcomes.iter().map(book_entry).collect(),
+        books: ledger.books(),
     };
-    serde_json::to_string_pretty(&report).expect("the report serialises") + "\n"
-}
-
-fn book_entry(o: &BookOutcome) -> BookEntry<'_> {
-    BookEntry {
-        ebook: o.book.number.get(),
-        title: o.book.title.as_deref(),
-        author: o.book.author.as_deref(),
-        manifest_line: o.book.line,
-        status: o.status,
-        url: o.url.as_deref(),
-        raw_path: o.raw_path.as_deref(),
-        clean_path: o.clean_path.as_deref(),
-        raw_bytes: o.raw_bytes,
-        clean_bytes: o.clean_bytes,
-        encoding: o.encoding,
-        markers_found: o.markers_found,
-        attempts: o.attempts,
-        warnings: &o.warnings,
-        error: o.error.as_ref().map(|e| ErrorEntry { stage: e.stage, message: &e.message }),
-    }
+    let written = atomic_file::SyncPartFile::beside(report).and_then(|mut part| {
+        let mut out = BufWriter::new(part.file());
+        serde_json::to_writer_pretty(&mut out, &contents).map_err(io::Error::other)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+        drop(out);
+        part.commit(report)
+    });
+    written.with_context(|| format!("cannot write the report {}", report.display()))
 }
 
 /// The one-screen summary: counts, bytes, times, then each failure by name.
-pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], outcomes: &[BookOutcome]) -> String {
+pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], failures: &[Failure]) -> String {
     let t = totals;
     let mut s = String::new();
     let books = if t.books == 1 { "book" } else { "books" };
@@ -224,11 +187,9 @@ pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], out
             terminal_safe(&problem.message)
         );
     }
-    for o in outcomes {
-        if let Some(error) = &o.error {
-            let title = o.book.title.as_deref().map(|t| format!(" ({})", terminal_safe(t))).unwrap_or_default();
-            let _ = writeln!(s, "  failed: ebook {}{title}: {}", o.book.number, terminal_safe(&error.to_string()));
-        }
+    for f in failures {
+        let title = f.title.as_deref().map(|t| format!(" ({})", terminal_safe(t))).unwrap_or_default();
+        let _ = writeln!(s, "  failed: ebook {}{title}: {}", f.ebook, terminal_safe(&f.message));
     }
     s
 }

@@ -4,7 +4,7 @@
 use std::fmt;
 
 /// The stage of a book's journey at which it failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
     /// Listing the book's folder and choosing its text file.
