@@ -17,6 +17,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use crate::ebook::EbookNumber;
+use crate::progress::counted;
 use crate::terminal_safe::terminal_safe;
 
 /// Where the manifest comes from.
@@ -96,27 +97,25 @@ pub fn read(source: &ManifestSource) -> Result<Manifest, ManifestError> {
     let name = source.to_string();
     let name = terminal_safe(&name);
     tracing::debug!(
-        "manifest {name}: {} books, {} bad rows, {} duplicate rows, {} rows whose Type is not Text",
-        manifest.books.len(),
-        manifest.problems.len(),
-        manifest.duplicates,
-        manifest.not_text
+        "manifest {name}: {}, {}, {}, {} whose Type is not Text",
+        counted(manifest.books.len(), "book"),
+        counted(manifest.problems.len(), "bad row"),
+        counted(manifest.duplicates, "duplicate row"),
+        counted(manifest.not_text, "row")
     );
     if manifest.not_text > 0 {
-        tracing::info!("manifest {name}: skipped {} whose Type is not Text (not books)", rows(manifest.not_text));
+        tracing::info!(
+            "manifest {name}: skipped {} whose Type is not Text (not books)",
+            counted(manifest.not_text, "row")
+        );
     }
     if manifest.duplicates > 0 {
-        tracing::info!("manifest {name}: {} named a book listed earlier: fetched once", rows(manifest.duplicates));
+        tracing::info!(
+            "manifest {name}: {} named a book listed earlier: fetched once",
+            counted(manifest.duplicates, "row")
+        );
     }
     Ok(manifest)
-}
-
-fn rows(n: usize) -> String {
-    if n == 1 {
-        "1 row".to_owned()
-    } else {
-        format!("{n} rows")
-    }
 }
 
 /// Column positions found in the header row.

@@ -196,6 +196,15 @@ impl Progress {
     }
 }
 
+/// A count with its noun, for people: `1 book`, `3 books`.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Bytes for people: `1.2 MB`.
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["B", "kB", "MB", "GB"];

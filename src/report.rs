@@ -12,7 +12,7 @@ use crate::atomic_file;
 use crate::ledger::{Books, Failure, Ledger};
 use crate::manifest::{Manifest, RowProblem};
 use crate::pipeline::RunResult;
-use crate::progress::human_bytes;
+use crate::progress::{counted, human_bytes};
 use crate::terminal_safe::terminal_safe;
 
 /// Counts and timings of a run.
@@ -150,8 +150,7 @@ pub fn write(
 pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], failures: &[Failure]) -> String {
     let t = totals;
     let mut s = String::new();
-    let books = if t.books == 1 { "book" } else { "books" };
-    let _ = writeln!(s, "gutenfetch: {} {books} from {}", t.books, terminal_safe(inputs.manifest));
+    let _ = writeln!(s, "gutenfetch: {} from {}", counted(t.books, "book"), terminal_safe(inputs.manifest));
     let (raw, clean) = (human_bytes(t.raw_bytes), human_bytes(t.clean_bytes));
     if t.recleaned == 0 {
         let _ = writeln!(s, "  fetched  {:>6}   {raw} raw, {clean} clean", t.ok);
@@ -169,8 +168,7 @@ pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], fai
         let _ = writeln!(s, "  bad rows {:>6}   skipped", t.bad_rows);
     }
     if t.no_markers > 0 {
-        let books = if t.no_markers == 1 { "book" } else { "books" };
-        let _ = writeln!(s, "  no Gutenberg markers found in {} {books}: kept whole", t.no_markers);
+        let _ = writeln!(s, "  no Gutenberg markers found in {}: kept whole", counted(t.no_markers, "book"));
     }
     let logins = t.ftp_logins.map(|n| format!(", {n} FTP logins")).unwrap_or_default();
     let _ = writeln!(

@@ -217,7 +217,7 @@ fn quiet_wins_over_progress_always_and_verbose_shows_the_settings() {
 
     let verbose = Run::of(crate::util::gutenfetch_logging().arg("-v").args(args("v")).output().unwrap()).expect_code(0);
     assert!(verbose.stderr.contains("settings: manifest") && verbose.stderr.contains("8 jobs"), "{}", verbose.stderr);
-    assert!(verbose.stderr.contains("1 books, 0 bad rows, 1 duplicate rows, 1 rows whose Type"), "{}", verbose.stderr);
+    assert!(verbose.stderr.contains("1 book, 0 bad rows, 1 duplicate row, 1 row whose Type"), "{}", verbose.stderr);
     assert!(!verbose.stderr.contains("TRACE"), "-v has no traces:\n{}", verbose.stderr);
     let traced =
         Run::of(crate::util::gutenfetch_logging().arg("-vv").args(args("vv")).output().unwrap()).expect_code(0);
