@@ -146,13 +146,15 @@ subset() {
 create_namespace() {
     # netdelay.py's TUN names and addresses are fixed, so two benches cannot
     # share the machine: refuse rather than touch someone else's link.
-    ip netns list | grep -qw "$NS" && die "namespace $NS already exists (another bench running?)"
+    ip netns list | grep -w "$NS" >/dev/null && die "namespace $NS already exists (another bench running?)"
     ip link show "$CLIENT_IF" >/dev/null 2>&1 && die "device $CLIENT_IF already exists (another bench running?)"
     ip netns add "$NS"
     MADE_NS=1
     ip -n "$NS" link set lo up
     # Whatever happens to the TUN link, 10.77.0.0/30 can never leave the machine.
-    if ! ip route show | grep -q '^blackhole 10.77.0.0/30'; then
+    # (No `ip route | grep -q` here: under pipefail, grep leaving early can
+    # fail the pipe with SIGPIPE and make an existing route look missing.)
+    if [[ -z $(ip route show type blackhole 10.77.0.0/30) ]]; then
         ip route add blackhole 10.77.0.0/30 metric 4000
         MADE_ROUTE=1
     fi
