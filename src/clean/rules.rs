@@ -56,6 +56,18 @@ const fn rule(kind: Kind, opening: Opening, words: &'static [W]) -> MarkerRule {
 }
 
 const ETEXT: &[&str] = &["etext", "e-text", "ebook", "e-book"];
+/// The words of a footer both as the starred END marker and as the plain
+/// line before it: `End of (the/this) [Copyrighted] Project Gutenberg…`.
+const END_OF_PROJECT_GUTENBERG: &[W] = &[
+    One(&["end"]),
+    One(&["of"]),
+    Opt(&["the", "this"]),
+    Opt(&["copyrighted"]),
+    One(&["project"]),
+    One(&["gutenberg*"]),
+];
+/// `End of this Etext…`, starred or plain (1990s Shakespeare).
+const END_OF_THIS_ETEXT: &[W] = &[One(&["end"]), One(&["of"]), One(&["this"]), One(ETEXT)];
 const START: Kind = Kind::Header(HeaderKind::StartLine);
 const SMALL_PRINT_END: Kind = Kind::Header(HeaderKind::SmallPrintEnd);
 const VOLUNTEERS: Kind = Kind::Header(HeaderKind::VolunteersLine);
@@ -99,37 +111,15 @@ pub(crate) const MARKERS: &[MarkerRule] = &[
     // copyrighted etexts' `*END*THE SMALL PRINT! FOR COPYRIGHT PROTECTED ETEXTS*END*`.
     rule(SMALL_PRINT_END, Opening::Either, &[One(&["end"]), Opt(&["the"]), One(&["small"]), One(&["print"])]),
     // E2–E5 footer `*** END OF THE/THIS [COPYRIGHTED] PROJECT GUTENBERG EBOOK X ***`.
-    rule(
-        END_MARKER,
-        Opening::Stars,
-        &[
-            One(&["end"]),
-            One(&["of"]),
-            Opt(&["the", "this"]),
-            Opt(&["copyrighted"]),
-            One(&["project"]),
-            One(&["gutenberg*"]),
-        ],
-    ),
+    rule(END_MARKER, Opening::Stars, END_OF_PROJECT_GUTENBERG),
     // 1990s Shakespeare (World Library) `*** END OF THIS ETEXT …`.
-    rule(END_MARKER, Opening::Stars, &[One(&["end"]), One(&["of"]), One(&["this"]), One(ETEXT)]),
+    rule(END_MARKER, Opening::Stars, END_OF_THIS_ETEXT),
     // E3's line before the END marker `End of Project Gutenberg's X, by Y`
     // (pg1013), `End of the Project Gutenberg EBook of X` (pg22367), and E1's
     // `End of The Project Gutenberg Etext of X`.
-    rule(
-        END_LINE,
-        Opening::Plain,
-        &[
-            One(&["end"]),
-            One(&["of"]),
-            Opt(&["the", "this"]),
-            Opt(&["copyrighted"]),
-            One(&["project"]),
-            One(&["gutenberg*"]),
-        ],
-    ),
+    rule(END_LINE, Opening::Plain, END_OF_PROJECT_GUTENBERG),
     // E1 Shakespeare `End of this Etext of The Complete Works of William Shakespeare`.
-    rule(END_LINE, Opening::Plain, &[One(&["end"]), One(&["of"]), One(&["this"]), One(ETEXT)]),
+    rule(END_LINE, Opening::Plain, END_OF_THIS_ETEXT),
     // German E3 editions (Kafka, pg22367): `Ende dieses Projekt Gutenberg
     // Etextes X`, `Ende des Projekt Gutenberg-Etextes`.
     rule(
