@@ -11,7 +11,7 @@
 //! tool creates files (0644 under the usual umask 0022), not tempfile's
 //! private 0600; the rename keeps the mode, so the final files have it too.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 use tempfile::NamedTempFile;
@@ -103,7 +103,7 @@ impl PartFile {
 }
 
 /// Checks that a file can be written atomically to `dest`, by making (and
-/// removing) a temporary file beside it, as [`write`] will.
+/// removing) a temporary file beside it, as [`SyncPartFile`] will.
 pub fn check_writable(dest: &Path) -> io::Result<()> {
     temp_beside(dest)?.close()
 }
@@ -129,16 +129,18 @@ impl SyncPartFile {
     }
 }
 
-/// Writes `contents` to `dest` atomically, from a blocking thread (the cleaner).
-pub fn write(dest: &Path, contents: &[u8]) -> io::Result<()> {
-    let mut temp = temp_beside(dest)?;
-    temp.write_all(contents)?;
-    temp.persist(dest).map(drop).map_err(|e| e.error)
-}
-
 #[cfg(test)]
 mod tests {
+    use std::io::Write as _;
+
     use super::*;
+
+    /// Writes `contents` to `dest` the way the report is written.
+    fn write(dest: &Path, contents: &[u8]) -> io::Result<()> {
+        let mut part = SyncPartFile::beside(dest)?;
+        part.file().write_all(contents)?;
+        part.commit(dest)
+    }
 
     fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> =
