@@ -47,8 +47,14 @@ impl Iterator for LineEnds<'_> {
 fn newline_mask(block: &[u8]) -> u64 {
     match block.first_chunk::<64>() {
         Some(whole) => newline_mask_64(whole),
-        None => block.iter().enumerate().fold(0, |mask, (i, &b)| mask | (u64::from(b == b'\n') << i)),
+        None => newline_bits(block),
     }
+}
+
+/// [`newline_mask`] a byte at a time, for the short last block (and for
+/// whole blocks where there is no SSE2).
+fn newline_bits(bytes: &[u8]) -> u64 {
+    bytes.iter().enumerate().fold(0, |mask, (i, &b)| mask | (u64::from(b == b'\n') << i))
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -71,7 +77,7 @@ fn newline_mask_64(block: &[u8; 64]) -> u64 {
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
 fn newline_mask_64(block: &[u8; 64]) -> u64 {
-    block.iter().enumerate().fold(0, |mask, (i, &b)| mask | (u64::from(b == b'\n') << i))
+    newline_bits(block)
 }
 
 /// One line of a `\n`-terminated piece of text, located by byte offsets.
