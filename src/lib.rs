@@ -86,7 +86,9 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let out = plan::OutputLayout::new(&config.out);
     out.prepare()?;
     report::prepare_destination(&config.report, &out.dir)?;
-    let books = std::mem::take(&mut manifest.books);
+    let mut books = std::mem::take(&mut manifest.books);
+    // Held until the plan stage has taken the last book: no room to spare.
+    books.shrink_to_fit();
     let book_count = books.len();
     let result = pipeline::run(config, &out, books, &runtime, interrupted)?;
     let totals = report::Totals::new(&manifest, book_count, &result, started.elapsed().as_secs_f64());

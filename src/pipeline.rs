@@ -62,21 +62,9 @@ pub fn run(
     let (events, collected) = mpsc::channel();
     let mut progress = Progress::new(books.len());
     let mut ledger = Ledger::new(&out.dir);
-    let mut work = Vec::new();
-    for book in books {
-        match step_for(&book, out, config.force) {
-            Step::Skip { raw_path } => {
-                let clean_path = out.clean_path(&book);
-                let outcome = BookOutcome::skipped(book, clean_path, raw_path);
-                done(&outcome, &mut progress, &mut ledger);
-            }
-            Step::Reclean(raw_path) => work.push(Work::Reclean(CleanJob { book, url: None, raw_path, attempts: 0 })),
-            Step::Fetch(why) => {
-                explain_fetch(&book, why);
-                work.push(Work::Fetch(book));
-            }
-        }
-    }
+    // Books are planned as the fetch stage takes them, a few ahead: the work
+    // list is never a second copy of the manifest.
+    let (work_tx, work_rx) = tokio::sync::mpsc::channel(2 * config.jobs.max(1));
 
     let rayon_pool = rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("gutenfetch-clean-{i}"))
@@ -94,11 +82,13 @@ pub fn run(
         let clean_events = events.clone();
         let (pool, clean_options, max_size) = (&rayon_pool, &config.clean, config.limits.max_size);
         scope.spawn(move || clean_stage::run(clean_rx, pool, out, clean_options, max_size, &clean_events));
+        let plan_events = events.clone();
+        scope.spawn(move || plan_all(books, out, config.force, &work_tx, &plan_events));
         let fetch_events = events.clone();
         let client = &client;
         let fetcher = scope.spawn(move || {
             let started = Instant::now();
-            runtime.block_on(fetch_all(client, work, out, clean_tx, fetch_events, stop_signal));
+            runtime.block_on(fetch_all(client, work_rx, out, clean_tx, fetch_events, stop_signal));
             started.elapsed().as_secs_f64()
         });
         drop(events);
@@ -109,6 +99,35 @@ pub fn run(
     ledger.finish();
     let interrupted = *interrupted.borrow();
     Ok(RunResult { ledger, download_seconds, logins: client.logins(), interrupted })
+}
+
+/// The plan stage: what each book needs, in manifest order. Complete books
+/// go straight to the collector; the rest to the fetch stage, which takes
+/// them all, interrupted or not, so every book gets an outcome.
+fn plan_all(
+    books: Vec<Book>,
+    out: &OutputLayout,
+    force: bool,
+    work: &tokio::sync::mpsc::Sender<Work>,
+    events: &mpsc::Sender<Event>,
+) {
+    for book in books {
+        let next = match step_for(&book, out, force) {
+            Step::Skip { raw_path } => {
+                let clean_path = out.clean_path(&book);
+                let _ = events.send(Event::Done(Box::new(BookOutcome::skipped(book, clean_path, raw_path))));
+                continue;
+            }
+            Step::Reclean(raw_path) => Work::Reclean(CleanJob { book, url: None, raw_path, attempts: 0 }),
+            Step::Fetch(why) => {
+                explain_fetch(&book, why);
+                Work::Fetch(book)
+            }
+        };
+        if work.blocking_send(next).is_err() {
+            return;
+        }
+    }
 }
 
 /// Says why a book whose files are partly there is fetched again, and
@@ -138,7 +157,7 @@ fn explain_fetch(book: &Book, why: Why) {
 /// starts after it.
 async fn fetch_all(
     client: &Arc<Client>,
-    work: Vec<Work>,
+    mut work: tokio::sync::mpsc::Receiver<Work>,
     out: &OutputLayout,
     clean_tx: tokio::sync::mpsc::Sender<CleanJob>,
     events: mpsc::Sender<Event>,
@@ -146,8 +165,7 @@ async fn fetch_all(
 ) {
     let mut tasks = JoinSet::new();
     let mut in_flight = InFlight::new();
-    let mut work = work.into_iter();
-    while let Some(next) = work.next() {
+    while let Some(next) = work.recv().await {
         // `Ok(_)`: if the signal watch could not be set up, never stop.
         let not_started = match next {
             Work::Reclean(job) => tokio::select! {
@@ -180,12 +198,16 @@ async fn fetch_all(
         };
         if let Some(next) = not_started {
             stop_all_in_flight(&mut tasks, &mut in_flight, &events).await;
-            for work in std::iter::once(next).chain(work) {
+            let not_started = |work| {
                 let outcome = match work {
                     Work::Fetch(book) => BookOutcome::not_started(book, None),
                     Work::Reclean(job) => BookOutcome::not_started(job.book, Some(job.raw_path)),
                 };
                 let _ = events.send(Event::Done(Box::new(outcome)));
+            };
+            not_started(next);
+            while let Some(rest) = work.recv().await {
+                not_started(rest);
             }
             break;
         }
