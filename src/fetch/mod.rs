@@ -155,14 +155,10 @@ impl Client {
     /// books at once. An FTP server keeps the connections it accepted, so the
     /// limit becomes their number; over HTTP it is halved.
     fn mirror_busy(&self, asked: std::time::Instant) {
-        let to = match &self.transport {
-            Transport::Ftp(pool) => pool.connections(),
-            // The requests already in flight when the limit was last lowered
-            // all get the same answer: that is one signal, not one each.
-            Transport::Http(_) | Transport::File(_) if self.throttle.lowered_since(asked) => return,
-            Transport::Http(_) | Transport::File(_) => self.throttle.limit() / 2,
-        };
-        self.throttle.lower_for_busy_mirror(to);
+        match &self.transport {
+            Transport::Ftp(pool) => self.throttle.lower_for_busy_mirror(pool.connections()),
+            Transport::Http(_) | Transport::File(_) => self.throttle.halve_for_busy_mirror(asked),
+        }
     }
 
     /// Ends every connection politely. Call once, after the last book.

@@ -49,13 +49,35 @@ impl Throttle {
         }
     }
 
-    /// Whether the limit was lowered at or after `instant`.
-    pub fn lowered_since(&self, instant: std::time::Instant) -> bool {
-        self.lowered_at.lock().expect("throttle lock").is_some_and(|at| at >= instant)
+    /// A busy answer to a request made at `asked`: halves the limit, unless
+    /// the answer belongs to the last lowering. The requests in flight when
+    /// it was made all get the same answer, and so do requests made since by
+    /// books admitted before it (under a busy CPU a task may send its first
+    /// request late): until no more books are in flight than the limit, the
+    /// mirror has not seen the lower load. One signal, not one each; checked
+    /// and lowered under one lock, so answers arriving together halve once.
+    pub fn halve_for_busy_mirror(&self, asked: std::time::Instant) {
+        let mut lowered_at = self.lowered_at.lock().expect("throttle lock");
+        if lowered_at.is_some_and(|at| at >= asked) || self.lowering_pending() {
+            return;
+        }
+        if let Some(limit) = self.lower_locked(self.limit() / 2, &mut lowered_at) {
+            tracing::warn!("the mirror is busy: now at most {limit} books at once");
+        }
+    }
+
+    /// Whether the last lowering has yet to take effect: more books are in
+    /// flight than the limit, their permits to be forgotten as they come back.
+    fn lowering_pending(&self) -> bool {
+        self.debt.load(Ordering::SeqCst) > 0
     }
 
     /// Lowers the limit to `to` (never below 1). Returns the new limit when it changed.
     pub fn lower_to(&self, to: usize) -> Option<usize> {
+        self.lower_locked(to, &mut self.lowered_at.lock().expect("throttle lock"))
+    }
+
+    fn lower_locked(&self, to: usize, lowered_at: &mut Option<std::time::Instant>) -> Option<usize> {
         let to = to.max(1);
         let mut current = self.limit();
         loop {
@@ -67,7 +89,7 @@ impl Throttle {
                 Err(now) => current = now,
             }
         }
-        *self.lowered_at.lock().expect("throttle lock") = Some(std::time::Instant::now());
+        *lowered_at = Some(std::time::Instant::now());
         let surplus = current - to;
         let forgotten = self.semaphore.forget_permits(surplus);
         self.debt.fetch_add(surplus - forgotten, Ordering::SeqCst);
@@ -97,11 +119,29 @@ mod tests {
         assert_eq!(throttle.lower_to(1), Some(1));
         assert_eq!(throttle.lower_to(2), None, "never raised again");
         assert_eq!(throttle.semaphore.available_permits(), 0, "the free permit is gone at once");
+        assert!(throttle.lowering_pending(), "three books in flight, the limit 1");
         drop(held);
         assert_eq!(throttle.semaphore.available_permits(), 1, "two returning permits paid the debt");
+        assert!(!throttle.lowering_pending());
         let _one = throttle.acquire().await;
         assert_eq!(throttle.semaphore.available_permits(), 0);
         assert_eq!(throttle.lower_to(0), None, "at least one book stays in flight");
+    }
+
+    #[tokio::test]
+    async fn one_burst_of_busy_answers_halves_the_limit_once() {
+        let throttle = Throttle::new(8);
+        let held = futures_held(&throttle, 6).await;
+        let asked = std::time::Instant::now();
+        throttle.halve_for_busy_mirror(asked);
+        assert_eq!(throttle.limit(), 4);
+        throttle.halve_for_busy_mirror(asked);
+        assert_eq!(throttle.limit(), 4, "a request made before the lowering");
+        throttle.halve_for_busy_mirror(std::time::Instant::now());
+        assert_eq!(throttle.limit(), 4, "a request made since, while six books are still in flight");
+        drop(held);
+        throttle.halve_for_busy_mirror(std::time::Instant::now());
+        assert_eq!(throttle.limit(), 2, "refused again at the lower load: a new signal");
     }
 
     async fn futures_held(throttle: &Arc<Throttle>, n: usize) -> Vec<Permit> {
