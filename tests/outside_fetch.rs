@@ -68,7 +68,8 @@ fn the_wait_a_server_asks_for_is_the_wait_logged() {
 #[test]
 fn too_many_requests_lowers_concurrency_and_says_so_and_no_book_fails() {
     let paths = ["/4/43/43-0.txt", "/8/84/84-0.txt", "/1/0/8/1080/1080-0.txt", "/1/11/11-0.txt", "/9/98/98-0.txt"];
-    let busy = HttpFault::Status { code: 429, retry_after: Some("0".into()) };
+    // All five refused at once, whenever each request happens to be sent.
+    let busy = HttpFault::Burst { code: 429, retry_after: Some("0".into()), of: paths.len() };
     let server = faulty(paths.iter().map(|path| PathFault::new(path, busy.clone(), 1)).collect());
     let dir = TestDir::new();
     let manifest = dir.write("m.csv", "FileNumber\n43\n84\n1080\n11\n98\n1342\n");

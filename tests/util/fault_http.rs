@@ -29,6 +29,10 @@ use super::{HttpOptions, HttpServer};
 pub enum HttpFault {
     /// This status with an empty body, and a `Retry-After` header when given.
     Status { code: u16, retry_after: Option<String> },
+    /// [`HttpFault::Status`], answered only once `of` requests with this
+    /// fault have arrived: one burst, however the client's tasks happen to
+    /// be scheduled. Every `Burst` of a server must have the same `of`.
+    Burst { code: u16, retry_after: Option<String>, of: usize },
     /// The headers (whole file's Content-Length) and `after` bytes, then a TCP reset.
     Reset { after: usize },
     /// The headers (whole file's Content-Length) and `after` bytes, then a clean close.
@@ -72,6 +76,8 @@ struct Front {
     /// Every request as it arrived (decoded path) with the fault it got.
     log: Mutex<Vec<(String, Option<HttpFault>)>>,
     arrived: Condvar,
+    /// Where the requests of a [`HttpFault::Burst`] wait for each other.
+    burst: tokio::sync::Barrier,
 }
 
 pub struct FaultyHttp {
@@ -94,8 +100,9 @@ impl FaultyHttp {
         let front = Arc::new(Front {
             root: root.to_owned(),
             backend: backend.addr,
-            faults,
             random,
+            burst: tokio::sync::Barrier::new(burst_size(&faults)),
+            faults,
             log: Mutex::new(Vec::new()),
             arrived: Condvar::new(),
         });
@@ -153,6 +160,11 @@ impl FaultyHttp {
             log = next;
         }
     }
+}
+
+/// How many requests of a [`HttpFault::Burst`] are answered together.
+fn burst_size(faults: &[PathFault]) -> usize {
+    faults.iter().find_map(|f| if let HttpFault::Burst { of, .. } = f.fault { Some(of) } else { None }).unwrap_or(1)
 }
 
 /// The fault the `nth` (0-based) request of `path` gets, if any.
@@ -236,6 +248,10 @@ async fn misbehave(front: &Front, path: &str, fault: HttpFault, mut client: TcpS
         format!("HTTP/1.1 {status}\r\nContent-Type: {kind}\r\n{length}Connection: close\r\n\r\n")
     };
     match fault {
+        HttpFault::Burst { code, retry_after, .. } => {
+            front.burst.wait().await;
+            Box::pin(misbehave(front, path, HttpFault::Status { code, retry_after }, client)).await
+        }
         HttpFault::Status { code, retry_after } => {
             let retry_after = retry_after.map(|value| format!("Retry-After: {value}\r\n")).unwrap_or_default();
             let response = format!(
