@@ -16,6 +16,7 @@ use encoding_rs::{CoderResult, DecoderResult, Encoding, UTF_8, WINDOWS_1252};
 use memchr::{memchr, memmem};
 
 use super::line_ends::normalize_line_ends;
+use super::reuse;
 use super::rules::{CHARSET_DECLARATION, DECLARATION_WINDOW};
 use super::source::Source;
 use super::words::Words;
@@ -119,8 +120,9 @@ pub(crate) fn transcode(
     out: &mut dyn Write,
 ) -> Result<Option<bool>, CleanError> {
     let mut decoder = recode.from.new_decoder_without_bom_handling();
-    let mut decoded = vec![0; 64 * 1024];
-    let mut normalized = Vec::new();
+    let mut decoded = reuse::take();
+    decoded.resize(64 * 1024, 0);
+    let mut normalized = reuse::take();
     let mut crs = PendingCrs(0);
     let mut c1 = false;
     let (mut pos, len, window) = (start, src.len(), src.window());

@@ -15,6 +15,7 @@ use memchr::{memchr, memrchr};
 
 use super::line_ends::normalize_into;
 use super::lines::{is_blank, is_space};
+use super::reuse::{self, Reused};
 
 /// Whether the text is the book (trimmed) or a text kept whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,8 +35,8 @@ pub(crate) struct Emitter<'w> {
     started: bool,
     /// Blank lines after the last line written, held back until more text
     /// shows they are not the end.
-    pending: Vec<u8>,
-    normalized: Vec<u8>,
+    pending: Reused,
+    normalized: Reused,
     written: u64,
     ends_with_newline: bool,
 }
@@ -46,8 +47,8 @@ impl<'w> Emitter<'w> {
             out,
             mode,
             started: false,
-            pending: Vec::new(),
-            normalized: Vec::new(),
+            pending: reuse::take(),
+            normalized: reuse::take(),
             written: 0,
             ends_with_newline: false,
         }

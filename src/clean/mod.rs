@@ -16,7 +16,8 @@
 //! - `layout` and `credits`: which markers bound the book and what to cut;
 //! - `emit` and `line_ends`: pass 2, the kept pieces with `\n` line ends,
 //!   trimmed;
-//! - `engine`: the passes in order.
+//! - `engine`: the passes in order;
+//! - `reuse`: the buffers each cleaning thread keeps from book to book.
 
 mod credits;
 mod decode;
@@ -26,6 +27,7 @@ mod layout;
 mod line_ends;
 mod lines;
 mod markers;
+mod reuse;
 mod rules;
 mod scan;
 mod source;

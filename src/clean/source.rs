@@ -14,6 +14,7 @@ use std::path::Path;
 use memchr::memrchr;
 
 use super::layout::{whole_lines, CONTEXT};
+use super::reuse::{self, Reused};
 
 /// How much a pass reads at a time.
 pub(crate) const WINDOW: usize = 128 * 1024;
@@ -90,7 +91,7 @@ pub(crate) struct ReadSource<R> {
     inner: R,
     len: u64,
     window: usize,
-    buf: Vec<u8>,
+    buf: Reused,
     /// Offset of `buf[0]` in the text; `buf[..filled]` is valid.
     buf_pos: u64,
     filled: usize,
@@ -100,7 +101,7 @@ pub(crate) struct ReadSource<R> {
 
 impl<R: Read + Seek> ReadSource<R> {
     pub fn new(inner: R, len: u64, window: usize) -> Self {
-        ReadSource { inner, len, window, buf: Vec::new(), buf_pos: 0, filled: 0, inner_pos: None }
+        ReadSource { inner, len, window, buf: reuse::take(), buf_pos: 0, filled: 0, inner_pos: None }
     }
 }
 
