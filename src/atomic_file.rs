@@ -14,8 +14,12 @@
 use std::io;
 use std::path::Path;
 
+use std::io::Write;
+
 use tempfile::NamedTempFile;
-use tokio::io::{AsyncWriteExt, BufWriter};
+use tokio::task::JoinHandle;
+
+use crate::buffer_pool::{self, Buffer};
 
 /// Prefix and suffix of every temporary file gutenfetch writes:
 /// `.gutenfetch-<pid>-<random>.part`.
@@ -73,32 +77,81 @@ fn process_is_running(pid: u32) -> bool {
     !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
-/// A file being written asynchronously (a download).
+/// A file being written asynchronously (a download), through two pooled
+/// buffers: the transfer fills one while a blocking thread writes the other,
+/// so the network never waits for the disk unless the disk falls behind.
 pub struct PartFile {
     temp: NamedTempFile,
-    writer: BufWriter<tokio::fs::File>,
+    filling: Buffer,
+    disk: Disk,
+}
+
+/// Where the file handle is: here with the spare buffer, or with the
+/// blocking thread writing a chunk, which gives both back.
+enum Disk {
+    Idle(std::fs::File, Buffer),
+    Writing(JoinHandle<(std::fs::File, Buffer, io::Result<()>)>),
+    /// Only while changing state, or after a failed write.
+    Gone,
 }
 
 impl PartFile {
+    /// Both buffers are taken now, not when first needed, so that each
+    /// transfer in flight holds the same: the pool's size is reached at once.
     pub fn beside(dest: &Path) -> io::Result<PartFile> {
         let temp = temp_beside(dest)?;
-        let file = tokio::fs::File::from_std(temp.as_file().try_clone()?);
-        Ok(PartFile { temp, writer: BufWriter::with_capacity(64 * 1024, file) })
+        let file = temp.as_file().try_clone()?;
+        Ok(PartFile { temp, filling: buffer_pool::take(), disk: Disk::Idle(file, buffer_pool::take()) })
     }
 
-    pub fn writer(&mut self) -> &mut BufWriter<tokio::fs::File> {
-        &mut self.writer
+    pub async fn write_all(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        while !bytes.is_empty() {
+            let (now, rest) = bytes.split_at(self.filling.room().min(bytes.len()));
+            self.filling.extend_from_slice(now);
+            bytes = rest;
+            if self.filling.room() == 0 {
+                self.write_out().await?;
+            }
+        }
+        Ok(())
     }
 
-    /// Flushes and renames the file to `dest`, replacing what was there.
+    /// Hands the full buffer to a blocking thread, once the one before is written.
+    async fn write_out(&mut self) -> io::Result<()> {
+        let (file, spare) = self.idle().await?;
+        let full = std::mem::replace(&mut self.filling, spare);
+        self.disk = Disk::Writing(tokio::task::spawn_blocking(move || {
+            let written = (&file).write_all(&full);
+            (file, full, written)
+        }));
+        Ok(())
+    }
+
+    /// The file handle and the spare buffer, after any write in flight.
+    async fn idle(&mut self) -> io::Result<(std::fs::File, Buffer)> {
+        match std::mem::replace(&mut self.disk, Disk::Gone) {
+            Disk::Idle(file, spare) => Ok((file, spare)),
+            Disk::Writing(write) => {
+                let (file, mut written, result) = write.await.map_err(io::Error::other)?;
+                result?;
+                written.clear();
+                Ok((file, written))
+            }
+            Disk::Gone => Err(io::Error::other("an earlier write to this file failed")),
+        }
+    }
+
+    /// Writes what is left and renames the file to `dest`, replacing what was there.
     pub async fn commit(mut self, dest: &Path) -> io::Result<()> {
-        self.writer.flush().await?;
-        let PartFile { temp, writer } = self;
-        drop(writer);
+        let (file, _spare) = self.idle().await?;
+        let PartFile { temp, filling, .. } = self;
         let dest = dest.to_owned();
-        tokio::task::spawn_blocking(move || temp.persist(dest).map(drop).map_err(|e| e.error))
-            .await
-            .map_err(io::Error::other)?
+        tokio::task::spawn_blocking(move || {
+            (&file).write_all(&filling)?;
+            temp.persist(dest).map(drop).map_err(|e| e.error)
+        })
+        .await
+        .map_err(io::Error::other)?
     }
 }
 
@@ -131,8 +184,6 @@ impl SyncPartFile {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write as _;
-
     use super::*;
 
     /// Writes `contents` to `dest` the way the report is written.
@@ -155,17 +206,31 @@ mod tests {
         let dest = dir.path().join("418.txt");
 
         let mut abandoned = PartFile::beside(&dest).unwrap();
-        abandoned.writer().write_all(b"half a bo").await.unwrap();
+        abandoned.write_all(b"half a bo").await.unwrap();
         assert_eq!(names(dir.path()).len(), 1);
         assert!(names(dir.path())[0].starts_with(TEMP_PREFIX));
         drop(abandoned);
         assert!(names(dir.path()).is_empty());
 
         let mut part = PartFile::beside(&dest).unwrap();
-        part.writer().write_all(b"a whole book").await.unwrap();
+        part.write_all(b"a whole book").await.unwrap();
         part.commit(&dest).await.unwrap();
         assert_eq!(names(dir.path()), ["418.txt"]);
         assert_eq!(std::fs::read(&dest).unwrap(), b"a whole book");
+    }
+
+    #[tokio::test]
+    async fn a_file_of_many_chunks_is_written_whole_and_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("2600-0.txt");
+        let book: Vec<u8> = (0..3 * buffer_pool::CHUNK + 12_345).map(|i| (i % 251) as u8).collect();
+        let mut part = PartFile::beside(&dest).unwrap();
+        // Pieces of a size that never lines up with a chunk.
+        for piece in book.chunks(7_919) {
+            part.write_all(piece).await.unwrap();
+        }
+        part.commit(&dest).await.unwrap();
+        assert!(std::fs::read(&dest).unwrap() == book, "the file differs from what was written");
     }
 
     #[test]
@@ -199,7 +264,7 @@ mod tests {
         let (written, downloaded) = (dir.path().join("11.txt"), dir.path().join("11-0.txt"));
         write(&written, b"a book").unwrap();
         let mut part = PartFile::beside(&downloaded).unwrap();
-        part.writer().write_all(b"a book").await.unwrap();
+        part.write_all(b"a book").await.unwrap();
         part.commit(&downloaded).await.unwrap();
         let expected = 0o666 & !umask();
         for path in [&written, &downloaded] {

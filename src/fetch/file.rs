@@ -4,11 +4,12 @@
 use std::io::ErrorKind;
 use std::path::PathBuf;
 
-use tokio::io::{AsyncReadExt, AsyncWrite};
+use tokio::io::AsyncReadExt;
 
 use super::error::{BookError, Stage};
-use super::sink::BodySink;
+use super::sink::{BodySink, Destination};
 use super::{Got, Listing};
+use crate::buffer_pool;
 
 pub struct FileMirror {
     root: PathBuf,
@@ -37,7 +38,7 @@ impl FileMirror {
         Ok(Listing::Names(names))
     }
 
-    pub async fn get(&self, path: &str, mut sink: BodySink<'_, impl AsyncWrite + Unpin>) -> Result<Got, BookError> {
+    pub async fn get(&self, path: &str, mut sink: BodySink<'_, impl Destination>) -> Result<Got, BookError> {
         let path = self.root.join(path);
         let mut file = match tokio::fs::File::open(&path).await {
             Ok(file) => file,
@@ -53,11 +54,12 @@ impl FileMirror {
             return Ok(Got::Absent("a folder, not a file".to_owned()));
         }
         sink.expect(Some(meta.len()));
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = buffer_pool::take();
+        let buf = buf.for_reading();
         loop {
-            let read = file.read(&mut buf).await.map_err(read_error)?;
+            let read = file.read(buf).await.map_err(read_error)?;
             if read == 0 {
-                return sink.finish().await.map(Got::File);
+                return sink.finish().map(Got::File);
             }
             sink.write(&buf[..read]).await?;
         }

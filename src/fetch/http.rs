@@ -10,10 +10,9 @@ use std::time::{Duration, SystemTime};
 use anyhow::Context;
 use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
-use tokio::io::AsyncWrite;
 
 use super::error::{BookError, Stage};
-use super::sink::{html_page, BodySink};
+use super::sink::{html_page, BodySink, Destination};
 use super::{Got, Listing};
 
 /// A folder listing larger than this is not a Gutenberg book folder.
@@ -108,7 +107,7 @@ impl HttpMirror {
     }
 
     /// Streams the file into `sink`; absent on 404 or 410.
-    pub async fn get(&self, path: &str, mut sink: BodySink<'_, impl AsyncWrite + Unpin>) -> Result<Got, BookError> {
+    pub async fn get(&self, path: &str, mut sink: BodySink<'_, impl Destination>) -> Result<Got, BookError> {
         let mut response = self.request(Stage::Download, path).await?;
         let status = response.status();
         if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
@@ -126,7 +125,7 @@ impl HttpMirror {
         while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(Stage::Download, path, &err))? {
             sink.write(&chunk).await?;
         }
-        sink.finish().await.map(Got::File)
+        sink.finish().map(Got::File)
     }
 
     /// HEAD: whether `path` exists, and its Content-Length.

@@ -17,9 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::fs::File;
-use tokio::io::BufWriter;
-
+use crate::atomic_file::PartFile;
 use crate::ebook::EbookNumber;
 use crate::layout::Candidate;
 use crate::mirror::{Layout, Mirror};
@@ -195,7 +193,7 @@ impl Session<'_> {
     }
 
     /// Copies `path` (relative to the mirror root) into `sink`.
-    pub async fn get(&mut self, path: &str, sink: BodySink<'_, BufWriter<File>>) -> Result<Got, BookError> {
+    pub async fn get(&mut self, path: &str, sink: BodySink<'_, PartFile>) -> Result<Got, BookError> {
         match self {
             Session::Ftp(session) => session.get(path, sink).await,
             Session::Http(mirror) => mirror.get(path, sink).await,

@@ -12,9 +12,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use tokio::fs::File;
-use tokio::io::BufWriter;
-
 use super::error::{BookError, Stage};
 use super::sink::{BodySink, Watcher};
 use super::{Client, Fetched, Got, Listing, Located, Session};
@@ -181,9 +178,8 @@ impl Attempt<'_, '_> {
         loop {
             // A fresh temporary file for each try: a failed one is removed when dropped.
             let mut part = PartFile::beside(&raw_path).map_err(write_error)?;
-            let sink: BodySink<'_, BufWriter<File>> =
-                BodySink::new(part.writer(), self.client.limits.max_size, candidate.packing)
-                    .watched(&candidate.local_name, watcher);
+            let sink: BodySink<'_, PartFile> = BodySink::new(&mut part, self.client.limits.max_size, candidate.packing)
+                .watched(&candidate.local_name, watcher);
             let asked = Instant::now();
             match self.session.get(&candidate.path, sink).await {
                 Ok(Got::Absent(_)) if listed == Listed::No => return Ok(None),

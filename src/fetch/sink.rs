@@ -2,9 +2,11 @@
 //! and refuses what is not the file asked for (an HTML page served in place
 //! of a book, a zip that is not one), whatever the protocol.
 
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use std::future::Future;
+use std::io;
 
 use super::error::{BookError, Stage};
+use crate::atomic_file::PartFile;
 use crate::layout::Packing;
 
 /// How many leading bytes are kept to recognise an HTML page.
@@ -27,6 +29,24 @@ pub enum TransferUpdate {
 /// Where a transfer's updates go (the progress display); `None` for nowhere.
 pub type Watcher<'a> = Option<&'a (dyn Fn(TransferUpdate) + Send + Sync)>;
 
+/// Where a body is written: a part file, or memory (in tests).
+pub trait Destination: Send {
+    fn write_all(&mut self, bytes: &[u8]) -> impl Future<Output = io::Result<()>> + Send;
+}
+
+impl Destination for PartFile {
+    async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        PartFile::write_all(self, bytes).await
+    }
+}
+
+impl Destination for Vec<u8> {
+    async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
 /// Receives the body of one file.
 pub struct BodySink<'a, W> {
     out: &'a mut W,
@@ -42,7 +62,7 @@ pub struct BodySink<'a, W> {
     reported_at: Option<std::time::Instant>,
 }
 
-impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
+impl<'a, W: Destination> BodySink<'a, W> {
     /// `packing` says what the body must look like: a text that is not an
     /// HTML page, or a zip.
     pub fn new(out: &'a mut W, max_size: u64, packing: Packing) -> Self {
@@ -104,8 +124,9 @@ impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
         Ok(())
     }
 
-    /// Checks a body shorter than the sniffing window and flushes.
-    pub async fn finish(mut self) -> Result<u64, BookError> {
+    /// Checks a body shorter than the sniffing window. What it wrote is
+    /// complete once the destination is committed.
+    pub fn finish(mut self) -> Result<u64, BookError> {
         if self.written == 0 {
             // No Gutenberg text or zip is empty: a server error page of nothing.
             return Err(BookError::transient(Stage::Download, "the server sent an empty file"));
@@ -113,7 +134,6 @@ impl<'a, W: AsyncWrite + Unpin> BodySink<'a, W> {
         if let Some(start) = self.start.take() {
             check_start(&start, self.packing)?;
         }
-        self.out.flush().await.map_err(|err| BookError::permanent(Stage::Write, err.to_string()))?;
         Ok(self.written)
     }
 }
@@ -192,7 +212,7 @@ mod tests {
         let mut sink = BodySink::new(&mut out, 1 << 20, Packing::Plain);
         sink.write(b"  <!DOC").await.unwrap();
         sink.write(b"TYPE html><p>slow down</p>").await.unwrap();
-        let err = sink.finish().await.unwrap_err();
+        let err = sink.finish().unwrap_err();
         assert!(err.busy && err.message.contains("HTML"), "a short HTML body is caught at the end: {err}");
     }
 
@@ -202,7 +222,7 @@ mod tests {
             let mut out = Vec::new();
             let mut sink = BodySink::new(&mut out, 1 << 20, Packing::Zip);
             sink.write(body).await?;
-            sink.finish().await
+            sink.finish()
         };
         assert_eq!(zip(b"PK\x03\x04 and the rest of an archive").await.unwrap(), 31);
         assert!(zip(b"<html>not found</html>").await.unwrap_err().message.contains("HTML"));
@@ -219,7 +239,7 @@ mod tests {
         for _ in 0..300 {
             sink.write(&[b'x'; 1000]).await.unwrap();
         }
-        sink.finish().await.unwrap();
+        sink.finish().unwrap();
         let updates = updates.into_inner().unwrap();
         assert_eq!(updates[0], TransferUpdate::Started { name: "418.txt".into(), expected: Some(300_000) });
         // The first chunk at once, then every 128 KiB at the latest (time may add more).

@@ -6,14 +6,15 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use suppaftp::{FtpError, Status};
-use tokio::io::{AsyncReadExt, AsyncWrite};
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
 use super::data::with_timeout;
 use super::replies::{announced_size, describe, is_busy, stat_listing};
 use super::{Conn, FtpPool};
+use crate::buffer_pool;
 use crate::fetch::error::{BookError, Stage};
-use crate::fetch::sink::BodySink;
+use crate::fetch::sink::{BodySink, Destination};
 use crate::fetch::{Got, Listing};
 
 /// A folder listing larger than this is not a Gutenberg book folder.
@@ -113,7 +114,7 @@ impl FtpSession {
     }
 
     /// Succeeds only once the server has confirmed the transfer.
-    pub async fn get(&mut self, path: &str, mut sink: BodySink<'_, impl AsyncWrite + Unpin>) -> Result<Got, BookError> {
+    pub async fn get(&mut self, path: &str, mut sink: BodySink<'_, impl Destination>) -> Result<Got, BookError> {
         let wait = self.pool.timeout;
         let command = format!("RETR {}{path}", self.pool.endpoint.root);
         let pool = Arc::clone(&self.pool);
@@ -127,9 +128,10 @@ impl FtpSession {
         };
         let announced = announced_size(&opening.body);
         sink.expect(announced);
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = buffer_pool::take();
+        let buf = buf.for_reading();
         loop {
-            let read = match tokio::time::timeout(wait, stream.read(&mut buf)).await {
+            let read = match tokio::time::timeout(wait, stream.read(buf)).await {
                 Ok(Ok(read)) => read,
                 Ok(Err(err)) => {
                     return Err(self.broken(BookError::transient(Stage::Download, format!("{command}: {err}"))))
@@ -165,7 +167,7 @@ impl FtpSession {
                 format!("{command}: transfer ended after {} of the {announced} bytes announced", sink.written());
             return Err(BookError::transient(Stage::Download, message));
         }
-        sink.finish().await.map(Got::File)
+        sink.finish().map(Got::File)
     }
 
     /// SIZE: whether `path` is a file, and its size; no data connection needed.
