@@ -19,6 +19,7 @@ pub mod layout;
 pub mod ledger;
 pub mod logging;
 pub mod manifest;
+pub mod memory;
 pub mod mirror;
 pub mod outcome;
 pub mod pipeline;

@@ -27,6 +27,7 @@ use crate::fetch::{BookError, Client, Stage};
 use crate::interrupt::Interrupted;
 use crate::ledger::Ledger;
 use crate::manifest::Book;
+use crate::memory;
 use crate::outcome::{BookOutcome, Event, Status};
 use crate::plan::{step_for, OutputLayout, Step, Why};
 use crate::progress::Progress;
@@ -294,11 +295,18 @@ fn report_panic(
 
 /// Gathers outcomes into the ledger until every stage has hung up.
 fn collect(events: mpsc::Receiver<Event>, progress: &mut Progress, ledger: &mut Ledger) {
+    let mut done_books = 0;
     for event in events {
         match event {
             Event::Downloaded { bytes } => progress.downloaded(bytes),
             Event::Transfer { ebook, update } => progress.transfer(ebook, update),
-            Event::Done(outcome) => done(&outcome, progress, ledger),
+            Event::Done(outcome) => {
+                done(&outcome, progress, ledger);
+                done_books += 1;
+                if done_books % memory::TRIM_EVERY == 0 {
+                    memory::trim();
+                }
+            }
         }
     }
 }
