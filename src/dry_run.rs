@@ -37,7 +37,7 @@ impl Planned {
     fn of(book: &Book, action: &'static str, error: Option<String>) -> Self {
         Planned {
             ebook: book.number.get(),
-            title: book.title.clone(),
+            title: book.title().map(str::to_owned),
             action,
             file: None,
             url: None,

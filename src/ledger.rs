@@ -135,7 +135,7 @@ impl Ledger {
             self.failures.push(Failure {
                 line: o.book.line,
                 ebook: o.book.number,
-                title: o.book.title.clone(),
+                title: o.book.title().map(str::to_owned),
                 message: error.to_string(),
             });
         }
@@ -226,8 +226,8 @@ fn lossy(path: &Path) -> String {
 fn entry(o: &BookOutcome) -> BookEntry {
     BookEntry {
         ebook: o.book.number.get(),
-        title: o.book.title.clone(),
-        author: o.book.author.clone(),
+        title: o.book.title().map(str::to_owned),
+        author: o.book.author().map(str::to_owned),
         manifest_line: o.book.line,
         status: o.status,
         url: o.url.clone(),
@@ -251,7 +251,7 @@ mod tests {
 
     fn book(number: &str, line: u64) -> Book {
         let number = EbookNumber::parse(number).unwrap();
-        Book { number, title: Some(format!("Title {number}")), author: None, language: None, line, row: 0 }
+        Book::new(number, line, 0).with_about(Some(format!("Title {number}")), None, None)
     }
 
     #[test]
@@ -286,8 +286,8 @@ mod tests {
     fn record_many(ledger: &mut Ledger) -> Vec<u64> {
         let lines: Vec<u64> = (2..1002).collect();
         for &line in lines.iter().rev() {
-            let mut b = book(&line.to_string(), line);
-            b.title = Some(format!("A title long enough to fill the chunks sooner {line}"));
+            let title = format!("A title long enough to fill the chunks sooner {line}");
+            let b = book(&line.to_string(), line).with_about(Some(title), None, None);
             ledger.record(&BookOutcome::ok(b));
         }
         ledger.finish();

@@ -159,7 +159,7 @@ mod tests {
         let out = OutputLayout::new(dir.path());
         std::fs::create_dir_all(&out.raw_dir).unwrap();
         let number = EbookNumber::parse("418").unwrap();
-        let book = Book { number, title: None, author: None, language: None, line: 2, row: 0 };
+        let book = Book::new(number, 2, 0);
         (dir, out, book)
     }
 

@@ -58,9 +58,7 @@ impl Selection {
             }
             let code = code.trim();
             manifest.books.retain(|book| {
-                book.language
-                    .as_deref()
-                    .is_some_and(|langs| langs.split(';').any(|l| l.trim().eq_ignore_ascii_case(code)))
+                book.language().is_some_and(|langs| langs.split(';').any(|l| l.trim().eq_ignore_ascii_case(code)))
             });
         }
         if let Some(limit) = self.limit {

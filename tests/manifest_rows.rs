@@ -15,7 +15,7 @@ fn the_shipped_default_manifest_parses_cleanly() {
     for luther in [418, 1670, 16797, 38544, 53499] {
         assert!(numbers.contains(&luther), "ebook {luther} is in the default manifest");
     }
-    assert!(manifest.books.iter().all(|b| b.title.is_some() && b.author.is_some()));
+    assert!(manifest.books.iter().all(|b| b.title().is_some() && b.author().is_some()));
 }
 
 #[test]
