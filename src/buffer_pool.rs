@@ -1,13 +1,14 @@
 //! The transfer buffers: one size, shared by every download, never freed.
 //!
 //! Each transfer reads the network into one buffer and writes to disk from
-//! two; when it ends they go back to the pool for the next book. So the
-//! pool holds as many buffers as the most transfers ever in flight at once
-//! needed, reached within the first few books, and a run of a thousand
-//! books holds no more of them than a run of a hundred. Allocating them per
-//! book instead lets the peak depend on how many happen to be live at the
-//! same moment, which a longer run reaches more often, and leaves the
-//! allocator's heaps fragmented by their comings and goings.
+//! two ([`PER_TRANSFER`]); when it ends they go back to the pool for the
+//! next book. The pool is filled at the start of a run for the most
+//! transfers it may have in flight ([`fill`]), so a run of a thousand books
+//! holds exactly the buffers a run of a hundred does. Allocated per book,
+//! or even pooled but only as needed, the peak would depend on how many
+//! happened to be live at the same moment, which a longer run reaches more
+//! often, and the allocator's heaps would fragment with their comings and
+//! goings.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Mutex;
@@ -16,7 +17,17 @@ use std::sync::Mutex;
 /// disk moves at most.
 pub const CHUNK: usize = 64 * 1024;
 
+/// Buffers one transfer holds: one it reads into, one it fills for the
+/// disk and one being written.
+pub const PER_TRANSFER: usize = 3;
+
 static TRANSFERS: Pool = Pool::new();
+
+/// Fills the transfers' pool up to `buffers` buffers (no more are taken
+/// from it at once unless a dropped transfer's last write is still going).
+pub fn fill(buffers: usize) {
+    TRANSFERS.fill(buffers);
+}
 
 /// An empty buffer with room for [`CHUNK`] bytes, from the transfers' pool.
 pub fn take() -> Buffer {
@@ -34,6 +45,14 @@ impl Pool {
         Pool { free: Mutex::new(Vec::new()) }
     }
 
+    /// Makes new buffers until `buffers` are free.
+    pub fn fill(&self, buffers: usize) {
+        let mut free = self.free.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while free.len() < buffers {
+            free.push(new_buffer());
+        }
+    }
+
     /// A pooled buffer, or a new one if every pooled one is in use; it
     /// returns to this pool when dropped.
     pub fn take(&'static self) -> Buffer {
@@ -44,7 +63,7 @@ impl Pool {
 
 /// A new buffer, written through once: its pages are resident from the
 /// start, not as the first long enough book reaches them, so memory is what
-/// the transfers in flight hold from the first books on, however long the run.
+/// the transfers in flight can hold from the start, however long the run.
 fn new_buffer() -> Vec<u8> {
     let mut bytes = vec![0; CHUNK];
     // `vec!` may take pages fresh from the system, known to be zero, without
@@ -118,6 +137,18 @@ mod tests {
         grown.extend_from_slice(&[0; CHUNK + 1]);
         drop(grown);
         assert_eq!(POOL.free.lock().unwrap().len(), 0, "a grown buffer is not pooled");
+    }
+
+    #[test]
+    fn a_filled_pool_hands_out_its_buffers_before_making_more() {
+        static POOL: Pool = Pool::new();
+        POOL.fill(2);
+        POOL.fill(2);
+        assert_eq!(POOL.free.lock().unwrap().len(), 2, "filling again makes none");
+        let made: Vec<*const u8> = POOL.free.lock().unwrap().iter().map(|b| b.as_ptr()).collect();
+        let taken = [POOL.take(), POOL.take()];
+        assert!(taken.iter().all(|b| made.contains(&b.as_ptr())));
+        assert!(POOL.free.lock().unwrap().is_empty());
     }
 
     #[test]

@@ -109,7 +109,9 @@ impl Ledger {
             spilling: spool.is_some(),
             spool,
             spilled: 0,
-            recent: Vec::new(),
+            // Room for a chunk and the entry that crosses it: grown by
+            // doubling instead, it would be copied to twice the size.
+            recent: Vec::with_capacity(2 * CHUNK),
             places: Vec::new(),
             tally: Tally::default(),
             failures: Vec::new(),

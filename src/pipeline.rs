@@ -21,6 +21,7 @@ use std::time::Instant;
 use anyhow::Context;
 use tokio::task::JoinSet;
 
+use crate::buffer_pool;
 use crate::clean_stage::{self, CleanJob};
 use crate::config::Config;
 use crate::fetch::{BookError, Client, Stage};
@@ -77,6 +78,8 @@ pub fn run(
 
     let client =
         Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.retry.clone(), config.jobs)?);
+    // Every buffer the transfers in flight will use, made now.
+    buffer_pool::fill(buffer_pool::PER_TRANSFER * config.jobs.min(books.len()));
     let stop_signal = interrupted.clone();
     let download_seconds = std::thread::scope(|scope| {
         // Each stage owns its sender, so the collector ends when the last stage does.

@@ -26,8 +26,12 @@ pub(crate) fn normalize_line_ends(bytes: &[u8], out: &mut Vec<u8>) {
 pub(crate) fn normalize_into(bytes: &[u8], out: &mut Vec<u8>, start: usize) -> usize {
     // Room for a whole block written at the end; the output is never longer
     // than the input.
-    if out.len() < start + bytes.len() + BLOCK {
-        out.resize(start + bytes.len() + BLOCK, 0);
+    let room = start + bytes.len() + BLOCK;
+    if out.len() < room {
+        // Exactly: a buffer kept from window to window would otherwise double
+        // past the largest window it ever held.
+        out.reserve_exact(room - out.len());
+        out.resize(room, 0);
     }
     let (mut from, mut to) = (0, start);
     while from < bytes.len() {

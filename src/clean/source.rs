@@ -8,7 +8,7 @@
 //! about a window (larger only while a single line is longer).
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use memchr::memrchr;
@@ -129,6 +129,9 @@ impl<R: Read + Seek> Source for ReadSource<R> {
         }
         self.buf_pos = pos;
         if self.buf.len() < want {
+            // Exactly, not doubling: the buffer is kept from book to book.
+            let len = self.buf.len();
+            self.buf.reserve_exact(want - len);
             self.buf.resize(want, 0);
         }
         let read_from = pos + self.filled as u64;
@@ -164,10 +167,11 @@ pub enum Spill<'a> {
     In(&'a Path),
 }
 
-/// A re-encoded copy being written.
+/// A re-encoded copy being written. The file is written unbuffered: the
+/// transcoder writes it a 64 KiB chunk at a time anyway.
 pub(crate) enum Scratch {
     Memory(Vec<u8>),
-    File(BufWriter<File>),
+    File(File),
 }
 
 impl Scratch {
@@ -176,7 +180,7 @@ impl Scratch {
     pub fn new(spill: Spill, len: u64) -> io::Result<Scratch> {
         Ok(match spill {
             Spill::Memory => Scratch::Memory(Vec::with_capacity(len as usize + len as usize / 8)),
-            Spill::In(dir) => Scratch::File(BufWriter::with_capacity(64 * 1024, tempfile::tempfile_in(dir)?)),
+            Spill::In(dir) => Scratch::File(tempfile::tempfile_in(dir)?),
         })
     }
 
@@ -191,8 +195,7 @@ impl Scratch {
     pub fn into_source(self, window: usize) -> io::Result<AnySource> {
         Ok(match self {
             Scratch::Memory(bytes) => AnySource::Memory(MemSource::new(bytes, window)),
-            Scratch::File(writer) => {
-                let file = writer.into_inner().map_err(io::IntoInnerError::into_error)?;
+            Scratch::File(file) => {
                 let len = file.metadata()?.len();
                 AnySource::File(ReadSource::new(file, len, window))
             }
