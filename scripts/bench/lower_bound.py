@@ -30,6 +30,19 @@ and each is raised to bytes * 8 / link bandwidth if that is larger (the link
 cannot carry the bytes faster, whatever the concurrency). Neither counts any
 time on the server, the client or the disk, nor a connection waiting for a
 book while another finishes: reaching them is not possible.
+
+For HTTP it prints a model, not a bound: J kept-alive connections, each
+sending one request at a time (HTTP/1.1, no pipelining) and waiting one RTT
+for its answer, with the link shared evenly while they transfer:
+
+  T = RTT * (2 + ceil(sum_i r_i / J)) + bytes * 8 / link bandwidth
+
+where 2 RTT are the connection's handshake and the first flight, and r_i is
+the number of requests book i costs: 1 for a client given the exact URLs
+(aria2c), and for a client that must find the file, 1 when the folder holds
+N-0.txt (asked for first) and at least 2 otherwise (the N-0.txt that is not
+there, then the file). What it leaves out (slow start of each connection,
+time on the server and the client) is small next to the round trips.
 """
 import argparse
 import json
@@ -73,11 +86,24 @@ def main():
           f" = {ss_rtts * rtt:.3f} s   (sum of per-book RTTs {sum(per_book)}, mean {sum(per_book) / n:.2f})")
     if a.link_mbps > 0:
         print(f"  bandwidth:  bytes x 8 / {a.link_mbps:.0f} Mbit/s = {bw_s:.3f} s   (bound = max of the two)")
+
+    # HTTP: requests per book for the exact URLs, and at least for a client finding each file.
+    names = [line.split("\t")[1].rsplit("/", 1)[-1] for line in open(a.chosen) if line.strip()]
+    finding = [1 if name.endswith("-0.txt") else 2 for name in names]
+    exact_rtts = 2 + math.ceil(n / a.jobs)
+    find_rtts = 2 + math.ceil(sum(finding) / a.jobs)
+    print(f"model, HTTP (RTT x (2 + ceil(requests / J)) + bandwidth):")
+    print(f"  exact URLs:     {n} requests,  {exact_rtts} RTT + bandwidth = {exact_rtts * rtt + bw_s:.3f} s")
+    print(f"  finding files:  >= {sum(finding)} requests ({n - finding.count(2)} books have N-0.txt), "
+          f"{find_rtts} RTT + bandwidth = {find_rtts * rtt + bw_s:.3f} s")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"books": n, "bytes": total, "jobs": a.jobs, "rtt_ms": a.rtt_ms, "link_mbps": a.link_mbps,
                        "simple_s": simple, "slow_start_s": slow, "bandwidth_s": bw_s,
-                       "simple_rtts": simple_rtts, "slow_start_rtts": ss_rtts}, f, indent=2)
+                       "simple_rtts": simple_rtts, "slow_start_rtts": ss_rtts,
+                       "http_exact_model_s": exact_rtts * rtt + bw_s,
+                       "http_finding_model_s": find_rtts * rtt + bw_s,
+                       "http_finding_requests": sum(finding)}, f, indent=2)
 
 
 if __name__ == "__main__":
