@@ -11,10 +11,8 @@
 //! tool creates files (0644 under the usual umask 0022), not tempfile's
 //! private 0600; the rename keeps the mode, so the final files have it too.
 
-use std::io;
+use std::io::{self, Write};
 use std::path::Path;
-
-use std::io::Write;
 
 use tempfile::NamedTempFile;
 use tokio::task::JoinHandle;
@@ -96,8 +94,8 @@ enum Disk {
 }
 
 impl PartFile {
-    /// Both buffers are taken now, not when first needed, so that each
-    /// transfer in flight holds the same: the pool's size is reached at once.
+    /// Both buffers are taken now, not when first needed: a transfer holds
+    /// the same buffers from its start to its end.
     pub fn beside(dest: &Path) -> io::Result<PartFile> {
         let temp = temp_beside(dest)?;
         let file = temp.as_file().try_clone()?;
