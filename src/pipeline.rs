@@ -18,7 +18,6 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
 use tokio::task::JoinSet;
 
 use crate::buffer_pool;
@@ -68,10 +67,7 @@ pub fn run(
     // list is never a second copy of the manifest.
     let (work_tx, work_rx) = tokio::sync::mpsc::channel(2 * config.jobs.max(1));
 
-    let rayon_pool = rayon::ThreadPoolBuilder::new()
-        .thread_name(|i| format!("gutenfetch-clean-{i}"))
-        .build()
-        .context("starting the cleaning threads")?;
+    let rayon_pool = clean_stage::pool()?;
     // Room for a couple of books per cleaning thread: enough to keep rayon
     // busy, small enough that downloads wait when cleaning falls behind.
     let (clean_tx, clean_rx) = tokio::sync::mpsc::channel(2 * rayon_pool.current_num_threads());
