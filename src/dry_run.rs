@@ -58,12 +58,14 @@ struct DryRun<'a> {
 
 /// Runs the dry run and prints its result to stdout.
 pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
-    let manifest = config.selection.apply(crate::manifest::read(&config.manifest)?)?;
+    let manifest = crate::manifest::read(&config.manifest, &config.selection)?;
+    // The plan is printed whole at the end, so the books are all held here.
+    let books = manifest.books().collect::<Result<Vec<Book>, _>>()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let client =
         Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.retry.clone(), config.jobs)?);
     let out = OutputLayout::new(&config.out);
-    let planned = runtime.block_on(plan_all(&client, manifest.books.clone(), &out, config.force));
+    let planned = runtime.block_on(plan_all(&client, books, &out, config.force));
     runtime.block_on(client.close());
 
     let bad_rows = BadRow::all(&manifest.problems);

@@ -81,7 +81,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting tokio")?;
     let interrupted = interrupt::watch(&runtime);
-    let mut manifest = config.selection.apply(manifest::read(&config.manifest)?)?;
+    let manifest = manifest::read(&config.manifest, &config.selection)?;
     let manifest_name = config.manifest.to_string();
     for problem in &manifest.problems {
         let message = terminal_safe::terminal_safe(&problem.message);
@@ -90,12 +90,8 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let out = plan::OutputLayout::new(&config.out);
     out.prepare()?;
     report::prepare_destination(&config.report, &out.dir)?;
-    let mut books = std::mem::take(&mut manifest.books);
-    // Held until the plan stage has taken the last book: no room to spare.
-    books.shrink_to_fit();
-    let book_count = books.len();
-    let result = pipeline::run(config, &out, books, &runtime, interrupted)?;
-    let totals = report::Totals::new(&manifest, book_count, &result, started.elapsed().as_secs_f64());
+    let result = pipeline::run(config, &out, &manifest, &runtime, interrupted)?;
+    let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());
 
     let mirror = config.mirror.display_url();
     let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
@@ -105,7 +101,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
 
     Ok(if result.interrupted {
         ExitCode::Interrupted
-    } else if totals.failed > 0 || totals.bad_rows > 0 {
+    } else if totals.failed > 0 || totals.bad_rows > 0 || result.manifest_failed {
         ExitCode::BooksFailed
     } else {
         ExitCode::Success

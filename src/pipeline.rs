@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::fetch::{BookError, Client, Stage};
 use crate::interrupt::Interrupted;
 use crate::ledger::Ledger;
-use crate::manifest::Book;
+use crate::manifest::{Book, Books, Manifest};
 use crate::memory;
 use crate::outcome::{BookOutcome, Event, Status};
 use crate::plan::{step_for, OutputLayout, Step, Why};
@@ -41,6 +41,9 @@ pub struct RunResult {
     pub logins: Option<usize>,
     /// Stopped by SIGINT or SIGTERM.
     pub interrupted: bool,
+    /// The manifest could not be read again to the end (said when it
+    /// happened): the books after that point were not run.
+    pub manifest_failed: bool,
 }
 
 /// A book that needs work, in the order books start.
@@ -51,20 +54,20 @@ enum Work {
 
 type InFlight = HashMap<tokio::task::Id, Book>;
 
-/// Runs every book of `books` to an outcome, writing into `out` (already
+/// Runs every book of `manifest` to an outcome, writing into `out` (already
 /// prepared), on `runtime`, until done or `interrupted`.
 pub fn run(
     config: &Config,
     out: &OutputLayout,
-    books: Vec<Book>,
+    manifest: &Manifest,
     runtime: &tokio::runtime::Runtime,
     interrupted: Interrupted,
 ) -> anyhow::Result<RunResult> {
     let (events, collected) = mpsc::channel();
-    let mut progress = Progress::new(books.len());
+    let mut progress = Progress::new(manifest.book_count);
     let mut ledger = Ledger::new(&out.dir);
-    // Books are planned as the fetch stage takes them, a few ahead: the work
-    // list is never a second copy of the manifest.
+    // Books are read from the manifest and planned as the fetch stage takes
+    // them, a few ahead: no list of the books is ever held.
     let (work_tx, work_rx) = tokio::sync::mpsc::channel(2 * config.jobs.max(1));
 
     let rayon_pool = clean_stage::pool()?;
@@ -75,15 +78,15 @@ pub fn run(
     let client =
         Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.retry.clone(), config.jobs)?);
     // Every buffer the transfers in flight will use, made now.
-    buffer_pool::fill(buffer_pool::PER_TRANSFER * config.jobs.min(books.len()));
+    buffer_pool::fill(buffer_pool::PER_TRANSFER * config.jobs.min(manifest.book_count));
     let stop_signal = interrupted.clone();
-    let download_seconds = std::thread::scope(|scope| {
+    let (download_seconds, manifest_failed) = std::thread::scope(|scope| {
         // Each stage owns its sender, so the collector ends when the last stage does.
         let clean_events = events.clone();
         let (pool, clean_options, max_size) = (&rayon_pool, &config.clean, config.limits.max_size);
         scope.spawn(move || clean_stage::run(clean_rx, pool, out, clean_options, max_size, &clean_events));
         let plan_events = events.clone();
-        scope.spawn(move || plan_all(books, out, config.force, &work_tx, &plan_events));
+        let planner = scope.spawn(move || plan_all(manifest.books(), out, config.force, &work_tx, &plan_events));
         let fetch_events = events.clone();
         let client = &client;
         let fetcher = scope.spawn(move || {
@@ -93,25 +96,33 @@ pub fn run(
         });
         drop(events);
         collect(collected, &mut progress, &mut ledger);
-        fetcher.join().expect("fetch stage panicked")
+        (fetcher.join().expect("fetch stage panicked"), !planner.join().expect("plan stage panicked"))
     });
     progress.finish();
     ledger.finish();
     let interrupted = *interrupted.borrow();
-    Ok(RunResult { ledger, download_seconds, logins: client.logins(), interrupted })
+    Ok(RunResult { ledger, download_seconds, logins: client.logins(), interrupted, manifest_failed })
 }
 
 /// The plan stage: what each book needs, in manifest order. Complete books
 /// go straight to the collector; the rest to the fetch stage, which takes
-/// them all, interrupted or not, so every book gets an outcome.
+/// them all, interrupted or not, so every book gets an outcome. False if
+/// the manifest could not be read to the end.
 fn plan_all(
-    books: Vec<Book>,
+    books: Books,
     out: &OutputLayout,
     force: bool,
     work: &tokio::sync::mpsc::Sender<Work>,
     events: &mpsc::Sender<Event>,
-) {
+) -> bool {
     for book in books {
+        let book = match book {
+            Ok(book) => book,
+            Err(error) => {
+                tracing::error!("{}: the books after this point were not started", terminal_safe(&error.to_string()));
+                return false;
+            }
+        };
         let next = match step_for(&book, out, force) {
             Step::Skip { raw_path } => {
                 let clean_path = out.clean_path(&book);
@@ -125,9 +136,10 @@ fn plan_all(
             }
         };
         if work.blocking_send(next).is_err() {
-            return;
+            return true;
         }
     }
+    true
 }
 
 /// Says why a book whose files are partly there is fetched again, and

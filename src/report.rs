@@ -48,10 +48,10 @@ pub struct Totals {
 }
 
 impl Totals {
-    pub fn new(manifest: &Manifest, books: usize, run: &RunResult, total_seconds: f64) -> Self {
+    pub fn new(manifest: &Manifest, run: &RunResult, total_seconds: f64) -> Self {
         let t = run.ledger.tally();
         Totals {
-            books,
+            books: manifest.book_count,
             ok: t.ok,
             recleaned: t.recleaned,
             skipped: t.skipped,

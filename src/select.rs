@@ -5,11 +5,10 @@
 //! split sees the same positions: N jobs given 1/N … N/N cover the manifest
 //! exactly once, bad rows included (each is reported by one shard only).
 
+use std::fmt;
 use std::str::FromStr;
 
-use anyhow::bail;
-
-use crate::manifest::Manifest;
+use crate::manifest::Book;
 
 /// Shard K of N, 1-based.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,54 +48,78 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// The part of `manifest` this run takes.
-    pub fn apply(&self, mut manifest: Manifest) -> anyhow::Result<Manifest> {
-        let listed = manifest.books.len();
-        if let Some(code) = &self.language {
-            if !manifest.has_language_column {
-                bail!("--language needs a `Language` column (as in pg_catalog.csv); the manifest has none");
-            }
+    /// Whether the run reports the bad row at `row`: each belongs to one shard.
+    pub fn owns(&self, row: usize) -> bool {
+        self.shard.is_none_or(|shard| shard.owns(row))
+    }
+
+    /// Starts choosing books, to be offered in manifest order.
+    pub fn start(&self) -> Selector<'_> {
+        Selector { selection: self, kept: 0 }
+    }
+}
+
+impl fmt::Display for Selection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shard = self.shard.map_or_else(|| "none".to_owned(), |s| format!("{}/{}", s.index, s.count));
+        write!(f, "selection (language {:?}, limit {:?}, shard {shard})", self.language, self.limit)
+    }
+}
+
+/// Whether a book is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Take {
+    Yes,
+    No,
+    /// No, and no book after it either: `--limit` is reached.
+    NoMore,
+}
+
+/// Applies a [`Selection`] to the books of a manifest, one at a time.
+#[derive(Debug)]
+pub struct Selector<'a> {
+    selection: &'a Selection,
+    /// Books that passed `--language`, for `--limit`.
+    kept: usize,
+}
+
+impl Selector<'_> {
+    pub fn take(&mut self, book: &Book) -> Take {
+        let s = self.selection;
+        if let Some(code) = &s.language {
             let code = code.trim();
-            manifest.books.retain(|book| {
-                book.language().is_some_and(|langs| langs.split(';').any(|l| l.trim().eq_ignore_ascii_case(code)))
-            });
+            if !book.language().is_some_and(|langs| langs.split(';').any(|l| l.trim().eq_ignore_ascii_case(code))) {
+                return Take::No;
+            }
         }
-        if let Some(limit) = self.limit {
-            manifest.books.truncate(limit);
+        if s.limit.is_some_and(|limit| self.kept >= limit) {
+            return Take::NoMore;
         }
-        if let Some(shard) = self.shard {
-            manifest.books.retain(|book| shard.owns(book.row));
-            manifest.problems.retain(|problem| shard.owns(problem.row));
+        self.kept += 1;
+        if s.shard.is_some_and(|shard| !shard.owns(book.row)) {
+            return Take::No;
         }
-        if *self != Selection::default() {
-            tracing::debug!(
-                "selection (language {:?}, limit {:?}, shard {}): {} of the manifest's {listed} books",
-                self.language,
-                self.limit,
-                self.shard.map_or_else(|| "none".to_owned(), |s| format!("{}/{}", s.index, s.count)),
-                manifest.books.len()
-            );
-        }
-        Ok(manifest)
+        Take::Yes
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::parse;
+    use crate::manifest::{parse, Manifest, ManifestError};
 
-    fn catalog() -> Manifest {
-        parse(
-            "Text#,Type,Title,Language\n1,Text,A,en\n2,Text,B,de\nbad,Text,C,en\n4,Text,D,\"en; fr\"\n5,Text,E,fr\n6,Text,F,en\n"
-                .as_bytes(),
-            "pg_catalog.csv",
-        )
-        .unwrap()
+    const CATALOG: &str =
+        "Text#,Type,Title,Language\n1,Text,A,en\n2,Text,B,de\nbad,Text,C,en\n4,Text,D,\"en; fr\"\n5,Text,E,fr\n6,Text,F,en\n";
+
+    fn catalog(selection: &Selection) -> Manifest {
+        parse(CATALOG.as_bytes(), "pg_catalog.csv", selection).unwrap()
     }
 
+    /// The books taken, as the survey counts them and as they are read back.
     fn numbers(manifest: &Manifest) -> Vec<u32> {
-        manifest.books.iter().map(|b| b.number.get()).collect()
+        let numbers: Vec<u32> = manifest.books().map(|b| b.unwrap().number.get()).collect();
+        assert_eq!(numbers.len(), manifest.book_count);
+        numbers
     }
 
     #[test]
@@ -105,7 +128,7 @@ mod tests {
         let mut problems = 0;
         for index in 1..=3 {
             let selection = Selection { shard: Some(Shard { index, count: 3 }), ..Selection::default() };
-            let part = selection.apply(catalog()).unwrap();
+            let part = catalog(&selection);
             seen.extend(numbers(&part));
             problems += part.problems.len();
         }
@@ -117,16 +140,19 @@ mod tests {
     #[test]
     fn language_then_limit() {
         let selection = Selection { language: Some("en".into()), limit: Some(2), ..Selection::default() };
-        assert_eq!(numbers(&selection.apply(catalog()).unwrap()), [1, 4]);
+        assert_eq!(numbers(&catalog(&selection)), [1, 4]);
         let fr = Selection { language: Some("FR".into()), ..Selection::default() };
-        assert_eq!(numbers(&fr.apply(catalog()).unwrap()), [4, 5]);
+        assert_eq!(numbers(&catalog(&fr)), [4, 5]);
+        let split = Selection { limit: Some(4), shard: Some(Shard { index: 2, count: 2 }), ..Selection::default() };
+        assert_eq!(numbers(&catalog(&split)), [2, 4], "the shards divide the same first books");
     }
 
     #[test]
     fn language_needs_the_column() {
-        let classic = parse("FileNumber\n1\n".as_bytes(), "m.csv").unwrap();
         let selection = Selection { language: Some("en".into()), ..Selection::default() };
-        assert!(selection.apply(classic).unwrap_err().to_string().contains("Language"));
+        let err = parse("FileNumber\n1\n".as_bytes(), "m.csv", &selection).unwrap_err();
+        assert!(matches!(err, ManifestError::NoLanguageColumn(_)), "{err}");
+        assert!(err.to_string().contains("m.csv"), "{err}");
     }
 
     #[test]

@@ -1,0 +1,308 @@
+//! Reads a CSV manifest of books: first a survey of the whole file (its bad
+//! rows, duplicates, and how many books the run takes), then, as the run
+//! goes, its books one at a time ([`Manifest::books`]), so the run never
+//! holds the list of books however long the manifest is.
+//!
+//! Two shapes are common: the classic `author,FileNumber,Title` and Project
+//! Gutenberg's own `pg_catalog.csv` (`Text#,Type,…,Title,Language,Authors,…`);
+//! `rows` reads either. A bad row is a [`RowProblem`] (reported, skipped);
+//! a manifest that cannot be used at all is a [`ManifestError`]. Rows of
+//! pg_catalog.csv whose Type is not `Text` (`Sound`, an empty Type, …) are
+//! counted in [`Manifest::not_text`] (the report's `not_text_rows`), logged
+//! in one line, and each traced at `-vv`.
+//!
+//! The file is opened once and read twice through the same handle, so a
+//! manifest replaced during the run does not change it; stdin is copied to
+//! an unnamed temporary file (or, failing that, memory) to be read again.
+
+mod lines;
+mod rows;
+mod seen;
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::PathBuf;
+
+use rows::{Row, Rows};
+
+use crate::ebook::EbookNumber;
+use crate::progress::counted;
+use crate::select::{Selection, Take};
+use crate::terminal_safe::terminal_safe;
+
+/// Where the manifest comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ManifestSource {
+    Path(PathBuf),
+    Stdin,
+}
+
+impl std::fmt::Display for ManifestSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManifestSource::Path(path) => write!(f, "{}", path.display()),
+            ManifestSource::Stdin => f.write_str("<stdin>"),
+        }
+    }
+}
+
+/// One book to fetch. Books in flight and queued between the stages are
+/// held as these, so a book is small: what the manifest says about it
+/// beyond its number is boxed, and a bare number costs 32 bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Book {
+    pub number: EbookNumber,
+    /// Position among the books the run takes (0-based): the report's order.
+    pub seq: u32,
+    /// Line of the manifest the book came from (1-based, header is line 1).
+    pub line: u64,
+    /// Position among the manifest's data rows (0-based), for sharding.
+    pub row: usize,
+    about: Option<Box<About>>,
+}
+
+/// What a manifest row says about a book besides its number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct About {
+    title: Option<String>,
+    author: Option<String>,
+    /// `Language` of pg_catalog.csv (codes joined with `; `).
+    language: Option<String>,
+}
+
+impl Book {
+    pub fn new(number: EbookNumber, line: u64, row: usize) -> Book {
+        Book { number, seq: 0, line, row, about: None }
+    }
+
+    /// The book with its title, author and language (any may be absent).
+    pub fn with_about(self, title: Option<String>, author: Option<String>, language: Option<String>) -> Book {
+        let known = title.is_some() || author.is_some() || language.is_some();
+        Book { about: known.then(|| Box::new(About { title, author, language })), ..self }
+    }
+
+    pub fn title(&self) -> Option<&str> {
+        self.about.as_ref()?.title.as_deref()
+    }
+
+    pub fn author(&self) -> Option<&str> {
+        self.about.as_ref()?.author.as_deref()
+    }
+
+    pub fn language(&self) -> Option<&str> {
+        self.about.as_ref()?.language.as_deref()
+    }
+}
+
+/// A manifest row that was skipped, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    pub line: u64,
+    /// Position among the manifest's data rows (0-based), for sharding.
+    pub row: usize,
+    pub message: String,
+}
+
+/// Why a manifest cannot be used at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("cannot read manifest {source_name}: {error}")]
+    Unreadable { source_name: String, error: String },
+    #[error("manifest {0} is empty: it needs a header row and at least one book")]
+    Empty(String),
+    #[error(
+        "manifest {source_name} has no ebook-number column: expected a header named \
+         `FileNumber` or `Text#`, found {found}"
+    )]
+    NoNumberColumn { source_name: String, found: String },
+    #[error("--language needs a `Language` column (as in pg_catalog.csv); manifest {0} has none")]
+    NoLanguageColumn(String),
+}
+
+/// A surveyed manifest: what the run reports about its rows, and its books
+/// to read again, one at a time, with [`Manifest::books`].
+#[derive(Debug)]
+pub struct Manifest {
+    input: Input,
+    source_name: String,
+    selection: Selection,
+    /// Books the run takes: in the manifest, each number once, and selected.
+    pub book_count: usize,
+    /// Bad rows (those of the run's shard).
+    pub problems: Vec<RowProblem>,
+    /// Rows naming a book already listed earlier.
+    pub duplicates: usize,
+    /// `pg_catalog.csv` rows whose `Type` is not `Text` (audio books, an empty Type, …).
+    pub not_text: usize,
+}
+
+/// The manifest's bytes, to be read from the start each time.
+#[derive(Debug)]
+enum Input {
+    File(File),
+    Bytes(Vec<u8>),
+}
+
+impl Input {
+    fn open(source: &ManifestSource) -> io::Result<Input> {
+        match source {
+            ManifestSource::Path(path) => File::open(path).map(Input::File),
+            ManifestSource::Stdin => {
+                let mut stdin = io::stdin().lock();
+                match tempfile::tempfile() {
+                    Ok(mut copy) => io::copy(&mut stdin, &mut copy).map(|_| Input::File(copy)),
+                    Err(e) => {
+                        tracing::debug!("keeping the manifest from stdin in memory: {e}");
+                        let mut bytes = Vec::new();
+                        stdin.read_to_end(&mut bytes).map(|_| Input::Bytes(bytes))
+                    }
+                }
+            }
+        }
+    }
+
+    fn reader(&self) -> io::Result<Box<dyn Read + Send + '_>> {
+        match self {
+            Input::File(file) => {
+                let mut file = file;
+                file.seek(SeekFrom::Start(0))?;
+                Ok(Box::new(file))
+            }
+            Input::Bytes(bytes) => Ok(Box::new(bytes.as_slice())),
+        }
+    }
+}
+
+/// Opens the manifest at `source` and surveys it for `selection`.
+pub fn read(source: &ManifestSource, selection: &Selection) -> Result<Manifest, ManifestError> {
+    let name = source.to_string();
+    let input = Input::open(source)
+        .map_err(|e| ManifestError::Unreadable { source_name: name.clone(), error: e.to_string() })?;
+    survey(input, name, selection)
+}
+
+/// Surveys a manifest read whole from `reader`; `source_name` names it in errors.
+pub fn parse(mut reader: impl Read, source_name: &str, selection: &Selection) -> Result<Manifest, ManifestError> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|e| unreadable(source_name, &e))?;
+    survey(Input::Bytes(bytes), source_name.to_owned(), selection)
+}
+
+fn unreadable(source_name: &str, error: &io::Error) -> ManifestError {
+    ManifestError::Unreadable { source_name: source_name.to_owned(), error: error.to_string() }
+}
+
+/// Reads every row once: counts, bad rows, and the books `selection` takes.
+fn survey(input: Input, source_name: String, selection: &Selection) -> Result<Manifest, ManifestError> {
+    let (mut listed, mut book_count, mut duplicates, mut not_text, mut problems) = (0, 0, 0, 0, Vec::new());
+    {
+        let mut rows = Rows::new(input.reader().map_err(|e| unreadable(&source_name, &e))?, &source_name)?;
+        if selection.language.is_some() && !rows.has_language_column() {
+            return Err(ManifestError::NoLanguageColumn(source_name.clone()));
+        }
+        let mut selector = selection.start();
+        while let Some(row) = rows.next_row()? {
+            match row {
+                Row::Book(book) => {
+                    listed += 1;
+                    book_count += usize::from(selector.take(&book) == Take::Yes);
+                }
+                Row::Problem(problem) if selection.owns(problem.row) => problems.push(problem),
+                Row::Problem(_) => {}
+                Row::Duplicate => duplicates += 1,
+                Row::NotText => not_text += 1,
+            }
+        }
+        if rows.count() == 0 {
+            return Err(ManifestError::Empty(source_name.clone()));
+        }
+    }
+    let manifest =
+        Manifest { input, source_name, selection: selection.clone(), book_count, problems, duplicates, not_text };
+    manifest.log(listed);
+    Ok(manifest)
+}
+
+impl Manifest {
+    /// The books the run takes, in manifest order, read again from the start.
+    pub fn books(&self) -> Books<'_> {
+        let rows = self.input.reader().map_err(|e| unreadable(&self.source_name, &e));
+        let rows = rows.and_then(|input| Rows::new(input, &self.source_name));
+        let (rows, error) = match rows {
+            Ok(rows) => (Some(rows), None),
+            Err(error) => (None, Some(error)),
+        };
+        Books { rows, error, selector: self.selection.start(), seq: 0 }
+    }
+
+    fn log(&self, listed: usize) {
+        let name = terminal_safe(&self.source_name);
+        tracing::debug!(
+            "manifest {name}: {}, {}, {}, {} whose Type is not Text",
+            counted(listed, "book"),
+            counted(self.problems.len(), "bad row"),
+            counted(self.duplicates, "duplicate row"),
+            counted(self.not_text, "row")
+        );
+        if self.selection != Selection::default() {
+            tracing::debug!("{}: {} of the manifest's {listed} books", self.selection, self.book_count);
+        }
+        if self.not_text > 0 {
+            tracing::info!(
+                "manifest {name}: skipped {} whose Type is not Text (not books)",
+                counted(self.not_text, "row")
+            );
+        }
+        if self.duplicates > 0 {
+            tracing::info!(
+                "manifest {name}: {} named a book listed earlier: fetched once",
+                counted(self.duplicates, "row")
+            );
+        }
+    }
+}
+
+/// The books of a run, read from the manifest as they are asked for.
+pub struct Books<'a> {
+    rows: Option<Rows<'a>>,
+    /// Why the manifest could not be read again, given as the first item.
+    error: Option<ManifestError>,
+    selector: crate::select::Selector<'a>,
+    seq: u32,
+}
+
+impl Iterator for Books<'_> {
+    type Item = Result<Book, ManifestError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(error) = self.error.take() {
+            return Some(Err(error));
+        }
+        let rows = self.rows.as_mut()?;
+        loop {
+            let mut book = match rows.next_row() {
+                Ok(Some(Row::Book(book))) => book,
+                Ok(Some(_)) => continue,
+                Ok(None) => break,
+                Err(error) => {
+                    self.rows = None;
+                    return Some(Err(error));
+                }
+            };
+            match self.selector.take(&book) {
+                Take::Yes => {
+                    book.seq = self.seq;
+                    self.seq += 1;
+                    return Some(Ok(book));
+                }
+                Take::No => continue,
+                Take::NoMore => break,
+            }
+        }
+        self.rows = None;
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests;
