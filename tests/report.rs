@@ -1,7 +1,8 @@
 //! Where the report goes: a destination that cannot be written is found
 //! before anything is fetched, and the folder it goes to is tidied like OUT.
 
-use crate::util::{fetch, fixture_mirror, tree, HttpOptions, HttpServer, TestDir};
+use crate::util::generated::{write_manifest, write_mirror};
+use crate::util::{fetch, fixture_mirror, report, tree, HttpOptions, HttpServer, TestDir};
 
 #[test]
 fn a_report_that_cannot_be_written_is_fatal_before_any_book_is_fetched() {
@@ -48,4 +49,40 @@ fn the_reports_folder_is_made_and_cleared_of_a_killed_runs_temporary_files() {
     fetch(&manifest, &mirror, &dir.join("out"), &["--report", deeper.to_str().unwrap()]).expect_code(0);
     let written: serde_json::Value = serde_json::from_slice(&std::fs::read(&deeper).unwrap()).unwrap();
     assert_eq!(written["summary"]["skipped"], 1, "its folders were made");
+}
+
+#[test]
+fn the_report_lists_every_book_once_in_manifest_order_however_they_finish() {
+    let dir = TestDir::new();
+    // 300 books of many sizes, in an order unrelated to their numbers, so
+    // that eight transfers at once finish them out of order.
+    let numbers: Vec<u32> = (0..300u32).map(|i| (i * 7919) % 997 + 1).collect();
+    let (missing, done_before) = (&numbers[40..50], &numbers[100..130]);
+    write_mirror(&dir.join("mirror"), numbers.iter().copied().filter(|n| !missing.contains(n)));
+    let server = HttpServer::start(&dir.join("mirror"), HttpOptions::default());
+    let out = dir.join("out");
+    let first = dir.join("first.csv");
+    write_manifest(&first, done_before.iter().copied());
+    fetch(&first, &server.url(), &out, &[]).expect_code(0);
+
+    // The whole manifest, with a bad row and a duplicate among the books.
+    let manifest = dir.join("m.csv");
+    write_manifest(&manifest, numbers.iter().copied());
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.insert_str(text.find("\n").unwrap() + 1, "x,bad,row\n");
+    text.push_str(&format!("{},again,row\n", numbers[0]));
+    std::fs::write(&manifest, text).unwrap();
+    fetch(&manifest, &server.url(), &out, &["--jobs", "8"]).expect_code(1);
+
+    let report = report(&out);
+    let books = report["books"].as_array().unwrap();
+    let listed: Vec<u32> = books.iter().map(|b| b["ebook"].as_u64().unwrap() as u32).collect();
+    assert_eq!(listed, numbers, "every book once, in manifest order");
+    let lines: Vec<u64> = books.iter().map(|b| b["manifest_line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, (3..303).collect::<Vec<u64>>(), "the bad row is line 2");
+    let status = |n: &u32| books[numbers.iter().position(|m| m == n).unwrap()]["status"].as_str().unwrap().to_owned();
+    assert!(missing.iter().all(|n| status(n) == "failed") && done_before.iter().all(|n| status(n) == "skipped"));
+    let summary = &report["summary"];
+    assert_eq!((summary["books"].as_u64(), summary["ok"].as_u64()), (Some(300), Some(260)));
+    assert_eq!((summary["bad_rows"].as_u64(), summary["duplicate_rows"].as_u64()), (Some(1), Some(1)));
 }
