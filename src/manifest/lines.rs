@@ -4,24 +4,33 @@
 //! one short with CRLF. [`LineEnds`] sits under the csv reader, notes where
 //! every line end passes by, and turns a record's offset into its line. It
 //! remembers only the line ends between the last record and what csv has
-//! read ahead (its buffer, 8 KiB), so a manifest of any size costs the same.
+//! read ahead (its buffer, [`BUFFER`] bytes), in room made at the start for
+//! a buffer of nothing but line ends, so a manifest of any length costs the
+//! same (only a single row spanning more lines than that would need more).
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
+
+/// The csv reader's buffer: manifests are small, and reads of 1 KiB keep
+/// what is read ahead of the rows, and so remembered here, small too.
+pub const BUFFER: usize = 1024;
+
+/// Marks an offset in `ends` as a `\n` (offsets never reach 2^63).
+const NEWLINE: u64 = 1 << 63;
 
 pub struct LineEnds<R> {
     inner: R,
     /// Bytes read so far: the offset of the next byte.
     read: u64,
-    /// Offsets of the `\r` and `\n` bytes not yet passed, and whether each is `\n`.
-    ends: VecDeque<(u64, bool)>,
+    /// Offsets of the `\r` and `\n` bytes not yet passed, `\n`s marked [`NEWLINE`].
+    ends: VecDeque<u64>,
     /// The line of the last record asked about (the header is line 1).
     line: u64,
 }
 
 impl<R: Read> LineEnds<R> {
     pub fn new(inner: R) -> Self {
-        LineEnds { inner, read: 0, ends: VecDeque::new(), line: 1 }
+        LineEnds { inner, read: 0, ends: VecDeque::with_capacity(BUFFER), line: 1 }
     }
 
     /// The line a record starting at `byte` is on, for offsets that only
@@ -29,14 +38,15 @@ impl<R: Read> LineEnds<R> {
     /// it, so line-end bytes there are passed over first.
     pub fn line_at(&mut self, byte: u64) -> u64 {
         let mut start = byte;
-        while let Some(&(at, newline)) = self.ends.front() {
+        while let Some(&end) = self.ends.front() {
+            let at = end & !NEWLINE;
             if at > start {
                 break;
             }
             if at == start {
                 start += 1;
             }
-            self.line += u64::from(newline);
+            self.line += u64::from(end & NEWLINE != 0);
             self.ends.pop_front();
         }
         self.line
@@ -47,7 +57,8 @@ impl<R: Read> Read for LineEnds<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         let offset = self.read;
-        self.ends.extend(memchr::memchr2_iter(b'\r', b'\n', &buf[..n]).map(|i| (offset + i as u64, buf[i] == b'\n')));
+        let mark = |i: usize| (offset + i as u64) | if buf[i] == b'\n' { NEWLINE } else { 0 };
+        self.ends.extend(memchr::memchr2_iter(b'\r', b'\n', &buf[..n]).map(mark));
         self.read += n as u64;
         Ok(n)
     }

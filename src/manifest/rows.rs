@@ -73,7 +73,10 @@ impl<'a> Rows<'a> {
     pub fn new(input: Box<dyn Read + Send + 'a>, source_name: &'a str) -> Result<Rows<'a>, ManifestError> {
         // The csv crate strips a UTF-8 BOM and accepts CRLF; `flexible` lets a short
         // row reach us so we can name its line instead of failing the whole file.
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(LineEnds::new(input));
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .buffer_capacity(super::lines::BUFFER)
+            .from_reader(LineEnds::new(input));
         let header = reader.byte_headers().map_err(|e| unreadable(source_name, &e))?;
         if header.iter().all(|field| field.iter().all(u8::is_ascii_whitespace)) {
             return Err(ManifestError::Empty(source_name.to_owned()));
