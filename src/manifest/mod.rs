@@ -176,8 +176,7 @@ impl Input {
 /// Opens the manifest at `source` and surveys it for `selection`.
 pub fn read(source: &ManifestSource, selection: &Selection) -> Result<Manifest, ManifestError> {
     let name = source.to_string();
-    let input = Input::open(source)
-        .map_err(|e| ManifestError::Unreadable { source_name: name.clone(), error: e.to_string() })?;
+    let input = Input::open(source).map_err(|e| unreadable(&name, &e))?;
     survey(input, name, selection)
 }
 
@@ -188,7 +187,8 @@ pub fn parse(mut reader: impl Read, source_name: &str, selection: &Selection) ->
     survey(Input::Bytes(bytes), source_name.to_owned(), selection)
 }
 
-fn unreadable(source_name: &str, error: &io::Error) -> ManifestError {
+/// The manifest named `source_name` could not be read, for `error`.
+fn unreadable(source_name: &str, error: &dyn std::fmt::Display) -> ManifestError {
     ManifestError::Unreadable { source_name: source_name.to_owned(), error: error.to_string() }
 }
 

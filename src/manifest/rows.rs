@@ -9,7 +9,7 @@ use std::io::Read;
 
 use super::lines::LineEnds;
 use super::seen::Seen;
-use super::{Book, ManifestError, RowProblem};
+use super::{unreadable, Book, ManifestError, RowProblem};
 use crate::ebook::EbookNumber;
 use crate::terminal_safe::terminal_safe;
 
@@ -141,8 +141,4 @@ impl<'a> Rows<'a> {
             field(columns.language),
         ))
     }
-}
-
-fn unreadable(source_name: &str, error: &dyn std::fmt::Display) -> ManifestError {
-    ManifestError::Unreadable { source_name: source_name.to_owned(), error: error.to_string() }
 }
