@@ -146,6 +146,7 @@ impl Ledger {
                 // Too much waits for one book: go on without it.
                 while self.waiting_bytes > WAIT_AT_MOST {
                     self.append_first_waiting();
+                    self.take_waiting();
                 }
             }
         }
@@ -161,14 +162,13 @@ impl Ledger {
         }
     }
 
-    /// Puts the first waiting entry on the stream, and those that follow it;
-    /// the books before it that have not come are late when they do.
+    /// Puts the first waiting entry on the stream; the books before it that
+    /// have not come are late when they do.
     fn append_first_waiting(&mut self) {
         let Some((seq, bytes)) = self.waiting.pop_first() else { return };
         self.waiting_bytes -= bytes.len();
         self.recent.extend_from_slice(&bytes);
         self.next = seq + 1;
-        self.take_waiting();
     }
 
     /// Moves the entries in memory to the spool, or gives the spool up.
@@ -224,13 +224,9 @@ impl Ledger {
     }
 
     /// Books recorded so far.
-    pub fn len(&self) -> usize {
+    fn recorded(&self) -> usize {
         let t = &self.tally;
         t.ok + t.skipped + t.failed + t.not_started
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -241,18 +237,19 @@ impl Serialize for Books<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let ledger = self.0;
         let failed = |e: &dyn std::fmt::Display| S::Error::custom(format!("reading back the run's record: {e}"));
-        let mut seq = serializer.serialize_seq(Some(ledger.len()))?;
+        let parse_late = |bytes: &[u8]| serde_json::from_slice::<BookEntry>(bytes).map_err(|e| failed(&e));
+        let mut seq = serializer.serialize_seq(Some(ledger.recorded()))?;
         let stream = ledger.stream().map_err(|e| failed(&e))?;
         let mut late = ledger.late.iter().peekable();
         for entry in serde_json::Deserializer::from_reader(stream).into_iter::<BookEntry>() {
             let entry = entry.map_err(|e| failed(&e))?;
             while let Some((_, bytes)) = late.next_if(|(line, _)| *line < entry.manifest_line) {
-                seq.serialize_element(&serde_json::from_slice::<BookEntry>(bytes).map_err(|e| failed(&e))?)?;
+                seq.serialize_element(&parse_late(bytes)?)?;
             }
             seq.serialize_element(&entry)?;
         }
         for (_, bytes) in late {
-            seq.serialize_element(&serde_json::from_slice::<BookEntry>(bytes).map_err(|e| failed(&e))?)?;
+            seq.serialize_element(&parse_late(bytes)?)?;
         }
         seq.end()
     }
