@@ -36,7 +36,8 @@ use super::words::{matches_any, word_is, Words};
 pub(crate) fn header_tail_end(text: &mut dyn Source, pos: u64, limit: u64) -> io::Result<u64> {
     let near = lines_at(text, pos, limit)?;
     let start = first_non_blank(near, 0);
-    let end = metadata_block_end(near, start).unwrap_or(start);
+    // After a header end, one field line is enough to be header.
+    let end = metadata_block_end(near, start, 1).unwrap_or(start);
     Ok(pos + star_rules_end(near, end) as u64)
 }
 
@@ -54,7 +55,7 @@ pub(crate) fn metadata_header_end(text: &mut dyn Source, pos: u64, limit: u64) -
     } else {
         None
     };
-    let end = opening.and_then(|at| metadata_block_end(near, at));
+    let end = opening.and_then(|at| metadata_block_end(near, at, MIN_METADATA_FIELDS));
     Ok(end.map(|end| pos + star_rules_end(near, end) as u64))
 }
 
@@ -183,8 +184,8 @@ fn is_star_rule(line: &[u8]) -> bool {
 
 /// Offset past the metadata block whose first field line starts at `at`
 /// (its field lines, the indented lines continuing them, blank lines between
-/// them), or `None` if it holds fewer than `MIN_METADATA_FIELDS` fields.
-fn metadata_block_end(near: &[u8], at: usize) -> Option<usize> {
+/// them), or `None` if it holds fewer than `min_fields` fields.
+fn metadata_block_end(near: &[u8], at: usize, min_fields: usize) -> Option<usize> {
     let (mut fields, mut end, mut continues, mut last): (_, _, _, &[u8]) = (0, at, false, b"");
     for line in lines_from(near, at) {
         let t = line.text;
@@ -200,7 +201,7 @@ fn metadata_block_end(near: &[u8], at: usize) -> Option<usize> {
         }
         (end, last) = (line.next, t);
     }
-    (fields >= MIN_METADATA_FIELDS).then_some(end)
+    (fields >= min_fields.max(1)).then_some(end)
 }
 
 /// Offset past the blank lines and lines of asterisks from `at`.
@@ -265,13 +266,13 @@ mod tests {
     fn a_metadata_block_with_its_continuations() {
         let t = "Title: Op Hoop van Zegen\n       Spel van de Zee\n\nAuthor: H\n\nRelease date: 2021\n                \
                  Most recently updated: 2022\n\nLanguage: Dutch\n\n***\n\nDOOR\n";
-        let end = metadata_block_end(t.as_bytes(), 0).unwrap();
+        let end = metadata_block_end(t.as_bytes(), 0, 2).unwrap();
         assert_eq!(&t[star_rules_end(t.as_bytes(), end)..], "DOOR\n");
-        assert_eq!(metadata_block_end(b"Title: The Book\n\nCHAPTER I\n", 0), None);
-        assert_eq!(metadata_block_end(b"Title: X\nAuthor: Y\nThe book begins.\n", 0), Some(19));
+        assert_eq!(metadata_block_end(b"Title: The Book\n\nCHAPTER I\n", 0, 2), None);
+        assert_eq!(metadata_block_end(b"Title: X\nAuthor: Y\nThe book begins.\n", 0, 2), Some(19));
         // pg10026: a title wrapped without indentation, a misspelt charset line.
         let t = "Title: The Mirror, Vol. 10,\nIssue 268\n\nAuthor: V\n\nChatacter set encoding: US-ASCII\n\nE-text\n";
-        assert_eq!(&t[metadata_block_end(t.as_bytes(), 0).unwrap()..], "\nE-text\n");
+        assert_eq!(&t[metadata_block_end(t.as_bytes(), 0, 2).unwrap()..], "\nE-text\n");
     }
 
     fn header_end(t: &str) -> Option<&str> {

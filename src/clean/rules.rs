@@ -358,7 +358,8 @@ pub(crate) const HEADER_FIELDS: &[&[u8]] = &[
     b"original publication:",
     b"contributor:",
 ];
-/// A block of fewer field lines is a book's own `Title:` line, and stays.
+/// At the top of a text without header marker, a block of fewer field lines
+/// is a book's own `Title:` line, and stays (after a header end, one is header).
 pub(crate) const MIN_METADATA_FIELDS: usize = 2;
 /// A text without START opens with its metadata block, or with the Gutenberg
 /// title line (see [`GUTENBERG_TITLE_LINE`]) and at most this many more
