@@ -82,6 +82,20 @@ fn an_older_header_kept_after_a_newer_start_is_cut() {
         "{SMALL_PRINT}*****The Project Gutenberg Etext of The Book*****\r\n#2 in our series by A. Writer\r\n\r\n{BOOK}"
     );
     assert_eq!(run(&e1).text, CLEAN_BOOK);
+    // E1 copyrighted etexts: the Small Print ends `*SMALL PRINT! … *END*`,
+    // and their title block comes again after it (pg1619).
+    let copyrighted = format!(
+        "**This is a COPYRIGHTED Project Gutenberg Etext, Details Below**\r\n\
+         The Project Gutenberg Etext of The Book by A. Writer\r\n\r\n\
+         *These Etexts Prepared By Hundreds of Volunteers and Donations*\r\n\r\nWe need your donations.\r\n\r\n\
+         ***START** SMALL PRINT! for COPYRIGHT PROTECTED ETEXTS ***\r\nLawyers.\r\n\
+         *SMALL PRINT! Ver.04.29.93 FOR COPYRIGHT PROTECTED ETEXTS*END*\r\n\r\n\
+         **This is a COPYRIGHTED Project Gutenberg Etext, Details Below**\r\n\
+         The Project Gutenberg Etext of The Book by A. Writer\r\n\r\n{BOOK}\r\n\
+         End of this is COPYRIGHTED Project Gutenberg Etext, Details Below\r\n"
+    );
+    let c = run(&copyrighted);
+    assert_eq!((c.text.as_str(), c.findings.header), (CLEAN_BOOK, Some(HeaderKind::SmallPrintEnd)));
 }
 
 #[test]

@@ -234,6 +234,8 @@ mod tests {
         assert_eq!(kind("*** START: FULL LICENSE ***"), None);
         assert_eq!(kind("START: FULL LICENSE"), None);
         assert_eq!(kind("***START**THE SMALL PRINT!**FOR PUBLIC DOMAIN ETEXTS**START***"), None);
+        assert_eq!(kind("***START** SMALL PRINT! for COPYRIGHT PROTECTED ETEXTS ***"), None);
+        assert_eq!(kind("*SMALL PRINT! and the end"), None);
     }
 
     #[test]
@@ -243,6 +245,7 @@ mod tests {
             "*END THE SMALL PRINT! FOR PUBLIC DOMAIN EBOOKS*Ver.02/11/02*END*",
             "**END*SMALL PRINT",
             "*END*THE SMALL PRINT! FOR COPYRIGHT PROTECTED ETEXTS*END*",
+            "*SMALL PRINT! Ver.04.29.93 FOR COPYRIGHT PROTECTED ETEXTS*END*",
         ] {
             assert_eq!(kind(l), Some(Kind::Header(HeaderKind::SmallPrintEnd)), "{l}");
         }

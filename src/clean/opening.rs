@@ -155,8 +155,14 @@ fn title_block_end(near: &[u8]) -> usize {
     end
 }
 
+/// A line of a title block (a second title line too: the copyrighted
+/// etexts' `**This is a COPYRIGHTED Project Gutenberg Etext, Details Below**`
+/// comes over `The Project Gutenberg Etext of X`, pg1619).
 fn is_old_header_line(line: &[u8]) -> bool {
-    is_star_rule(line) || is_header_field(line) || matches_any(line, OLD_HEADER_LINES)
+    is_star_rule(line)
+        || is_header_field(line)
+        || matches_any(line, OLD_HEADER_LINES)
+        || matches_any(line, OLD_HEADER_OPENINGS)
 }
 
 fn is_author_line(line: &[u8]) -> bool {

@@ -144,6 +144,14 @@ pub(crate) const MARKERS: &[MarkerRule] = &[
     // PUBLIC DOMAIN EBOOKS*Ver.02/11/02*END*`, `**END*SMALL PRINT`, and the
     // copyrighted etexts' `*END*THE SMALL PRINT! FOR COPYRIGHT PROTECTED ETEXTS*END*`.
     rule(SMALL_PRINT_END, Opening::Either, &[One(&["end"]), Opt(&["the"]), One(&["small"]), One(&["print"])]),
+    // E1 copyrighted etexts whose Small Print ends the other way round:
+    // `*SMALL PRINT! Ver.04.29.93 FOR COPYRIGHT PROTECTED ETEXTS*END*` (pg1619).
+    // Only with the closing asterisk, so that a heading `SMALL PRINT …` in a
+    // licence never ends a header.
+    MarkerRule {
+        ends_with_star: true,
+        ..rule(SMALL_PRINT_END, Opening::Stars, &[One(&["small"]), One(&["print"]), Skip(6), One(&["end"])])
+    },
     // E2–E5 footer `*** END OF THE/THIS [COPYRIGHTED] PROJECT GUTENBERG EBOOK X ***`.
     rule(END_MARKER, Opening::Stars, END_OF_PROJECT_GUTENBERG),
     // 1990s Shakespeare (World Library) `*** END OF THIS ETEXT …`.
