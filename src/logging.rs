@@ -3,16 +3,28 @@
 //! garble the progress bars.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{OutputArgs, ProgressWhen};
 use crate::progress;
 
+/// Whether failed books and bad rows are named in the log as they happen.
+static FAILURES_IN_LOG: AtomicBool = AtomicBool::new(false);
+
+/// Whether the log names each failed book and bad row as it happens (a log
+/// read as a file: not quiet, no bars). Otherwise the summary names them
+/// (at most ten), so each is printed once, never in both places.
+pub fn failures_in_log() -> bool {
+    FAILURES_IN_LOG.load(Ordering::Relaxed)
+}
+
 /// Sets up logging and the progress display for the run.
 pub fn init(args: &OutputArgs) {
     let terminal = std::io::stderr().is_terminal();
     let bars = draws_bars(args.progress, args.quiet, terminal);
+    FAILURES_IN_LOG.store(!args.quiet && !bars, Ordering::Relaxed);
     progress::draw_on_stderr(bars, args.progress == ProgressWhen::Always);
 
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level(args)));
