@@ -34,10 +34,20 @@ pub fn init(args: &OutputArgs) {
         .with_target(args.verbose >= 2)
         .with_ansi(terminal);
     // A terminal user knows when; a cron or CI log needs the time on each line.
-    let installed = if terminal { builder.without_time().try_init() } else { builder.try_init() };
+    let installed = if terminal { builder.without_time().try_init() } else { builder.with_timer(Rfc3339).try_init() };
     // Only fails if a subscriber is already set (in-process tests): keep that one.
     let _ = installed;
     tracing::debug!("log level {:?}, progress bars {}", level(args), if bars { "on" } else { "off" });
+}
+
+/// Each line's time as the report and the summary write theirs: RFC 3339,
+/// UTC, to the millisecond.
+struct Rfc3339;
+
+impl tracing_subscriber::fmt::time::FormatTime for Rfc3339 {
+    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
+        w.write_str(&crate::run_record::timestamp(std::time::SystemTime::now()))
+    }
 }
 
 /// Whether to draw bars. `--quiet` wins over `--progress always`: quiet

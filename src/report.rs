@@ -200,9 +200,7 @@ pub fn summary(
     );
     if name_failures {
         let manifest = terminal_safe(inputs.manifest);
-        let rows = problems
-            .iter()
-            .map(|p| format!("  bad row: {manifest}:{}: {}", p.line, terminal_safe(&p.message)));
+        let rows = problems.iter().map(|p| format!("  bad row: {manifest}:{}: {}", p.line, terminal_safe(&p.message)));
         let books = failures.iter().map(|f| {
             let title = f.title.as_deref().map(|t| format!(" ({})", terminal_safe(t))).unwrap_or_default();
             format!("  failed: ebook {}{title}: {}", f.ebook, terminal_safe(&f.message))
@@ -247,7 +245,12 @@ mod tests {
     }
 
     fn failure(n: u32) -> Failure {
-        Failure { line: u64::from(n), ebook: crate::ebook::EbookNumber::parse(&n.to_string()).unwrap(), title: None, message: "gone".into() }
+        Failure {
+            line: u64::from(n),
+            ebook: crate::ebook::EbookNumber::parse(&n.to_string()).unwrap(),
+            title: None,
+            message: "gone".into(),
+        }
     }
 
     #[test]
@@ -257,7 +260,7 @@ mod tests {
         let failures: Vec<Failure> = (1..=12).map(failure).collect();
         let text = summary(&record(), &inputs, &totals, &[], &failures, true);
         let first = text.lines().next().unwrap();
-        assert_eq!(first, "1970-01-01T00:00:00Z gutenfetch finished with exit code 1 (some books or rows failed)");
+        assert_eq!(first, "1970-01-01T00:00:00.000Z gutenfetch finished with exit code 1 (some books or rows failed)");
         assert_eq!(text.lines().filter(|l| l.starts_with("  failed: ebook")).count(), 10, "{text}");
         assert!(text.contains("  failed: ebook 10: gone\n  and 2 more: see the report\n"), "{text}");
 

@@ -20,11 +20,12 @@ use crate::ExitCode;
 pub const HISTORY_FILE: &str = "gutenfetch-runs.jsonl";
 
 /// An instant as RFC 3339 in UTC, to the millisecond: `2026-12-06T03:30:00.123Z`.
+/// Always the same length, so the stamps of a log or a history sort as text.
 pub fn timestamp(at: SystemTime) -> String {
     let at = time::OffsetDateTime::from(at);
-    // Milliseconds are plenty for a run's record, and keep lines short.
-    let at = at.replace_nanosecond(at.millisecond() as u32 * 1_000_000).unwrap_or(at);
-    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| format!("{at}"))
+    let (year, month, day) = (at.year(), u8::from(at.month()), at.day());
+    let (hour, minute, second, ms) = (at.hour(), at.minute(), at.second(), at.millisecond());
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{ms:03}Z")
 }
 
 /// Seconds rounded to the millisecond for the record: `0.006`, never `5.618e-06`.
@@ -125,7 +126,8 @@ pub fn append_history(out_dir: &Path, run: &RunRecord, totals: &Totals) -> anyho
     let path = out_dir.join(HISTORY_FILE);
     let mut line = serde_json::to_vec(&HistoryLine { run, summary: totals }).expect("a record of strings and numbers");
     line.push(b'\n');
-    let appended = std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(&line));
+    let appended =
+        std::fs::OpenOptions::new().create(true).append(true).open(&path).and_then(|mut f| f.write_all(&line));
     appended.with_context(|| format!("cannot append to the runs history {}", path.display()))
 }
 
@@ -137,7 +139,7 @@ mod tests {
     fn timestamps_are_rfc3339_utc_to_the_millisecond() {
         let at = SystemTime::UNIX_EPOCH + std::time::Duration::from_nanos(1_780_000_000_123_456_789);
         assert_eq!(timestamp(at), "2026-05-28T20:26:40.123Z");
-        assert_eq!(timestamp(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        assert_eq!(timestamp(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
     }
 
     #[test]

@@ -9,9 +9,7 @@ use crate::util::{
 };
 
 fn without_report(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
-    let mut files = tree(dir);
-    files.remove(Path::new("gutenfetch-report.json"));
-    files
+    crate::util::books_tree(dir)
 }
 
 fn file_url(dir: &Path) -> String {

@@ -4,6 +4,7 @@ mod clean_cases;
 mod clean_golden;
 mod clean_props;
 mod cli_surface;
+mod cron_log;
 mod done_when;
 mod dry_run;
 mod faults_ftp;
