@@ -56,8 +56,11 @@ pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
             clap_complete::generate(shell, &mut Cli::command(), "gutenfetch", &mut stdout);
             Ok(ExitCode::Success)
         }
-        Action::Man => {
-            clap_mangen::Man::new(Cli::command()).render(&mut stdout).context("writing the man page")?;
+        Action::Man(out) => {
+            match out {
+                Some(dir) => cli::man::write_all(Cli::command(), &dir)?,
+                None => cli::man::render_main(Cli::command(), &mut stdout).context("writing the man page")?,
+            }
             stdout.flush()?;
             Ok(ExitCode::Success)
         }
@@ -83,6 +86,9 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let interrupted = interrupt::watch(&runtime);
     let manifest = manifest::read(&config.manifest, &config.selection)?;
     let manifest_name = config.manifest.to_string();
+    if config.manifest == manifest::ManifestSource::BuiltIn {
+        tracing::info!("{}", dry_run::built_in_note(manifest.book_count));
+    }
     if logging::failures_in_log() {
         for problem in &manifest.problems {
             let message = terminal_safe::terminal_safe(&problem.message);

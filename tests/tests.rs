@@ -5,6 +5,7 @@ mod clean_golden;
 mod clean_props;
 mod cli_surface;
 mod cron_log;
+mod defaults_and_help;
 mod done_when;
 mod dry_run;
 mod faults_ftp;
