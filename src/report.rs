@@ -176,14 +176,14 @@ pub fn summary(
         let _ = writeln!(s, "  fetched  {:>6}   {raw} raw, {clean} clean", t.ok);
     } else {
         let _ = writeln!(s, "  fetched  {:>6}", t.ok - t.recleaned);
-        let _ = writeln!(s, "  re-cleaned {:>4}   from their raw copies in the output folder", t.recleaned);
+        let _ = writeln!(s, "  re-cleaned {:>4}   from raw copies in the output folder", t.recleaned);
         let _ = writeln!(s, "  together         {raw} raw, {clean} clean");
     }
     let _ = writeln!(s, "  skipped  {:>6}   already complete in the output folder", t.skipped);
     let named_above = if t.failed > 0 && !name_failures { "   each named in the log above" } else { "" };
     let _ = writeln!(s, "  failed   {:>6}{named_above}", t.failed);
     if t.interrupted {
-        let _ = writeln!(s, "  not started {:>3}   interrupted: run the same command again to finish", t.not_started);
+        let _ = writeln!(s, "  not started {:>3}   interrupted: run again to finish", t.not_started);
     }
     if t.bad_rows > 0 {
         let named_above = if name_failures { "" } else { ", each named in the log above" };
@@ -192,12 +192,15 @@ pub fn summary(
     if t.no_markers > 0 {
         let _ = writeln!(s, "  no Gutenberg markers found in {}: kept whole", counted(t.no_markers, "book"));
     }
-    let logins = t.ftp_logins.map(|n| format!(", {n} FTP logins")).unwrap_or_default();
+    // Every line fits 60 columns, so a narrow terminal shows it whole.
     let _ = writeln!(
         s,
-        "  download stage {:.2} s, cleaning {:.2} s CPU, whole run {:.2} s{logins}",
-        t.download_seconds, t.clean_seconds, t.total_seconds
+        "  took {:.2} s: download {:.2} s, cleaning {:.2} s CPU",
+        t.total_seconds, t.download_seconds, t.clean_seconds
     );
+    if let Some(logins) = t.ftp_logins {
+        let _ = writeln!(s, "  FTP logins {logins:>4}   one per pooled connection");
+    }
     if name_failures {
         let manifest = terminal_safe(inputs.manifest);
         let rows = problems.iter().map(|p| format!("  bad row: {manifest}:{}: {}", p.line, terminal_safe(&p.message)));
@@ -233,7 +236,7 @@ mod tests {
         let interrupted =
             Totals { books: 9, ok: 3, recleaned: 2, not_started: 6, interrupted: true, ..Totals::default() };
         let text = summary(&run, &inputs, &interrupted, &[], &[], true);
-        assert!(text.contains("  fetched       1\n  re-cleaned    2   from their raw copies"), "{text}");
+        assert!(text.contains("  fetched       1\n  re-cleaned    2   from raw copies"), "{text}");
         assert!(text.contains("  not started   6   interrupted: run the same command again"), "{text}");
     }
 
@@ -260,7 +263,7 @@ mod tests {
         let failures: Vec<Failure> = (1..=12).map(failure).collect();
         let text = summary(&record(), &inputs, &totals, &[], &failures, true);
         let first = text.lines().next().unwrap();
-        assert_eq!(first, "1970-01-01T00:00:00.000Z gutenfetch finished with exit code 1 (some books or rows failed)");
+        assert_eq!(first, "1970-01-01T00:00:00.000Z exit code 1: some failed");
         assert_eq!(text.lines().filter(|l| l.starts_with("  failed: ebook")).count(), 10, "{text}");
         assert!(text.contains("  failed: ebook 10: gone\n  and 2 more: see the report\n"), "{text}");
 

@@ -103,12 +103,12 @@ impl RunRecord {
     /// The summary's first line, for a log that holds many nights.
     pub fn headline(&self) -> String {
         let meaning = match self.exit_code {
-            0 => "every book complete",
-            1 => "some books or rows failed",
+            0 => "all complete",
+            1 => "some failed",
             130 => "interrupted",
             _ => "fatal error",
         };
-        format!("{} gutenfetch finished with exit code {} ({meaning})", self.finished_at, self.exit_code)
+        format!("{} exit code {}: {meaning}", self.finished_at, self.exit_code)
     }
 }
 

@@ -18,5 +18,6 @@ mod manifest_rows;
 mod outside_fetch;
 mod report;
 mod rerun;
+mod scale_out;
 mod util;
 mod zips;
