@@ -237,7 +237,7 @@ mod tests {
             Totals { books: 9, ok: 3, recleaned: 2, not_started: 6, interrupted: true, ..Totals::default() };
         let text = summary(&run, &inputs, &interrupted, &[], &[], true);
         assert!(text.contains("  fetched       1\n  re-cleaned    2   from raw copies"), "{text}");
-        assert!(text.contains("  not started   6   interrupted: run the same command again"), "{text}");
+        assert!(text.contains("  not started   6   interrupted: run again to finish"), "{text}");
     }
 
     fn record() -> RunRecord {
