@@ -53,9 +53,17 @@ pub fn draw_on_stderr(enabled: bool, force: bool) {
     TERMINAL.set_draw_target(target);
 }
 
+/// The bars that tick on their own, to be stopped before the display is cleared.
+static TICKING: std::sync::Mutex<Vec<ProgressBar>> = std::sync::Mutex::new(Vec::new());
+
 /// Clears the bars and draws no more: after Ctrl-C, so the messages that
-/// follow are not mixed with a stale display.
+/// follow are not mixed with a stale display. The ticks stop first, or one
+/// could draw a bar again between the clearing and the hiding.
 pub fn stop_drawing() {
+    for bar in TICKING.lock().map(|mut bars| std::mem::take(&mut *bars)).unwrap_or_default() {
+        bar.disable_steady_tick();
+        bar.finish_and_clear();
+    }
     let _ = TERMINAL.clear();
     TERMINAL.set_draw_target(ProgressDrawTarget::hidden());
 }
@@ -69,7 +77,8 @@ impl Write for LogWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
         let fitted = match LOG_TO_TERMINAL.load(Ordering::Relaxed) {
-            true => fit_lines(&text, usize::from(console::Term::stderr().size().1)),
+            // A line that fills the last column leaves some terminals waiting to wrap.
+            true => fit_lines(&text, usize::from(console::Term::stderr().size().1.saturating_sub(1))),
             false => text.into_owned(),
         };
         TERMINAL.suspend(|| std::io::stderr().write_all(fitted.as_bytes()))?;
@@ -152,12 +161,18 @@ impl Progress {
         let transfers = TERMINAL.add(ProgressBar::new(0));
         transfers.set_style(style("  downloaded {decimal_bytes}, {decimal_bytes_per_sec}{wide_msg}"));
         let cleaning = TERMINAL.add(ProgressBar::new_spinner());
-        cleaning.set_style(style("  {wide_msg}"));
+        // The last line, and short (never padded to the width): a Ctrl-C
+        // echoed as `^C` after it then stays on its line, and clearing the
+        // bars clears it too.
+        cleaning.set_style(style("  {msg}"));
         let now = Instant::now();
         let drawn = !TERMINAL.is_hidden();
         if drawn {
             books.enable_steady_tick(TICK);
             transfers.enable_steady_tick(TICK);
+            if let Ok(mut ticking) = TICKING.lock() {
+                ticking.extend([books.clone(), transfers.clone(), cleaning.clone()]);
+            }
         }
         let progress = Progress {
             books,
@@ -218,7 +233,7 @@ impl Progress {
         if !self.drawn {
             return ProgressBar::hidden();
         }
-        let bar = TERMINAL.add(ProgressBar::new(expected.unwrap_or(0)));
+        let bar = TERMINAL.insert_before(&self.cleaning, ProgressBar::new(expected.unwrap_or(0)));
         let template = if expected.is_some() {
             "  {prefix} {wide_bar:.green/white} {decimal_bytes:>9}/{decimal_total_bytes:<9} {decimal_bytes_per_sec:>11}"
         } else {
