@@ -14,6 +14,7 @@ pub mod dry_run;
 pub mod ebook;
 pub mod exit_code;
 pub mod fetch;
+pub mod html;
 pub mod interrupt;
 pub mod layout;
 pub mod ledger;
