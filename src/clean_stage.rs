@@ -100,8 +100,7 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
     let started = Instant::now();
     let cleaned = clean_to_file(&raw_path, &clean_path, book.number, options, max_size);
     let clean_seconds = started.elapsed().as_secs_f64();
-    let mut outcome =
-        BookOutcome { url, raw_bytes, clean_seconds, attempts, warnings: notes, ..BookOutcome::ok(book) };
+    let mut outcome = BookOutcome { url, raw_bytes, clean_seconds, attempts, warnings: notes, ..BookOutcome::ok(book) };
     let findings = match cleaned {
         Ok(findings) => findings,
         Err(failure) => {

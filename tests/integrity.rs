@@ -75,9 +75,14 @@ fn a_fifo_and_a_link_to_a_device_are_refused_without_blocking() {
     // the test instead of hanging the suite. Nothing is timed: the run ends
     // on its own, the bound is only there for a broken build.
     let child = spawn_fetch(&manifest, &file_url(&mirror), &out, &["--timeout", "5"]);
+    let pid = child.id();
     let (done, ended) = std::sync::mpsc::channel();
     std::thread::spawn(move || done.send(child.wait_with_output().unwrap()));
-    let output = ended.recv_timeout(Duration::from_secs(120)).expect("the run blocked on the FIFO or the device");
+    let Ok(output) = ended.recv_timeout(Duration::from_secs(120)) else {
+        // The process this test started, by its id; SIGTERM went unheard before the fix.
+        std::process::Command::new("kill").args(["-KILL", &pid.to_string()]).status().unwrap();
+        panic!("the run blocked on the FIFO or the device");
+    };
     Run::of(output).expect_code(1);
 
     let report = report(&out);

@@ -74,7 +74,9 @@ impl FileMirror {
         loop {
             let read = match tokio::time::timeout(self.timeout, file.read(buf)).await {
                 Ok(Ok(read)) => read,
-                Ok(Err(err)) => return Err(BookError::permanent(Stage::Download, format!("{}: {err}", full.display()))),
+                Ok(Err(err)) => {
+                    return Err(BookError::permanent(Stage::Download, format!("{}: {err}", full.display())))
+                }
                 Err(_) => return Err(stalled(Stage::Download, self.timeout)),
             };
             if read == 0 {

@@ -173,11 +173,8 @@ mod tests {
         let vsftpd = "213-Status follows:\r\ndrwxr-xr-x    2 0        0            4096 Nov 22 03:12 418-h\r\n\
                       -rw-r--r--    1 0        0          242634 Nov 22 03:12 418 x.txt\r\n\
                       lrwxrwxrwx 1 0 0 9 Nov 22 03:12 418-0.txt -> ../x.txt\r\n213 End of status\r\n";
-        let sizes: Vec<_> = super::stat_listing(vsftpd.as_bytes())
-            .unwrap()
-            .into_iter()
-            .map(|entry| (entry.name, entry.size))
-            .collect();
+        let sizes: Vec<_> =
+            super::stat_listing(vsftpd.as_bytes()).unwrap().into_iter().map(|entry| (entry.name, entry.size)).collect();
         let expected = [("418-h", None), ("418 x.txt", Some(242634)), ("418-0.txt", None)];
         assert_eq!(sizes, expected.map(|(name, size)| (name.to_owned(), size)));
     }
