@@ -2,7 +2,6 @@
 //! ask a size. Failures become book errors here, and a connection left in an
 //! unknown state is dropped rather than handed to the next book.
 
-use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -26,14 +25,15 @@ const MAX_LISTING_BYTES: usize = 4 << 20;
 pub struct FtpSession {
     pool: Arc<FtpPool>,
     conn: Option<Conn>,
-    /// File sizes from this book's STAT listings (path from the mirror root
-    /// → bytes): a transfer must end at the size its folder listed.
-    listed_sizes: HashMap<String, u64>,
+    /// File sizes from this book's STAT listings (path from the mirror root,
+    /// bytes): a transfer must end at the size its folder listed. A few
+    /// entries per book, so a list.
+    listed_sizes: Vec<(String, u64)>,
 }
 
 impl FtpSession {
     pub(super) fn new(pool: Arc<FtpPool>) -> Self {
-        FtpSession { pool, conn: None, listed_sizes: HashMap::new() }
+        FtpSession { pool, conn: None, listed_sizes: Vec::new() }
     }
 
     /// The session's connection, taken from the pool on first use.
@@ -66,7 +66,7 @@ impl FtpSession {
                             .into_iter()
                             .map(|entry| {
                                 if let Some(size) = entry.size {
-                                    self.listed_sizes.insert(format!("{folder}{}", entry.name), size);
+                                    self.listed_sizes.push((format!("{folder}{}", entry.name), size));
                                 }
                                 entry.name
                             })
@@ -140,7 +140,7 @@ impl FtpSession {
             Err(err) => return Err(self.failed(Stage::Download, &command, err)),
         };
         // The 150 reply's size, else the listing's: the transfer must end there.
-        let announced = announced_size(&opening.body).or_else(|| self.listed_sizes.get(path).copied());
+        let announced = announced_size(&opening.body).or_else(|| self.listed_size(path));
         sink.expect(announced);
         let mut buf = buffer_pool::take();
         let buf = buf.for_reading();
@@ -181,6 +181,10 @@ impl FtpSession {
             sink.expect(self.size_if_told(path).await?);
         }
         sink.finish().map(Got::File)
+    }
+
+    fn listed_size(&self, path: &str) -> Option<u64> {
+        self.listed_sizes.iter().find(|(listed, _)| listed == path).map(|&(_, size)| size)
     }
 
     /// SIZE of `path` after its transfer; `None` when the server cannot tell
