@@ -25,6 +25,7 @@ pub mod outcome;
 pub mod pipeline;
 pub mod plan;
 pub mod progress;
+pub mod redact;
 pub mod report;
 pub mod retry;
 pub mod select;
