@@ -16,5 +16,6 @@ mod manifest_rows;
 mod outside_fetch;
 mod report;
 mod rerun;
+mod secrets;
 mod util;
 mod zips;
