@@ -121,7 +121,7 @@ fn clean_to_file(
     let findings = clean_stream(&mut input, len, Spill::In(dir), options, &mut writer).map_err(|err| match err {
         CleanError::Read(err) => reading(err),
         CleanError::Write(err) => writing(err),
-        CleanError::EmptyBody => BookError::permanent(Stage::Clean, err.to_string()),
+        CleanError::EmptyBody | CleanError::LineTooLong { .. } => BookError::permanent(Stage::Clean, err.to_string()),
     })?;
     writer.flush().map_err(writing)?;
     drop(writer);
