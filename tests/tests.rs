@@ -1,5 +1,6 @@
 //! Integration tests: the real binary against real servers on loopback.
 
+mod bounded_input;
 mod clean_cases;
 mod clean_golden;
 mod clean_props;
