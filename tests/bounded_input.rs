@@ -14,6 +14,8 @@ use crate::util::{book_entry, book_folder, gutenfetch, report, Run, TestDir};
 const MAX_RSS_BYTES: u64 = 64 << 20;
 
 /// Runs `cmd` to its end; its output and its peak resident memory in bytes.
+// `wait4` reaps the child (std's `wait` cannot give its rusage).
+#[allow(clippy::zombie_processes)]
 fn run_measured(mut cmd: Command) -> (Run, u64) {
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("gutenfetch runs");
     let drain = |mut pipe: Box<dyn Read + Send>| {
@@ -63,7 +65,11 @@ fn a_200_mb_book_of_one_line_is_refused_in_bounded_memory() {
     cmd.args(["strip", "--out", out.to_str().unwrap(), book.to_str().unwrap()]);
     let (run, rss) = run_measured(cmd);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("one-line.txt") && run.stderr.contains("runs past 4 MiB without a line end"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("one-line.txt") && run.stderr.contains("runs past 4 MiB without a line end"),
+        "{}",
+        run.stderr
+    );
     assert!(rss < MAX_RSS_BYTES, "peak RSS {} MiB", rss >> 20);
     assert!(!out.join("one-line.txt").exists(), "nothing is written for it");
 }
@@ -121,7 +127,11 @@ fn a_manifest_row_or_header_of_10_mb_is_a_clear_error_naming_the_line() {
     let dir = TestDir::new();
     let big = "9".repeat(10 << 20);
     for (name, csv, says) in [
-        ("row.csv", format!("FileNumber,Title\n1,One\n{big},Bad\n2,Two\n"), "row.csv: line 3: a row is longer than 1 MiB"),
+        (
+            "row.csv",
+            format!("FileNumber,Title\n1,One\n{big},Bad\n2,Two\n"),
+            "row.csv: line 3: a row is longer than 1 MiB",
+        ),
         ("header.csv", format!("FileNumber,{big}\n1\n"), "header.csv: line 1: the header is longer than 1 MiB"),
     ] {
         let manifest = dir.write(name, csv);
