@@ -30,7 +30,7 @@ pub fn init(args: &OutputArgs) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level(args)));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(|| progress::LogWriter)
+        .with_writer(|| Redacting(progress::LogWriter))
         .with_target(args.verbose >= 2)
         .with_ansi(terminal);
     // A terminal user knows when; a cron or CI log needs the time on each line.
@@ -47,6 +47,25 @@ struct Rfc3339;
 impl tracing_subscriber::fmt::time::FormatTime for Rfc3339 {
     fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
         w.write_str(&crate::run_record::timestamp(std::time::SystemTime::now()))
+    }
+}
+
+/// Log output with every secret hidden ([`crate::redact`]): gutenfetch's
+/// own lines name URLs without passwords, but the libraries' trace lines
+/// (suppaftp's `PASS …`) are written here too. tracing-subscriber formats an
+/// event whole and writes it at once, so a secret is never split between
+/// two writes.
+struct Redacting<W>(W);
+
+impl<W: std::io::Write> std::io::Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(crate::redact::redact(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
     }
 }
 

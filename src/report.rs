@@ -14,7 +14,7 @@ use crate::manifest::{Manifest, RowProblem};
 use crate::pipeline::RunResult;
 use crate::progress::{counted, human_bytes};
 use crate::run_record::{seconds_ms, RunRecord};
-use crate::terminal_safe::terminal_safe;
+use crate::terminal_safe::{shortened, terminal_safe};
 
 /// Counts and timings of a run.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -205,7 +205,7 @@ pub fn summary(
         let manifest = terminal_safe(inputs.manifest);
         let rows = problems.iter().map(|p| format!("  bad row: {manifest}:{}: {}", p.line, terminal_safe(&p.message)));
         let books = failures.iter().map(|f| {
-            let title = f.title.as_deref().map(|t| format!(" ({})", terminal_safe(t))).unwrap_or_default();
+            let title = f.title.as_deref().map(|t| format!(" ({})", shortened(t))).unwrap_or_default();
             format!("  failed: ebook {}{title}: {}", f.ebook, terminal_safe(&f.message))
         });
         let mut named = rows.chain(books);

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary against real servers on loopback.
 
+mod bounded_input;
 mod clean_cases;
 mod clean_golden;
 mod clean_props;
@@ -20,5 +21,6 @@ mod outside_fetch;
 mod report;
 mod rerun;
 mod scale_out;
+mod secrets;
 mod util;
 mod zips;
