@@ -6,6 +6,7 @@
 
 pub mod atomic_file;
 pub mod buffer_pool;
+pub mod catalog;
 pub mod clean;
 pub mod clean_stage;
 pub mod cli;

@@ -128,7 +128,7 @@ fn ftp_endpoint(url: &url::Url) -> anyhow::Result<FtpEndpoint> {
 
 /// `text` with the password of its `user:password@` part, if any, as `***`.
 /// Works on the text, since a URL that does not parse is quoted too.
-fn without_password(text: &str) -> String {
+pub fn without_password(text: &str) -> String {
     let Some((scheme, rest)) = text.split_once("://") else { return text.to_owned() };
     let authority_end = rest.find('/').unwrap_or(rest.len());
     let Some(at) = rest[..authority_end].rfind('@') else { return text.to_owned() };

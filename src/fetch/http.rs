@@ -128,6 +128,53 @@ impl HttpMirror {
         sink.finish().map(Got::File)
     }
 
+    /// A GET that sends what is known of the copy on disk (`If-None-Match`,
+    /// `If-Modified-Since`): `Ok(None)` when the server answers 304 Not
+    /// Modified, else what [`HttpMirror::get`] gives and the response's
+    /// `ETag` and `Last-Modified`, to send next time.
+    pub async fn get_if_changed(
+        &self,
+        path: &str,
+        known: &super::single::Validators,
+        mut sink: BodySink<'_, impl Destination>,
+    ) -> Result<Option<(Got, super::single::Validators)>, BookError> {
+        use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+        let url = self.resolve(path).map_err(|err| BookError::permanent(Stage::Download, format!("{path}: {err}")))?;
+        let mut request = self.client.get(url);
+        if let Some(etag) = &known.etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(date) = &known.last_modified {
+            request = request.header(IF_MODIFIED_SINCE, date);
+        }
+        let mut response = request.send().await.map_err(|err| transport_error(Stage::Download, path, &err))?;
+        let status = response.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(None);
+        }
+        if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
+            return Ok(Some((Got::Absent(format!("HTTP {status}")), Default::default())));
+        }
+        if !status.is_success() {
+            let error = classify(status).unwrap_or(BookError::permanent);
+            return Err(overloaded(error(Stage::Download, format!("HTTP {status}")), &response));
+        }
+        let header = |name| response.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok());
+        let validators = super::single::Validators {
+            etag: header(ETAG).map(str::to_owned),
+            last_modified: header(LAST_MODIFIED).map(str::to_owned),
+            ..Default::default()
+        };
+        if is_html(&response) {
+            return Err(html_page());
+        }
+        sink.expect(response.content_length());
+        while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(Stage::Download, path, &err))? {
+            sink.write(&chunk).await?;
+        }
+        sink.finish().map(|bytes| Some((Got::File(bytes), validators)))
+    }
+
     /// HEAD: whether `path` exists, and its Content-Length.
     pub async fn stat(&self, path: &str) -> Result<Option<Option<u64>>, BookError> {
         let url = self.resolve(path).map_err(|err| BookError::permanent(Stage::Resolve, format!("{path}: {err}")))?;

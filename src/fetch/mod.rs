@@ -10,6 +10,7 @@ pub mod file;
 pub mod ftp;
 pub mod http;
 mod resolve;
+pub mod single;
 pub mod sink;
 pub mod throttle;
 

@@ -13,6 +13,14 @@ pub struct BookEntry {
     ebook: u32,
     title: Option<String>,
     author: Option<String>,
+    /// What a catalog row says of the book, for `export`; absent from a
+    /// manifest without these columns (and from reports of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    subjects: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issued: Option<String>,
     pub manifest_line: u64,
     status: Status,
     url: Option<String>,
@@ -24,6 +32,11 @@ pub struct BookEntry {
     clean_bytes: u64,
     encoding: Option<String>,
     markers_found: Option<bool>,
+    /// Of the clean text, when it was cleaned in this run.
+    #[serde(default)]
+    lines: Option<u64>,
+    #[serde(default)]
+    words: Option<u64>,
     attempts: u32,
     warnings: Vec<String>,
     error: Option<ErrorEntry>,
@@ -44,6 +57,9 @@ pub fn entry(o: &BookOutcome) -> BookEntry {
         ebook: o.book.number.get(),
         title: o.book.title().map(str::to_owned),
         author: o.book.author().map(str::to_owned),
+        language: o.book.language().map(str::to_owned),
+        subjects: o.book.subjects().map(str::to_owned),
+        issued: o.book.issued().map(str::to_owned),
         manifest_line: o.book.line,
         status: o.status,
         url: o.url.clone(),
@@ -53,6 +69,8 @@ pub fn entry(o: &BookOutcome) -> BookEntry {
         clean_bytes: o.clean_bytes,
         encoding: o.encoding.map(str::to_owned),
         markers_found: o.markers_found,
+        lines: o.lines,
+        words: o.words,
         attempts: o.attempts,
         warnings: o.warnings.clone(),
         error: o.error.as_ref().map(|e| ErrorEntry { stage: e.stage, message: e.message.clone() }),
