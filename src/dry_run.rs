@@ -47,10 +47,21 @@ impl Planned {
     }
 }
 
+/// How many books one filter of the selection left (after those before it).
+#[derive(Serialize)]
+struct Kept {
+    filter: &'static str,
+    value: String,
+    kept: usize,
+}
+
 #[derive(Serialize)]
 struct DryRun<'a> {
     manifest: String,
     mirror: String,
+    /// Books in the manifest before any selection, then what each filter kept.
+    listed: usize,
+    filters: &'a [Kept],
     /// The same shape as in the report: `{"line": …, "error": …}`.
     bad_rows: Vec<BadRow<'a>>,
     books: &'a [Planned],
@@ -69,17 +80,28 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
     runtime.block_on(client.close());
 
     let bad_rows = BadRow::all(&manifest.problems);
+    let kept: Vec<Kept> = manifest
+        .kept_by_filter
+        .iter()
+        .map(|&(filter, kept)| Kept {
+            filter: filter.flag(),
+            value: config.selection.value_of(filter).unwrap_or_default(),
+            kept,
+        })
+        .collect();
     let text = match format {
         OutputFormat::Json => {
             let report = DryRun {
                 manifest: config.manifest.to_string(),
                 mirror: config.mirror.display_url(),
+                listed: manifest.listed,
+                filters: &kept,
                 bad_rows,
                 books: &planned,
             };
             serde_json::to_string_pretty(&report).expect("the plan serialises") + "\n"
         }
-        OutputFormat::Text => table(&planned, &manifest.problems),
+        OutputFormat::Text => funnel(manifest.listed, &kept) + &table(&planned, &manifest.problems),
     };
     print!("{text}");
     let failed = planned.iter().any(|p| p.action == "missing") || !manifest.problems.is_empty();
@@ -117,6 +139,18 @@ async fn plan_all(client: &Arc<Client>, books: Vec<Book>, out: &OutputLayout, fo
     let mut planned: Vec<(usize, Planned)> = tasks.join_all().await;
     planned.sort_by_key(|(index, _)| *index);
     planned.into_iter().map(|(_, p)| p).collect()
+}
+
+/// What each filter kept, one line each, when any was given.
+fn funnel(listed: usize, kept: &[Kept]) -> String {
+    let mut s = String::new();
+    if !kept.is_empty() {
+        let _ = writeln!(s, "{} in the manifest", crate::progress::counted(listed, "book"));
+        for k in kept {
+            let _ = writeln!(s, "  {} {}: {} kept", k.filter, terminal_safe(&k.value), k.kept);
+        }
+    }
+    s
 }
 
 fn table(planned: &[Planned], problems: &[crate::manifest::RowProblem]) -> String {

@@ -14,6 +14,7 @@ pub mod config;
 pub mod dry_run;
 pub mod ebook;
 pub mod exit_code;
+pub mod export;
 pub mod fetch;
 pub mod interrupt;
 pub mod layout;
@@ -53,6 +54,8 @@ pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
             None => run(&config),
         },
         Action::Strip(config) => strip::run(&config),
+        Action::Catalog(config) => catalog::run(&config),
+        Action::Export(config) => export::run(&config),
         Action::Completions(shell) => {
             clap_complete::generate(shell, &mut Cli::command(), "gutenfetch", &mut stdout);
             Ok(ExitCode::Success)
@@ -91,14 +94,29 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let out = plan::OutputLayout::new(&config.out);
     out.prepare()?;
     report::prepare_destination(&config.report, &out.dir)?;
+    if let Some(jsonl) = config.jsonl.as_deref().filter(|dest| dest.as_os_str() != "-") {
+        atomic_file::check_writable(jsonl).with_context(|| format!("cannot write {}", jsonl.display()))?;
+    }
     let result = pipeline::run(config, &out, &manifest, &runtime, interrupted)?;
     let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());
 
     let mirror = config.mirror.display_url();
     let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
     report::write(&config.report, &inputs, &totals, &manifest.problems, &result.ledger)?;
-    print!("{}", report::summary(&inputs, &totals, &manifest.problems, result.ledger.failures()));
-    println!("  report: {}", config.report.display());
+    let summary = report::summary(&inputs, &totals, &manifest.problems, result.ledger.failures());
+    let summary = format!("{summary}  report: {}\n", config.report.display());
+    match &config.jsonl {
+        // The dataset, from the report just written, so it equals what `export` gives.
+        Some(jsonl) => {
+            let exported = export::write(&out.dir, &config.report, jsonl)?;
+            let line = format!("  dataset: {} ({})\n", jsonl.display(), progress::counted(exported.books, "book"));
+            // stdout then carries the dataset alone.
+            let to = |s: &str| if jsonl.as_os_str() == "-" { eprint!("{s}") } else { print!("{s}") };
+            to(&summary);
+            to(&line);
+        }
+        None => print!("{summary}"),
+    }
 
     Ok(if result.interrupted {
         ExitCode::Interrupted

@@ -2,6 +2,7 @@
 
 mod clean_cases;
 mod clean_golden;
+mod catalog;
 mod clean_props;
 mod cli_surface;
 mod done_when;
