@@ -318,6 +318,18 @@ mod tests {
     }
 
     #[test]
+    fn issued_ranges_take_years_months_or_days_at_either_end() {
+        let range = |text: &str| text.parse::<Issued>().unwrap();
+        assert!(range("1850..1900").keeps("1900-12-31") && !range("1850..1900").keeps("1901-01-01"));
+        assert!(range("1850..1900").keeps("1850-01-01") && !range("1850..1900").keeps("1849-12-31"));
+        assert!(range("2020-06..").keeps("2020-06-01") && !range("2020-06..").keeps("2020-05-31"));
+        assert!(range("..2001-05-05").keeps("2001-05-05") && !range("..2001-05-05").keeps("2001-05-06"));
+        for bad in ["..", "1850", "1850-1900", "18..19", "1850-1..", "x..y"] {
+            assert!(bad.parse::<Issued>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn shard_syntax() {
         assert_eq!("2/8".parse::<Shard>(), Ok(Shard { index: 2, count: 8 }));
         for bad in ["0/8", "9/8", "8", "a/b", "1/0", "-1/2"] {

@@ -51,7 +51,7 @@ mod tests {
 
     #[test]
     fn words_split_across_pieces_count_once() {
-        assert_eq!(count(&["Call me Ish", "mael.\nSome years", " ago\n"]), (2, 5));
+        assert_eq!(count(&["Call me Ish", "mael.\nSome years", " ago\n"]), (2, 6));
         assert_eq!(count(&["", "  \n\n", "\tÉtat   d'âme\n"]), (3, 2));
         assert_eq!(count(&["end"]), (0, 1));
         assert_eq!(count(&[]), (0, 0));

@@ -32,9 +32,9 @@ pub struct CatalogArgs {
 
     /// Where to get the catalog when the mirror has none [default: Project Gutenberg's offline catalog].
     ///
-    /// Project Gutenberg asks bulk users to take its catalogs from
-    /// https://www.gutenberg.org/cache/epub/feeds/pg_catalog.csv (updated
-    /// weekly) rather than crawl its site; that is the default.
+    /// Project Gutenberg asks bulk users to take its catalogs from its
+    /// offline-catalog feeds (updated weekly) rather than crawl its site.
+    /// [default: https://www.gutenberg.org/cache/epub/feeds/pg_catalog.csv]
     #[arg(long, value_name = "URL", default_value = DEFAULT_CATALOG_URL, hide_default_value = true)]
     pub catalog_url: url::Url,
 
