@@ -245,7 +245,10 @@ fn the_dataset_holds_every_clean_book_in_order_and_export_gives_the_same_file() 
     let hugo = &lines[2];
     assert_eq!(hugo["title"], "Les Misérables, a title with a comma\nand a newline");
     assert_eq!((hugo["author"].as_str(), hugo["language"].as_str()), (Some("Hugo, Victor, 1802-1885"), Some("FR")));
-    assert_eq!((hugo["subjects"].as_str(), hugo["issued"].as_str()), (Some("Paris (France) -- Fiction"), Some("2010-10-10")));
+    assert_eq!(
+        (hugo["subjects"].as_str(), hugo["issued"].as_str()),
+        (Some("Paris (France) -- Fiction"), Some("2010-10-10"))
+    );
     assert!(hugo["url"].as_str().unwrap().ends_with("/5/5-0.txt"), "{}", hugo["url"]);
     assert_eq!(lines[3]["issued"], serde_json::Value::Null, "absent where the row has none");
 

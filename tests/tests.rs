@@ -1,8 +1,8 @@
 //! Integration tests: the real binary against real servers on loopback.
 
+mod catalog;
 mod clean_cases;
 mod clean_golden;
-mod catalog;
 mod clean_props;
 mod cli_surface;
 mod done_when;

@@ -217,7 +217,7 @@ pub struct FetchArgs {
     /// Written atomically; FILE.gz or FILE.zst is compressed.
     /// `gutenfetch export OUT --jsonl FILE` writes the same from an existing
     /// output folder. Without --jsonl, no dataset file is written.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
     pub jsonl: Option<PathBuf>,
 }
 

@@ -11,7 +11,14 @@ use crate::atomic_file::SyncPartFile;
 /// A dataset being written.
 pub enum Destination {
     Stdout(BufWriter<Stdout>),
-    File { part: SyncPartFile, dest: PathBuf, writer: Writer },
+    // Boxed: the encoders are large, and there is one destination per export.
+    File(Box<FileDestination>),
+}
+
+pub struct FileDestination {
+    part: SyncPartFile,
+    dest: PathBuf,
+    writer: Writer,
 }
 
 /// The file's bytes, as they are written to the temporary file.
@@ -34,14 +41,15 @@ impl Destination {
             Some("zst") => Writer::Zstd(zstd::Encoder::new(file, 3)?),
             _ => Writer::Plain(file),
         };
-        Ok(Destination::File { part, dest: dest.to_owned(), writer })
+        Ok(Destination::File(Box::new(FileDestination { part, dest: dest.to_owned(), writer })))
     }
 
     /// Ends the stream and, for a file, puts it in place.
     pub fn commit(self) -> io::Result<()> {
         match self {
             Destination::Stdout(mut out) => out.flush(),
-            Destination::File { part, dest, writer } => {
+            Destination::File(file) => {
+                let FileDestination { part, dest, writer } = *file;
                 let mut file = match writer {
                     Writer::Plain(file) => file,
                     Writer::Gzip(gzip) => gzip.finish()?,
@@ -55,31 +63,29 @@ impl Destination {
     }
 }
 
+impl Destination {
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Destination::Stdout(out) => out,
+            Destination::File(file) => match &mut file.writer {
+                Writer::Plain(w) => w,
+                Writer::Gzip(w) => w,
+                Writer::Zstd(w) => w,
+            },
+        }
+    }
+}
+
 impl Write for Destination {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        match self {
-            Destination::Stdout(out) => out.write(bytes),
-            Destination::File { writer: Writer::Plain(w), .. } => w.write(bytes),
-            Destination::File { writer: Writer::Gzip(w), .. } => w.write(bytes),
-            Destination::File { writer: Writer::Zstd(w), .. } => w.write(bytes),
-        }
+        self.writer().write(bytes)
     }
 
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        match self {
-            Destination::Stdout(out) => out.write_all(bytes),
-            Destination::File { writer: Writer::Plain(w), .. } => w.write_all(bytes),
-            Destination::File { writer: Writer::Gzip(w), .. } => w.write_all(bytes),
-            Destination::File { writer: Writer::Zstd(w), .. } => w.write_all(bytes),
-        }
+        self.writer().write_all(bytes)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Destination::Stdout(out) => out.flush(),
-            Destination::File { writer: Writer::Plain(w), .. } => w.flush(),
-            Destination::File { writer: Writer::Gzip(w), .. } => w.flush(),
-            Destination::File { writer: Writer::Zstd(w), .. } => w.flush(),
-        }
+        self.writer().flush()
     }
 }

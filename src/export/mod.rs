@@ -132,8 +132,8 @@ impl Copier<'_> {
     /// The clean text is opened first: a book without one writes nothing.
     fn book(&mut self, entry: &Entry, out: &mut impl Write) -> io::Result<()> {
         let clean_path = self.out_dir.join(format!("{}.txt", entry.ebook));
-        let mut clean = File::open(&clean_path)
-            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", clean_path.display())))?;
+        let mut clean =
+            File::open(&clean_path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", clean_path.display())))?;
         // The raw copy's name is in the report; it lives in OUT/raw/ whatever
         // folder the report's paths were written from.
         let raw_name = entry.raw_path.as_deref().and_then(|p| Path::new(p).file_name().map(|n| n.to_owned()));
@@ -157,7 +157,7 @@ impl Copier<'_> {
         out.write_all(b",\"text\":\"")?;
         let counts = text::copy_escaped(&mut clean, &mut self.buffer, out)?;
         let (lines, words) = counts.finished();
-        write!(out, "\",\"lines\":{lines},\"words\":{words}}}\n")
+        writeln!(out, "\",\"lines\":{lines},\"words\":{words}}}")
     }
 
     /// The SHA-256 of a raw copy, in hex; `None` (and a warning) when it cannot be read.

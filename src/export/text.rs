@@ -24,7 +24,9 @@ pub fn copy_escaped(input: &mut impl Read, buffer: &mut [u8], out: &mut impl Wri
         counts.add(&chunk[..valid]);
         let rest = &chunk[valid..];
         let at_end = read == 0;
-        let cut_char = !at_end && rest.len() < 4 && simdutf8::compat::from_utf8(rest).err().is_some_and(|e| e.error_len().is_none());
+        let cut_char = !at_end
+            && rest.len() < 4
+            && simdutf8::compat::from_utf8(rest).err().is_some_and(|e| e.error_len().is_none());
         if rest.is_empty() {
             carried = 0;
         } else if cut_char {
@@ -82,7 +84,8 @@ mod tests {
         let mut out = b"\"".to_vec();
         let counts = copy_escaped(&mut &bytes[..], &mut vec![0; size], &mut out).unwrap();
         out.push(b'"');
-        let text: String = serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)));
+        let text: String =
+            serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)));
         (text, counts.finished())
     }
 

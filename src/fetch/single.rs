@@ -56,10 +56,12 @@ impl Client {
         let sink = BodySink::new(out, self.limits.max_size, Packing::Plain).watched(path, watcher);
         let mut session = self.session();
         let (got, validators) = match &mut session {
-            Session::Http(mirror) => match mirror.get_if_changed(path, known.unwrap_or(&Validators::default()), sink).await? {
-                None => return Ok(Fresh::Unchanged),
-                Some(found) => found,
-            },
+            Session::Http(mirror) => {
+                match mirror.get_if_changed(path, known.unwrap_or(&Validators::default()), sink).await? {
+                    None => return Ok(Fresh::Unchanged),
+                    Some(found) => found,
+                }
+            }
             Session::Ftp(ftp) => {
                 let Some(size) = ftp.stat(path).await? else { return Ok(Fresh::Absent("no such file".to_owned())) };
                 let validators = Validators { size, modified: ftp.modified(path).await?, ..Validators::default() };
@@ -97,7 +99,7 @@ fn current(known: Option<&Validators>, now: &Validators) -> bool {
 /// A local file's size and modification time (nanoseconds since the epoch).
 async fn local_validators(path: &std::path::Path) -> Validators {
     let Ok(meta) = tokio::fs::metadata(path).await else { return Validators::default() };
-    let modified = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos().to_string());
+    let modified =
+        meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos().to_string());
     Validators { size: Some(meta.len()), modified, ..Validators::default() }
 }
-

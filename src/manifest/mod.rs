@@ -117,8 +117,15 @@ impl Book {
 
     /// What the manifest says of the book (all `None` for a bare number).
     pub fn details(&self) -> &About {
-        static NOTHING: About =
-            About { title: None, author: None, language: None, subjects: None, locc: None, bookshelves: None, issued: None };
+        static NOTHING: About = About {
+            title: None,
+            author: None,
+            language: None,
+            subjects: None,
+            locc: None,
+            bookshelves: None,
+            issued: None,
+        };
         self.about.as_deref().unwrap_or(&NOTHING)
     }
 

@@ -10,8 +10,8 @@ use std::io::Read;
 use super::lines::LineEnds;
 use super::seen::Seen;
 use super::{unreadable, About, Book, ManifestError, RowProblem};
-use crate::select::Filter;
 use crate::ebook::EbookNumber;
+use crate::select::Filter;
 use crate::terminal_safe::terminal_safe;
 
 /// What one data row of the manifest is.

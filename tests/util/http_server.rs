@@ -53,7 +53,12 @@ impl HttpServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
-        let site = Arc::new(Site { root: root.to_owned(), options, requests: Mutex::new(Vec::new()), answered: Mutex::new(Vec::new()) });
+        let site = Arc::new(Site {
+            root: root.to_owned(),
+            options,
+            requests: Mutex::new(Vec::new()),
+            answered: Mutex::new(Vec::new()),
+        });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = Router::new().fallback(serve).with_state(Arc::clone(&site));
         let thread = std::thread::spawn(move || {

@@ -192,7 +192,11 @@ impl FtpSession {
             Ok(reply) => {
                 let text = String::from_utf8_lossy(&reply.body);
                 // `213 20260105093000`: the stamp is the reply's last word.
-                Ok(text.split_whitespace().last().filter(|w| w.bytes().all(|b| b.is_ascii_digit() || b == b'.')).map(str::to_owned))
+                Ok(text
+                    .split_whitespace()
+                    .last()
+                    .filter(|w| w.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+                    .map(str::to_owned))
             }
             Err(FtpError::UnexpectedResponse(reply)) if reply.status.code() >= 500 => Ok(None),
             Err(err) => Err(self.failed(Stage::Resolve, &format!("MDTM {path}"), err)),
