@@ -2,7 +2,9 @@
 //!
 //! Data flows one way: [`manifest`] → [`plan`] → [`fetch`] → [`clean_stage`]
 //! → [`report`], wired together by [`pipeline`]. `main.rs` only parses the
-//! command line and calls [`run`].
+//! command line and calls [`run`]. At either end, beside the flow: [`catalog`]
+//! keeps Project Gutenberg's catalog (a manifest) current, and [`export`]
+//! turns what a run left in its output folder into a JSONL dataset.
 
 pub mod atomic_file;
 pub mod buffer_pool;
