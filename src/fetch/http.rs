@@ -113,28 +113,9 @@ impl HttpMirror {
     }
 
     /// Streams the file into `sink`; absent on 404 or 410.
-    pub async fn get(&self, path: &str, mut sink: BodySink<'_, impl Destination>) -> Result<Got, BookError> {
-        let mut response = self.request(Stage::Download, path).await?;
-        let status = response.status();
-        if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
-            return Ok(Got::Absent(format!("HTTP {status}")));
-        }
-        if !status.is_success() {
-            let error = classify(status).unwrap_or(BookError::permanent);
-            return Err(overloaded(error(Stage::Download, format!("HTTP {status}")), &response));
-        }
-        if is_html(&response) && (path.ends_with(".txt") || path.ends_with(".zip")) {
-            return Err(html_page());
-        }
-        if let Some(encoding) = content_encoding(&response) {
-            return Err(encoded_body(&encoding));
-        }
-        sink.expect(response.content_length());
-        // A body cut short of its Content-Length is an error from `chunk`.
-        while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(Stage::Download, path, &err))? {
-            sink.write(&chunk).await?;
-        }
-        sink.finish().map(Got::File)
+    pub async fn get(&self, path: &str, sink: BodySink<'_, impl Destination>) -> Result<Got, BookError> {
+        let response = self.request(Stage::Download, path).await?;
+        receive(path, response, sink).await
     }
 
     /// A GET that sends what is known of the copy on disk (`If-None-Match`,
@@ -145,7 +126,7 @@ impl HttpMirror {
         &self,
         path: &str,
         known: &super::single::Validators,
-        mut sink: BodySink<'_, impl Destination>,
+        sink: BodySink<'_, impl Destination>,
     ) -> Result<Option<(Got, super::single::Validators)>, BookError> {
         use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
         let url = self.resolve(path).map_err(|err| BookError::permanent(Stage::Download, format!("{path}: {err}")))?;
@@ -156,17 +137,9 @@ impl HttpMirror {
         if let Some(date) = &known.last_modified {
             request = request.header(IF_MODIFIED_SINCE, date);
         }
-        let mut response = request.send().await.map_err(|err| transport_error(Stage::Download, path, &err))?;
-        let status = response.status();
-        if status == StatusCode::NOT_MODIFIED {
+        let response = request.send().await.map_err(|err| transport_error(Stage::Download, path, &err))?;
+        if response.status() == StatusCode::NOT_MODIFIED {
             return Ok(None);
-        }
-        if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
-            return Ok(Some((Got::Absent(format!("HTTP {status}")), Default::default())));
-        }
-        if !status.is_success() {
-            let error = classify(status).unwrap_or(BookError::permanent);
-            return Err(overloaded(error(Stage::Download, format!("HTTP {status}")), &response));
         }
         let header = |name| response.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok());
         let validators = super::single::Validators {
@@ -174,14 +147,7 @@ impl HttpMirror {
             last_modified: header(LAST_MODIFIED).map(str::to_owned),
             ..Default::default()
         };
-        if is_html(&response) {
-            return Err(html_page());
-        }
-        sink.expect(response.content_length());
-        while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(Stage::Download, path, &err))? {
-            sink.write(&chunk).await?;
-        }
-        sink.finish().map(|bytes| Some((Got::File(bytes), validators)))
+        Ok(Some((receive(path, response, sink).await?, validators)))
     }
 
     /// HEAD: whether `path` exists, and its Content-Length.
@@ -215,6 +181,34 @@ impl HttpMirror {
 }
 
 /// How a failed status is classified: `None` for "no such thing here".
+/// The answer to a GET of `path`, streamed into `sink`; absent on 404 or 410.
+async fn receive(
+    path: &str,
+    mut response: Response,
+    mut sink: BodySink<'_, impl Destination>,
+) -> Result<Got, BookError> {
+    let status = response.status();
+    if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
+        return Ok(Got::Absent(format!("HTTP {status}")));
+    }
+    if !status.is_success() {
+        let error = classify(status).unwrap_or(BookError::permanent);
+        return Err(overloaded(error(Stage::Download, format!("HTTP {status}")), &response));
+    }
+    if is_html(&response) && (path.ends_with(".txt") || path.ends_with(".zip")) {
+        return Err(html_page());
+    }
+    if let Some(encoding) = content_encoding(&response) {
+        return Err(encoded_body(&encoding));
+    }
+    sink.expect(response.content_length());
+    // A body cut short of its Content-Length is an error from `chunk`.
+    while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(Stage::Download, path, &err))? {
+        sink.write(&chunk).await?;
+    }
+    sink.finish().map(Got::File)
+}
+
 fn classify(status: StatusCode) -> Option<fn(Stage, String) -> BookError> {
     match status {
         StatusCode::NOT_FOUND
