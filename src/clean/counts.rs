@@ -18,23 +18,27 @@ pub struct TextCounts {
 impl TextCounts {
     /// Counts `bytes`, the next piece of the text.
     pub fn add(&mut self, bytes: &[u8]) {
+        let Some(&last) = bytes.last() else { return };
         self.lines += memchr::memchr_iter(b'\n', bytes).count() as u64;
-        let mut in_word = self.in_word;
-        let mut words = 0;
-        for &b in bytes {
-            let space = b.is_ascii_whitespace();
-            words += u64::from(in_word && space);
-            in_word = !space;
-        }
+        // A word ends where a letter is followed by a space. Written without
+        // branches over pairs of bytes, so the compiler can vectorise it:
+        // this runs on every byte of every book.
+        let ends: u64 = bytes.iter().zip(&bytes[1..]).map(|(&a, &b)| u64::from(!is_space(a) & is_space(b))).sum();
+        let first_ends_open_word = self.in_word & is_space(bytes[0]);
         // A word is counted where it ends; one still open is counted by `finished()`.
-        self.words += words;
-        self.in_word = in_word;
+        self.words += ends + u64::from(first_ends_open_word);
+        self.in_word = !is_space(last);
     }
 
     /// The counts of the text so far, a word still open included.
     pub fn finished(self) -> (u64, u64) {
         (self.lines, self.words + u64::from(self.in_word))
     }
+}
+
+/// ASCII whitespace (space, `\t`, `\n`, form feed, `\r`), as `u8::is_ascii_whitespace`, without branches.
+fn is_space(b: u8) -> bool {
+    (b == b' ') | ((b.wrapping_sub(b'\t') < 5) & (b != 0x0b))
 }
 
 #[cfg(test)]
@@ -55,5 +59,11 @@ mod tests {
         assert_eq!(count(&["", "  \n\n", "\tÉtat   d'âme\n"]), (3, 2));
         assert_eq!(count(&["end"]), (0, 1));
         assert_eq!(count(&[]), (0, 0));
+        assert_eq!(count(&["a", "b", " c"]), (0, 2));
+    }
+
+    #[test]
+    fn spaces_are_the_ascii_whitespace() {
+        assert!((0..=255u8).all(|b| is_space(b) == b.is_ascii_whitespace()));
     }
 }

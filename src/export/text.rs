@@ -50,29 +50,37 @@ pub fn copy_escaped(input: &mut impl Read, buffer: &mut [u8], out: &mut impl Wri
     }
 }
 
-/// Writes valid UTF-8 `text` with `"`, `\` and control characters escaped.
-fn escape(text: &[u8], out: &mut impl Write) -> io::Result<()> {
-    let mut start = 0;
-    for (i, &b) in text.iter().enumerate() {
-        let escaped: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => {
-                out.write_all(&text[start..i])?;
-                write!(out, "\\u{b:04x}")?;
-                start = i + 1;
-                continue;
-            }
-            _ => continue,
-        };
-        out.write_all(&text[start..i])?;
-        out.write_all(escaped)?;
-        start = i + 1;
+/// Which bytes JSON needs escaped: `"`, `\` and the control characters.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
     }
-    out.write_all(&text[start..])
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// Writes valid UTF-8 `text` with `"`, `\` and control characters escaped.
+/// A table lookup a byte finds the next one to escape (a line end, in most
+/// books every few dozen bytes); the bytes between go out in one write.
+fn escape(text: &[u8], out: &mut impl Write) -> io::Result<()> {
+    let mut rest = text;
+    while let Some(at) = rest.iter().position(|&b| NEEDS_ESCAPE[usize::from(b)]) {
+        out.write_all(&rest[..at])?;
+        match rest[at] {
+            b'"' => out.write_all(b"\\\"")?,
+            b'\\' => out.write_all(b"\\\\")?,
+            b'\n' => out.write_all(b"\\n")?,
+            b'\r' => out.write_all(b"\\r")?,
+            b'\t' => out.write_all(b"\\t")?,
+            other => write!(out, "\\u{other:04x}")?,
+        }
+        rest = &rest[at + 1..];
+    }
+    out.write_all(rest)
 }
 
 #[cfg(test)]
