@@ -6,13 +6,14 @@
 #    `--dry-run` against a file:// mirror that holds none of the books: every
 #    row is read twice (survey, then the books), every filter applied, and
 #    each book kept is located on the mirror (a folder lookup that finds
-#    nothing) and printed. The filters keep the same 40 books at both sizes,
-#    so peak RSS shows whether memory follows the catalog's size.
+#    nothing) and printed. The filters keep the same books (28) at both
+#    sizes, so peak RSS shows whether memory follows the catalog's size.
 #    (Without filters the dry run keeps every row: it prints its plan whole
 #    at the end, so its memory follows the books kept, which is shown too.)
 # 2. Export: an output folder of every text in /work/shared/corpus (fetched
 #    from a file:// mirror made of them) written as JSONL, compared with
-#    `cat` of the same clean texts into a file on the same disk.
+#    `cat` of the same clean texts into a file on the same disk, and of the
+#    clean texts and raw copies (export reads both: the raw for its sha256).
 #
 # Usage: scripts/catalog-bench.sh   (prints the figures; leaves nothing behind)
 set -euo pipefail
@@ -81,6 +82,8 @@ echo "$n books, $bytes bytes of clean text, $(cat "$work"/corpus/raw/* | wc -c) 
 sync
 for round in 1 2 3; do
     measure "round $round: cat of the clean texts" sh -c "cat '$work'/corpus/*.txt > '$work/cat.out'"
+    measure "round $round: cat of the clean texts and raw copies" \
+        sh -c "cat '$work'/corpus/*.txt '$work'/corpus/raw/* > '$work/cat.out'"
     measure "round $round: export --jsonl" "$bin" -q export "$work/corpus" --jsonl "$work/corpus.jsonl"
 done
 echo "dataset: $(wc -c <"$work/corpus.jsonl") bytes, $(wc -l <"$work/corpus.jsonl") lines"
