@@ -1,10 +1,13 @@
 //! Integration tests: the real binary against real servers on loopback.
 
+mod bounded_input;
 mod catalog;
 mod clean_cases;
 mod clean_golden;
 mod clean_props;
 mod cli_surface;
+mod cron_log;
+mod defaults_and_help;
 mod done_when;
 mod dry_run;
 mod faults_ftp;
@@ -18,5 +21,7 @@ mod manifest_rows;
 mod outside_fetch;
 mod report;
 mod rerun;
+mod scale_out;
+mod secrets;
 mod util;
 mod zips;

@@ -127,7 +127,7 @@ pub fn download_to_temp(url: &url::Url) -> std::io::Result<std::fs::File> {
 /// A file's URL as the mirror holding its folder and its name there.
 fn split(url: &url::Url) -> anyhow::Result<(Mirror, String)> {
     let name = url.path_segments().and_then(|mut s| s.next_back()).filter(|n| !n.is_empty());
-    let Some(name) = name else { bail!("{} does not name a file", crate::mirror::without_password(url.as_str())) };
+    let Some(name) = name else { bail!("{} does not name a file", crate::redact::redact(url.as_str())) };
     let folder = url.join("./").context("the URL's folder")?;
     Ok((Mirror::parse(folder.as_str())?, name.to_owned()))
 }
