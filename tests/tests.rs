@@ -16,5 +16,6 @@ mod manifest_rows;
 mod outside_fetch;
 mod report;
 mod rerun;
+mod synth_books;
 mod util;
 mod zips;

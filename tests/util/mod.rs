@@ -8,6 +8,7 @@ pub mod generated;
 pub mod http_server;
 pub mod implode;
 pub mod server_thread;
+pub mod synth;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
