@@ -102,6 +102,13 @@ const WORDS: &[&str] = &[
     "hill", "clock", "ferry", "copper", "wool", "valley",
 ];
 
+/// Nouns and adjectives for titles and surnames.
+const NAMES: &[&str] = &[
+    "lantern", "river", "grey", "stone", "orchard", "window", "quiet", "morning", "letter", "road", "mill", "harbour",
+    "winter", "garden", "lamp", "bright", "field", "bridge", "candle", "north", "salt", "hill", "clock", "ferry",
+    "copper", "valley",
+];
+
 /// Words each charset can carry beyond ASCII, so decoding is tested too.
 fn accents(charset: Charset) -> &'static [&'static str] {
     match charset {
@@ -134,14 +141,14 @@ impl Book {
     pub fn title(&self) -> String {
         let mut rng = self.rng(1);
         let count = rng.usize(2..4);
-        let words = std::iter::once("the").chain(self.words(&mut rng, count));
+        let words = std::iter::once("the").chain((0..count).map(|_| NAMES[rng.usize(..NAMES.len())]));
         words.map(capitalise).collect::<Vec<_>>().join(" ")
     }
 
     pub fn author(&self) -> String {
         let mut rng = self.rng(2);
         let first = ["Ada", "Tomas", "Irene", "Jonas", "Marta", "Olaf", "Nell", "Piet"][rng.usize(..8)];
-        format!("{first} {}", capitalise(self.words(&mut rng, 1)[0]))
+        format!("{first} {}", capitalise(NAMES[rng.usize(..NAMES.len())]))
     }
 
     /// The book as the cleaner must give it back: `\n` line ends, no blank
