@@ -3,8 +3,9 @@
 //! must become:
 //!
 //! ```text
-//! cargo run --example fixture_mirror -- tests/fixtures          # mirror/ and manifest.csv
-//! cargo run --example fixture_mirror -- --expected DIR          # DIR/N.txt for every book
+//! cargo run --example fixture_mirror -- tests/fixtures            # mirror/ and manifest.csv
+//! cargo run --example fixture_mirror -- --expected DIR [N …]      # DIR/N.txt: every book, and stand-ins N
+//! cargo run --example fixture_mirror -- --stand-in N FILE         # a synthetic book N for a mirror that lacks it
 //! ```
 
 #[allow(dead_code)]
@@ -21,13 +22,14 @@ use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let number = |s: &str| s.parse::<u32>().unwrap_or_else(|_| usage());
     let written = match args.as_slice() {
-        [flag, dir] if flag == "--expected" => write_expected(&PathBuf::from(dir)),
-        [dir] if !dir.starts_with('-') => synth_mirror::write_fixtures(&PathBuf::from(dir)),
-        _ => {
-            eprintln!("usage: fixture_mirror DIR | fixture_mirror --expected DIR");
-            std::process::exit(2);
+        [flag, dir, extra @ ..] if flag == "--expected" => {
+            write_expected(&PathBuf::from(dir), &extra.iter().map(|n| number(n)).collect::<Vec<_>>())
         }
+        [flag, n, file] if flag == "--stand-in" => std::fs::write(file, synth_mirror::stand_in(number(n)).raw()),
+        [dir] if !dir.starts_with('-') => synth_mirror::write_fixtures(&PathBuf::from(dir)),
+        _ => usage(),
     };
     if let Err(e) = written {
         eprintln!("fixture_mirror: {e}");
@@ -35,11 +37,18 @@ fn main() {
     }
 }
 
-/// `DIR/N.txt`: the body of every fixture book, as gutenfetch must write it.
-fn write_expected(dir: &std::path::Path) -> std::io::Result<()> {
+fn usage() -> ! {
+    eprintln!("usage: fixture_mirror DIR | --expected DIR [N …] | --stand-in N FILE");
+    std::process::exit(2);
+}
+
+/// `DIR/N.txt`: the body of every fixture book and of the stand-ins
+/// `extra`, as gutenfetch must write it.
+fn write_expected(dir: &std::path::Path, extra: &[u32]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    for &(n, _, _) in synth_mirror::FIXTURE_BOOKS {
-        std::fs::write(dir.join(format!("{n}.txt")), synth_mirror::fixture_book(n).body())?;
+    let fixtures = synth_mirror::FIXTURE_BOOKS.iter().map(|&(n, _, _)| n);
+    for n in fixtures.chain(extra.iter().copied()) {
+        std::fs::write(dir.join(format!("{n}.txt")), synth_mirror::expected_body(n))?;
     }
     Ok(())
 }

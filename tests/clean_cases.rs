@@ -380,7 +380,13 @@ fn strip_into_a_pipe_closed_early_ends_quietly() {
     use std::io::Read;
     // A synthetic book far larger than a pipe holds (64 KiB).
     let dir = crate::util::TestDir::new();
-    let big = crate::util::synth::Book::new(35589, crate::util::synth::Era::WrappedStart, crate::util::synth::Charset::Utf8, crate::util::synth::LineEnd::CrCrLf, 1200);
+    let big = crate::util::synth::Book::new(
+        35589,
+        crate::util::synth::Era::WrappedStart,
+        crate::util::synth::Charset::Utf8,
+        crate::util::synth::LineEnd::CrCrLf,
+        1200,
+    );
     let book = dir.write("big.txt", big.raw());
     assert!(std::fs::metadata(&book).unwrap().len() > 256 << 10);
     let mut child = crate::util::gutenfetch_logging()

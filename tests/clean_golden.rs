@@ -71,7 +71,8 @@ fn corpus_facts() {
     }
     let listed: Vec<String> = facts().into_iter().map(|f| f.name).collect();
     for name in txt_names_in_folder().into_iter().filter(|n| !listed.contains(n)) {
-        failures.push(format!("{name} is in the corpus but not in tests/corpus_facts.tsv: bless (see the module docs)"));
+        failures
+            .push(format!("{name} is in the corpus but not in tests/corpus_facts.tsv: bless (see the module docs)"));
     }
     assert!(failures.is_empty(), "{} of {} real texts:\n{}", failures.len(), files.len(), failures.join("\n"));
 }

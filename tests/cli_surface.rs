@@ -46,7 +46,10 @@ fn strip_writes_many_files_and_a_bad_one_fails_alone() {
     let output = crate::util::gutenfetch_logging().args(["strip", "--out", out.to_str().unwrap()]).args(files).output();
     let run = Run::of(output.unwrap()).expect_code(1);
     assert!(std::fs::read_to_string(out.join("22367-8.txt")).unwrap() == fixture_book(22367).body());
-    assert!(std::fs::read_to_string(out.join("10089.txt")).unwrap() == fixture_book(10089).body(), "the text inside the zip");
+    assert!(
+        std::fs::read_to_string(out.join("10089.txt")).unwrap() == fixture_book(10089).body(),
+        "the text inside the zip"
+    );
     assert!(std::fs::read(out.join("pg1342-nobp.txt")).unwrap() == no_markers, "no markers: kept whole");
     assert!(run.stderr.contains("pg1342-nobp.txt: no Gutenberg markers found"), "{}", run.stderr);
     assert!(run.stderr.contains("empty.txt: Gutenberg markers found but the book body is empty"), "{}", run.stderr);
@@ -140,7 +143,12 @@ fn without_a_terminal_stderr_is_plain_text() {
         .unwrap();
     let run = Run::of(output).expect_code(0);
     assert!(!run.stderr.contains('\x1b') && !run.stderr.contains('\r'), "no control codes:\n{}", run.stderr);
-    assert_eq!(run.stderr.lines().filter(|l| l.contains(": ok, ")).count(), FIXTURE_BOOKS.len(), "-v: a line per book\n{}", run.stderr);
+    assert_eq!(
+        run.stderr.lines().filter(|l| l.contains(": ok, ")).count(),
+        FIXTURE_BOOKS.len(),
+        "-v: a line per book\n{}",
+        run.stderr
+    );
     let quiet = fetch(&fixture_manifest(), &mirror_url(), &dir.join("q"), &[]).expect_code(0);
     assert_eq!(quiet.stderr, "", "--quiet with nothing wrong says nothing on stderr");
 }

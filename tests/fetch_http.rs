@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use crate::util::synth::{Charset, Era, LineEnd};
 use crate::util::fixture_books::{assert_fixture_books_complete, fixture_manifest, FIXTURE_BOOKS};
+use crate::util::synth::{Charset, Era, LineEnd};
 use crate::util::{
     book_entry, book_folder, fetch, fixture_mirror, report, tree, FtpServer, HttpOptions, HttpServer, TestDir,
 };

@@ -97,7 +97,8 @@ fn each_era_is_reported_with_its_markers() {
     for book in matrix() {
         let f = clean(&book.raw(), &CleanOptions::default()).unwrap().findings;
         assert_eq!((f.header, f.footer), expected(book.era), "{book:?}");
-        let credits = matches!(book.era, Era::WrappedStart | Era::Volunteers | Era::Licence2004 | Era::German | Era::French);
+        let credits =
+            matches!(book.era, Era::WrappedStart | Era::Volunteers | Era::Licence2004 | Era::German | Era::French);
         assert_eq!(f.credits_removed, credits, "{book:?}");
     }
 }
@@ -118,7 +119,9 @@ fn each_charset_is_decided_as_its_bytes_say() {
             Charset::Utf8 | Charset::Utf8SaysAscii => (EncodingSource::ValidUtf8, "UTF-8"),
             Charset::Latin1 | Charset::Windows1252 if declares => (EncodingSource::Declared, eight_bit),
             // No declaration, or one of UTF-8 that the bytes do not fit.
-            Charset::Latin1 | Charset::Windows1252 | Charset::Windows1252SaysUtf8 => (EncodingSource::Fallback, eight_bit),
+            Charset::Latin1 | Charset::Windows1252 | Charset::Windows1252SaysUtf8 => {
+                (EncodingSource::Fallback, eight_bit)
+            }
         };
         assert_eq!((f.encoding_source, f.encoding), expected, "{book:?}");
     }

@@ -77,6 +77,20 @@ pub fn fixture_book(n: u32) -> Book {
     Book::new(n, era, charset, line_end, paragraphs)
 }
 
+/// A synthetic stand-in for a book the fixture mirror lacks (the smoke run
+/// puts some beside the mirror for the default manifest's books).
+pub fn stand_in(n: u32) -> Book {
+    Book::new(n, Era::Release2020, Charset::Utf8, LineEnd::CrLf, 6)
+}
+
+/// The clean text gutenfetch must write for ebook `n`: a fixture book's or a stand-in's body.
+pub fn expected_body(n: u32) -> String {
+    match FIXTURE_BOOKS.iter().any(|&(f, _, _)| f == n) {
+        true => fixture_book(n).body(),
+        false => stand_in(n).body(),
+    }
+}
+
 /// Zip-only folders: the packing of each zipped fixture book.
 fn zip_method(n: u32) -> Option<zip::CompressionMethod> {
     match n {
