@@ -151,3 +151,14 @@ fn tiny_windows_clean_every_synthetic_book_as_memory_does() {
     files.extend(matrix().iter().step_by(7).map(|b| (format!("{b:?}"), b.raw())));
     crate::clean_golden::assert_tiny_windows_clean_as_memory_does(&files);
 }
+
+/// The smoke run puts stand-ins beside the mirror for the default manifest's
+/// books it lacks, and compares gutenfetch's output with `expected_body`.
+#[test]
+fn stand_ins_clean_to_the_bodies_the_smoke_run_expects() {
+    use crate::util::synth_mirror::{expected_body, stand_in};
+    for n in [1670, 16797, 38544, 53499] {
+        assert!(clean(&stand_in(n).raw(), &CleanOptions::default()).unwrap().text == expected_body(n), "{n}");
+    }
+    assert!(expected_body(43) == fixture_book(43).body());
+}

@@ -258,7 +258,7 @@ impl Book {
                     "The Project Gutenberg eBook, {title}, by {author}\n\n\n\
                      This eBook is for the use of anyone anywhere at no cost and with\n\
                      almost no restrictions whatsoever.\n\n\n\n\
-                     Title: {title}\n\nAuthor:  {author}\n\nRelease Date: October 9, 2003  [eBook #{n}]\n\n\
+                     Title: {title}\n\nAuthor:  {author}\n\nRelease Date: October 2, 2003  [eBook #{n}]\n\n\
                      Language: English\n\nChatacter set encoding: {charset}\n\n\n\
                      ***START OF THE PROJECT GUTENBERG EBOOK {first},\n{rest}***\n\n\n\
                      E-text prepared by Jonas Volunteer and Project Gutenberg Distributed\n\
