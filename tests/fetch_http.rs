@@ -6,13 +6,11 @@ use std::path::Path;
 use crate::util::fixture_books::{assert_fixture_books_complete, fixture_manifest, FIXTURE_BOOKS};
 use crate::util::synth::{Charset, Era, LineEnd};
 use crate::util::{
-    book_entry, book_folder, fetch, fixture_mirror, report, tree, FtpServer, HttpOptions, HttpServer, TestDir,
+    book_entry, book_folder, fetch, fixture_mirror, report, FtpServer, HttpOptions, HttpServer, TestDir,
 };
 
 fn without_report(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
-    let mut files = tree(dir);
-    files.remove(Path::new("gutenfetch-report.json"));
-    files
+    crate::util::books_tree(dir)
 }
 
 fn file_url(dir: &Path) -> String {
@@ -92,7 +90,7 @@ fn redirects_are_followed() {
 }
 
 #[test]
-fn an_html_page_served_as_a_book_fails_that_book_only() {
+fn an_html_page_served_as_a_book_every_time_fails_that_book_only_once_retries_are_spent() {
     let options = HttpOptions { html_instead: vec!["/8/84/84-0.txt".into()], ..HttpOptions::default() };
     let server = HttpServer::start(&fixture_mirror(), options);
     let dir = TestDir::new();
@@ -101,9 +99,10 @@ fn an_html_page_served_as_a_book_fails_that_book_only() {
     let run = fetch(&manifest, &server.url(), &out, &["--retries", "1"]).expect_code(1);
     let entry = book_entry(&report(&out), 84);
     assert_eq!(entry["status"], "failed");
-    assert_eq!(entry["attempts"], 1, "a captcha page says the mirror is throttling: asking again at once is impolite");
+    assert_eq!(entry["attempts"], 2, "a captcha page is a busy signal, retried after the backoff like a 429");
     assert_eq!(entry["error"]["stage"], "download");
-    assert!(entry["error"]["message"].as_str().unwrap().contains("HTML page"), "{entry}");
+    let message = entry["error"]["message"].as_str().unwrap();
+    assert!(message.contains("kept answering with an HTML page (2 tries)"), "{entry}");
     assert!(!out.join("84.txt").exists() && !out.join("raw/84-0.txt").exists(), "never saved as the book");
     assert!(out.join("43.txt").is_file());
     assert!(run.stdout.contains("failed: ebook 84"), "{}", run.stdout);
