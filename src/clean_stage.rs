@@ -54,7 +54,13 @@ pub fn run(
     let mut jobs = jobs;
     pool.install(|| {
         std::iter::from_fn(|| jobs.blocking_recv()).par_bridge().for_each(|job| {
-            let outcome = clean_one(job, out, options, max_size);
+            // After a second signal only the report is left to do: the raw
+            // copy is kept, and the next run cleans it.
+            let outcome = if crate::interrupt::hurried() {
+                BookOutcome::not_started(job.book, Some(job.raw_path))
+            } else {
+                clean_one(job, out, options, max_size)
+            };
             // The collector outlives every stage; a send can only fail if it panicked.
             let _ = events.send(Event::Done(Box::new(outcome)));
         })

@@ -81,7 +81,7 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
         }
         OutputFormat::Text => table(&planned, &manifest.problems),
     };
-    print!("{text}");
+    crate::progress::print_out(&text);
     let failed = planned.iter().any(|p| p.action == "missing") || !manifest.problems.is_empty();
     Ok(if failed { ExitCode::BooksFailed } else { ExitCode::Success })
 }

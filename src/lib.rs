@@ -32,9 +32,8 @@ pub mod strip;
 pub mod terminal_safe;
 pub mod unzip;
 
-use std::time::Instant;
-
 use std::io::Write;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::CommandFactory;
@@ -64,6 +63,14 @@ pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// How long the end of a run waits for work still on tokio's blocking
+/// threads: a file write of an abandoned transfer finishing (its temporary
+/// file removed), never longer. Dropping a runtime waits for every blocking
+/// task, and one stuck (a name lookup of an unresponsive resolver, a read
+/// on a hung network file system) would keep a finished run alive after its
+/// summary, for as long as it stays stuck.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
+
 /// Runs a whole fetch: every book of the manifest to an outcome, then the
 /// report and the summary. Errors are fatal (nothing per-book is); each
 /// destination is checked before the first book is fetched.
@@ -81,6 +88,17 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting tokio")?;
     let interrupted = interrupt::watch(&runtime);
+    let code = run_on(config, &runtime, interrupted, started);
+    runtime.shutdown_timeout(SHUTDOWN_WAIT);
+    code
+}
+
+fn run_on(
+    config: &Config,
+    runtime: &tokio::runtime::Runtime,
+    interrupted: interrupt::Interrupted,
+    started: Instant,
+) -> anyhow::Result<ExitCode> {
     let manifest = manifest::read(&config.manifest, &config.selection)?;
     let manifest_name = config.manifest.to_string();
     for problem in &manifest.problems {
@@ -90,14 +108,15 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let out = plan::OutputLayout::new(&config.out);
     out.prepare()?;
     report::prepare_destination(&config.report, &out.dir)?;
-    let result = pipeline::run(config, &out, &manifest, &runtime, interrupted)?;
+    let result = pipeline::run(config, &out, &manifest, runtime, interrupted)?;
     let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());
 
     let mirror = config.mirror.display_url();
     let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
     report::write(&config.report, &inputs, &totals, &manifest.problems, &result.ledger)?;
-    print!("{}", report::summary(&inputs, &totals, &manifest.problems, result.ledger.failures()));
-    println!("  report: {}", config.report.display());
+    interrupt::report_written();
+    let summary = report::summary(&inputs, &totals, &manifest.problems, result.ledger.failures());
+    progress::print_out(&format!("{summary}  report: {}\n", config.report.display()));
 
     Ok(if result.interrupted {
         ExitCode::Interrupted

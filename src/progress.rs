@@ -37,17 +37,37 @@ pub fn draw_on_stderr(enabled: bool, force: bool) {
 }
 
 /// Writes log lines to stderr with the bars lifted out of the way.
+///
+/// A stderr that cannot be written (a closed pipe, as in `2>&1 | head`, or
+/// the terminal of a closed session after SIGHUP) loses the log lines, never
+/// the run: errors are swallowed here, so no layer above reports or panics on them.
 pub struct LogWriter;
 
 impl Write for LogWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        TERMINAL.suspend(|| std::io::stderr().write_all(buf))?;
+        let _ = TERMINAL.suspend(|| std::io::stderr().write_all(buf));
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        std::io::stderr().flush()
+        let _ = std::io::stderr().flush();
+        Ok(())
     }
+}
+
+/// Prints `text` on stdout. A closed stdout (`| head -3`) loses the text,
+/// not the run: the report is already written and the exit code still says
+/// how the run went, so the error is dropped rather than panicking as
+/// `print!` would.
+pub fn print_out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}
+
+/// Prints `text` on stderr, or nothing when stderr is closed.
+pub fn print_err(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
 }
 
 /// Counts for the display of a fetch.

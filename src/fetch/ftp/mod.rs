@@ -37,6 +37,11 @@ use data::DataLink;
 use replies::{describe, Refusal};
 pub use session::FtpSession;
 
+/// The longest wait for a server's answer to QUIT: a courtesy, which a
+/// server that stopped answering must not turn into a wait at the end of
+/// every run (the whole `--timeout`).
+const QUIT_WAIT: Duration = Duration::from_secs(2);
+
 /// A logged-in control connection, with the data connection opened ahead
 /// for its next transfer.
 struct Conn {
@@ -114,7 +119,7 @@ impl FtpPool {
         let conns = std::mem::take(&mut *self.idle.lock().expect("ftp pool lock"));
         let mut quits = tokio::task::JoinSet::new();
         for mut conn in conns {
-            let wait = self.timeout;
+            let wait = self.timeout.min(QUIT_WAIT);
             quits.spawn(async move {
                 drop(conn.ahead.take());
                 // A failed QUIT only means the server hung up first.
