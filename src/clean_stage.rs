@@ -78,7 +78,11 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
     };
     let clean_path = out.clean_path(&book);
     let started = Instant::now();
-    let cleaned = clean_to_file(&raw_path, &clean_path, book.number, options, max_size);
+    // The transfers in flight may hold every descriptor for a moment.
+    let cleaned = crate::retry::waiting_for_descriptors(
+        |error: &BookError| error.out_of_descriptors,
+        || clean_to_file(&raw_path, &clean_path, book.number, options, max_size),
+    );
     let clean_seconds = started.elapsed().as_secs_f64();
     let mut outcome = BookOutcome { url, raw_bytes, clean_seconds, attempts, ..BookOutcome::ok(book) };
     outcome.raw_path = Some(raw_path);
@@ -113,8 +117,8 @@ fn clean_to_file(
     max_size: u64,
 ) -> Result<Findings, BookError> {
     let reading =
-        |err: std::io::Error| BookError::permanent(Stage::Clean, format!("reading {}: {err}", raw_path.display()));
-    let writing = |err: std::io::Error| BookError::permanent(Stage::Write, format!("{}: {err}", clean_path.display()));
+        |err: std::io::Error| BookError::io(Stage::Clean, format!("reading {}: {err}", raw_path.display()), &err);
+    let writing = |err: std::io::Error| BookError::io(Stage::Write, format!("{}: {err}", clean_path.display()), &err);
     let dir = clean_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut input = File::open(raw_path).map_err(reading)?;
     if raw_path.extension().is_some_and(|ext| ext == "zip") {

@@ -1,6 +1,7 @@
-//! Runs stopped part-way: killed outright, or asked to stop with SIGINT or
-//! SIGTERM. Never a partial file under a final name; a re-run finishes the
-//! rest and fetches nothing twice. Every wait is on the server seeing a
+//! Runs stopped part-way: killed outright, or asked to stop with SIGINT,
+//! SIGTERM, SIGHUP or SIGQUIT, one signal or a burst. Never a partial file
+//! under a final name, never a temporary file left short of SIGKILL, always
+//! a report; a re-run finishes the rest and fetches nothing twice. Every wait is on the server seeing a
 //! request or on the run's output, never on a clock.
 
 use std::path::Path;
@@ -85,12 +86,13 @@ fn a_run_killed_mid_way_is_finished_by_the_next_without_fetching_anything_twice(
     assert_eq!(book_entry(&report, 107)["status"], "ok");
 }
 
-/// SIGINT and SIGTERM: the run stops scheduling, abandons the stalled
-/// transfer, removes its temporary file and writes a report that says which
-/// books were done, abandoned and never started.
+/// SIGINT, SIGTERM and SIGHUP (a closed terminal, a session ending) and
+/// SIGQUIT: the run stops scheduling, abandons the stalled transfer, removes
+/// its temporary file and writes a report that says which books were done,
+/// abandoned and never started.
 #[test]
-fn sigint_or_sigterm_stop_the_run_with_a_report_and_no_temporary_files() {
-    for sig in ["INT", "TERM"] {
+fn sigint_sigterm_or_sighup_stop_the_run_with_a_report_and_no_temporary_files() {
+    for sig in ["INT", "TERM", "HUP", "QUIT"] {
         let dir = TestDir::new();
         let books: Vec<u32> = (201..=206).collect();
         let manifest = mirror_and_manifest(&dir, &books);
@@ -241,4 +243,49 @@ fn a_second_sigint_exits_at_once_with_130_and_no_partial_file() {
     assert_eq!(report["summary"]["interrupted"], true, "the report was written before the summary");
     assert_eq!(book_entry(&report, 501)["status"], "failed");
     assert!(books_tree(&out).is_empty(), "no file under a final name: {:?}", books_tree(&out).keys());
+}
+
+/// `timeout -s TERM 3 gutenfetch …` sends SIGTERM to the run and to its
+/// process group, so two arrive back to back; a cron daemon may send a
+/// second one of its own. However they fall, the report is written and no
+/// temporary file is left. Six rounds, as the run that lost its report in
+/// two of six did.
+#[test]
+fn a_burst_of_sigterms_as_timeout_sends_always_leaves_a_report() {
+    use std::os::unix::process::CommandExt;
+    for round in 0..6 {
+        let dir = TestDir::new();
+        let books: Vec<u32> = (601..=608).collect();
+        let manifest = mirror_and_manifest(&dir, &books);
+        let stalled = path_of(603);
+        let faults = vec![PathFault::new(&stalled, HttpFault::Stall { after: 500 }, usize::MAX)];
+        let server = FaultyHttp::start(&dir.join("mirror"), HttpOptions::default(), faults, None);
+        let out = dir.join("out");
+
+        let url = server.url();
+        let mut args = vec!["--manifest", manifest.to_str().unwrap(), "--mirror", &url];
+        args.extend(["--out", out.to_str().unwrap(), "--jobs", "1"]);
+        // Its own process group, as `timeout` puts it in.
+        let child = gutenfetch()
+            .args(&args)
+            .process_group(0)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        server.wait_for("the stalled book", |log| log.contains(&stalled));
+        let pid = child.id().to_string();
+        // One kill(1), two signals: to the process, then to its group.
+        let sent = std::process::Command::new("kill").args(["-TERM", "--", &pid, &format!("-{pid}")]).status();
+        assert!(sent.unwrap().success(), "kill -TERM {pid} -{pid}");
+        let run = Run::of(child.wait_with_output().unwrap()).expect_code(130);
+
+        let report = report(&out);
+        assert_eq!(report["summary"]["interrupted"], true, "round {round}");
+        assert_eq!(book_entry(&report, 603)["status"], "failed", "round {round}");
+        assert_eq!(report["summary"]["ok"], 2, "round {round}");
+        assert_eq!(report["summary"]["not_started"], 5, "round {round}");
+        assert!(!run.stderr.contains("panicked"), "round {round}: {}", run.stderr);
+        assert_no_temp_files(&out);
+    }
 }

@@ -14,6 +14,7 @@ mod hostile;
 mod interrupts;
 mod manifest_rows;
 mod outside_fetch;
+mod process_limits;
 mod report;
 mod rerun;
 mod util;

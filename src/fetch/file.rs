@@ -27,7 +27,7 @@ impl FileMirror {
             Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
                 return Ok(Listing::Missing)
             }
-            Err(err) => return Err(BookError::permanent(Stage::Resolve, format!("{}: {err}", path.display()))),
+            Err(err) => return Err(BookError::io(Stage::Resolve, format!("{}: {err}", path.display()), &err)),
         };
         let mut names = Vec::new();
         while let Some(entry) =
@@ -45,7 +45,7 @@ impl FileMirror {
             Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
                 return Ok(Got::Absent(err.to_string()))
             }
-            Err(err) => return Err(BookError::permanent(Stage::Download, format!("{}: {err}", path.display()))),
+            Err(err) => return Err(BookError::io(Stage::Download, format!("{}: {err}", path.display()), &err)),
         };
         let read_error =
             |err: std::io::Error| BookError::permanent(Stage::Download, format!("{}: {err}", path.display()));

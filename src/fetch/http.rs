@@ -201,11 +201,13 @@ fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError 
         message.push_str(&format!(": {cause}"));
         source = cause.source();
     }
-    if err.is_redirect() || err.is_builder() {
+    let error = if err.is_redirect() || err.is_builder() {
         BookError::permanent(stage, message)
     } else {
         BookError::transient(stage, message)
-    }
+    };
+    // A socket that could not be made for lack of descriptors, say so.
+    error.descriptors_from(err)
 }
 
 fn is_html(response: &Response) -> bool {

@@ -159,6 +159,12 @@ impl Client {
         }
     }
 
+    /// A request made at `asked` found no file descriptor free: fewer books
+    /// at once, whatever the transport.
+    fn out_of_descriptors(&self, asked: std::time::Instant) {
+        self.throttle.halve_for_descriptors(asked);
+    }
+
     /// Ends every connection politely. Call once, after the last book.
     pub async fn close(&self) {
         if let Transport::Ftp(pool) = &self.transport {

@@ -208,6 +208,7 @@ impl FtpPool {
                 match kind {
                     Refusal::Busy => BookError::transient(Stage::Resolve, message).busy(None),
                     Refusal::Passing => BookError::transient(Stage::Resolve, message),
+                    Refusal::NoDescriptors => BookError::transient(Stage::Resolve, message).lacking_descriptors(),
                     // A wrong password or an unknown user does not get better.
                     Refusal::Final => BookError::permanent(Stage::Resolve, message),
                 }

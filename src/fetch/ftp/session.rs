@@ -198,6 +198,9 @@ impl FtpSession {
                 self.broken(BookError::transient(stage, message).busy(None))
             }
             FtpError::UnexpectedResponse(_) => BookError::transient(stage, message),
+            // Its socket not opened for lack of descriptors: dropping the
+            // control connection as well gives one back.
+            FtpError::ConnectionError(io) => self.broken(BookError::transient(stage, message).descriptors_from(io)),
             _ => self.broken(BookError::transient(stage, message)),
         }
     }
