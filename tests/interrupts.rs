@@ -289,3 +289,58 @@ fn a_burst_of_sigterms_as_timeout_sends_always_leaves_a_report() {
         assert_no_temp_files(&out);
     }
 }
+
+/// The end of a run never waits for work stuck on a blocking thread. Here
+/// book 801's file on a local mirror is a FIFO nobody writes to, so opening
+/// it blocks a thread forever (as a name lookup of a dead resolver, or a read
+/// on a hung network file system would). SIGTERM abandons the book and the
+/// summary is printed; then the process must exit rather than wait for that
+/// thread, as dropping the runtime did.
+#[test]
+fn a_thread_stuck_in_a_blocking_call_does_not_keep_the_run_alive_after_its_summary() {
+    use std::io::BufRead;
+    let dir = TestDir::new();
+    let mirror = dir.join("mirror");
+    write_mirror(&mirror, [802]);
+    let folder = crate::util::book_folder(&mirror, 801);
+    std::fs::create_dir_all(&folder).unwrap();
+    let fifo = std::ffi::CString::new(folder.join("801-0.txt").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0, "mkfifo");
+    let manifest = dir.write("m.csv", "FileNumber\n801\n802\n");
+    let out = dir.join("out");
+
+    let url = url::Url::from_directory_path(&mirror).unwrap().to_string();
+    let mut child = crate::util::gutenfetch_logging()
+        .args(["--manifest", manifest.to_str().unwrap(), "--mirror", &url, "--out", out.to_str().unwrap()])
+        .args(["--jobs", "2", "-v"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Books start in order: once 802 is done, 801 has been opening its FIFO since.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("ebook 802: ok") {
+        line.clear();
+        assert_ne!(stderr.read_line(&mut line).unwrap(), 0, "the run ended before book 802 was done");
+    }
+    signal(&child, "TERM");
+    std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    // The summary's last line, not the end of stdout: a run that never exits never closes it.
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    while !line.starts_with("  report: ") {
+        line.clear();
+        assert_ne!(stdout.read_line(&mut line).unwrap(), 0, "the summary ends with the report's path");
+    }
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    // The bound only keeps a broken run (one waiting for the stuck thread)
+    // from hanging the suite; nothing is timed.
+    let (exited, exit) = std::sync::mpsc::channel();
+    std::thread::spawn(move || exited.send(child.wait().unwrap()));
+    let status = exit.recv_timeout(std::time::Duration::from_secs(60)).expect("the run exits after its summary");
+    assert_eq!(status.code(), Some(130));
+    let report = report(&out);
+    assert_eq!(book_entry(&report, 802)["status"], "ok");
+    assert_eq!(book_entry(&report, 801)["status"], "failed");
+}
