@@ -32,7 +32,6 @@ pub mod strip;
 pub mod terminal_safe;
 pub mod unzip;
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -44,20 +43,24 @@ pub use exit_code::ExitCode;
 
 /// Does what the command line asked for.
 pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
-    let mut stdout = std::io::stdout().lock();
     match action {
         Action::Fetch(config) => match config.dry_run {
             Some(format) => dry_run::run(&config, format),
             None => run(&config),
         },
         Action::Strip(config) => strip::run(&config),
+        // Both made in memory, then printed: written straight to a closed
+        // stdout (`| head`), clap_complete panics on the error.
         Action::Completions(shell) => {
-            clap_complete::generate(shell, &mut Cli::command(), "gutenfetch", &mut stdout);
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "gutenfetch", &mut script);
+            progress::print_out(&String::from_utf8_lossy(&script));
             Ok(ExitCode::Success)
         }
         Action::Man => {
-            clap_mangen::Man::new(Cli::command()).render(&mut stdout).context("writing the man page")?;
-            stdout.flush()?;
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page).context("writing the man page")?;
+            progress::print_out(&String::from_utf8_lossy(&page));
             Ok(ExitCode::Success)
         }
     }

@@ -105,3 +105,15 @@ fn with_ulimit_n_64_and_64_jobs_every_book_is_fetched() {
     assert_no_temp_files(&out);
     assert!(!run.stderr.contains("Too many open files") || run.stderr.contains("books at once"), "{}", run.stderr);
 }
+
+/// `gutenfetch completions bash | head -1` and the man page: printed into a
+/// pipe already closed, they exit 0 (clap_complete panicked on the error).
+#[test]
+fn completions_and_the_man_page_into_a_closed_pipe_exit_0() {
+    for args in [&["completions", "bash"][..], &["man"][..]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let status = gutenfetch_logging().args(args).stdout(writer).status().unwrap();
+        assert_eq!(status.code(), Some(0), "{args:?}");
+    }
+}
