@@ -222,6 +222,7 @@ impl Attempt<'_, '_> {
     /// the request's retries; a wait for a free file descriptor is not one.
     async fn wait_to_retry(&mut self, error: BookError, retry: &mut u32, asked: Instant) -> Result<(), BookError> {
         if error.out_of_descriptors {
+            self.session.release();
             self.client.out_of_descriptors(asked);
             self.descriptor_waits += 1;
             if let Some(delay) = crate::retry::descriptor_delay(self.descriptor_waits, fastrand::f64()) {

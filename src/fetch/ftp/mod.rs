@@ -132,6 +132,17 @@ impl FtpPool {
         }
     }
 
+    /// Closes every idle connection (each holds a socket, and one more for
+    /// the data connection opened ahead): the process ran out of file
+    /// descriptors, and books that need one for their file come first.
+    pub fn shed_idle(&self) {
+        let conns = std::mem::take(&mut *self.idle.lock().expect("ftp pool lock"));
+        for conn in conns {
+            drop(conn);
+            self.give_up();
+        }
+    }
+
     /// An idle connection, a new one, or, when the server allows no more, the
     /// next one another book gives back.
     async fn checkout(&self) -> Result<Conn, BookError> {

@@ -205,6 +205,14 @@ impl FtpSession {
         }
     }
 
+    /// Closes the connection this session holds, if any, giving its
+    /// descriptors back: for a book that must wait for descriptors.
+    pub fn release(&mut self) {
+        if self.conn.take().is_some() {
+            self.pool.give_up();
+        }
+    }
+
     /// Forgets the connection: its state is unknown, so it must not serve
     /// another book. The next request of this session takes another.
     fn broken(&mut self, error: BookError) -> BookError {
