@@ -74,7 +74,10 @@ pub fn descriptor_delay(wait: u32, jitter: f64) -> Option<Duration> {
 /// file descriptors (`lacking` says), sleeping [`descriptor_delay`] between
 /// tries: for threads with nothing else to do meanwhile (the cleaner, the
 /// plan), since what they would do next needs descriptors too.
-pub fn waiting_for_descriptors<T, E>(lacking: impl Fn(&E) -> bool, mut op: impl FnMut() -> Result<T, E>) -> Result<T, E> {
+pub fn waiting_for_descriptors<T, E>(
+    lacking: impl Fn(&E) -> bool,
+    mut op: impl FnMut() -> Result<T, E>,
+) -> Result<T, E> {
     let mut waits = 0;
     loop {
         match op() {

@@ -93,8 +93,12 @@ fn with_ulimit_n_64_and_64_jobs_every_book_is_fetched() {
     for (transport, url) in [("http", http.url()), ("ftp", ftp.url())] {
         let out = dir.join(transport);
         let mut cmd = gutenfetch_logging();
-        cmd.args(["--manifest", manifest.to_str().unwrap(), "--mirror", &url])
-            .args(["--out", out.to_str().unwrap(), "--jobs", "64"]);
+        cmd.args(["--manifest", manifest.to_str().unwrap(), "--mirror", &url]).args([
+            "--out",
+            out.to_str().unwrap(),
+            "--jobs",
+            "64",
+        ]);
         let output = with_descriptor_limit(&mut cmd, 64).output().unwrap();
         let run = crate::util::Run::of(output).expect_code(0);
 
