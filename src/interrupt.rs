@@ -1,5 +1,6 @@
 //! Signals that end a run early: SIGINT (Ctrl-C), SIGTERM (schedulers,
-//! `timeout`, `kill`), SIGHUP (a closed terminal or session) and SIGQUIT.
+//! `timeout`, `kill`), SIGHUP (a closed terminal or session), SIGQUIT and
+//! the others in [`HANDLED`].
 //!
 //! The first asks the run to stop starting books; those in flight are
 //! abandoned (their temporary files removed) and the report is written. The
@@ -15,8 +16,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::LazyLock;
 
-use tokio::signal::unix::{signal, Signal, SignalKind};
-use tokio::sync::watch;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::{mpsc, watch};
 
 /// Whether the run was asked to stop; cheap to clone, one per stage.
 pub type Interrupted = watch::Receiver<bool>;
@@ -27,33 +28,34 @@ static HURRY: LazyLock<watch::Sender<bool>> = LazyLock::new(|| watch::channel(fa
 /// The report is on disk: nothing is lost by ending the process at once.
 static REPORT_WRITTEN: AtomicBool = AtomicBool::new(false);
 
-/// The signals a run handles.
-struct Signals {
-    int: Signal,
-    term: Signal,
-    hup: Signal,
-    quit: Signal,
-}
+/// The signals a run handles: every one whose default action ends the
+/// process and that is sent to end it, by a person, a scheduler or a limit
+/// (CPU time, file size), so that none leaves a temporary file or skips the
+/// report. SIGKILL cannot be handled; the crash signals (SIGSEGV, SIGABRT…)
+/// should not be; SIGPIPE is ignored by Rust, so a closed pipe is an error
+/// on the write instead.
+const HANDLED: [(libc::c_int, &str); 9] = [
+    (libc::SIGINT, "SIGINT"),
+    (libc::SIGTERM, "SIGTERM"),
+    (libc::SIGHUP, "SIGHUP"),
+    (libc::SIGQUIT, "SIGQUIT"),
+    (libc::SIGUSR1, "SIGUSR1"),
+    (libc::SIGUSR2, "SIGUSR2"),
+    (libc::SIGALRM, "SIGALRM"),
+    (libc::SIGXCPU, "SIGXCPU"),
+    (libc::SIGXFSZ, "SIGXFSZ"),
+];
 
-impl Signals {
-    fn new() -> std::io::Result<Signals> {
-        Ok(Signals {
-            int: signal(SignalKind::interrupt())?,
-            term: signal(SignalKind::terminate())?,
-            hup: signal(SignalKind::hangup())?,
-            quit: signal(SignalKind::quit())?,
-        })
+/// Installs the handlers now and forwards each signal's name, as it comes,
+/// from a task per kind to one channel.
+fn forward_signals(runtime: &tokio::runtime::Runtime) -> std::io::Result<mpsc::UnboundedReceiver<&'static str>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    for (number, name) in HANDLED {
+        let mut signal = signal(SignalKind::from_raw(number))?;
+        let tx = tx.clone();
+        runtime.spawn(async move { while signal.recv().await.is_some() && tx.send(name).is_ok() {} });
     }
-
-    /// The next signal, by name.
-    async fn next(&mut self) -> &'static str {
-        tokio::select! {
-            _ = self.int.recv() => "SIGINT",
-            _ = self.term.recv() => "SIGTERM",
-            _ = self.hup.recv() => "SIGHUP",
-            _ = self.quit.recv() => "SIGQUIT",
-        }
-    }
+    Ok(rx)
 }
 
 /// Starts watching for the signals on `runtime`. The handlers are in place
@@ -63,7 +65,7 @@ pub fn watch(runtime: &tokio::runtime::Runtime) -> Interrupted {
     HURRY.send_replace(false);
     REPORT_WRITTEN.store(false, Ordering::SeqCst);
     let _context = runtime.enter();
-    match Signals::new() {
+    match forward_signals(runtime) {
         Ok(signals) => {
             runtime.spawn(stop_then_hurry(signals, tx));
         }
@@ -90,10 +92,9 @@ pub fn report_written() {
 
 /// The first signal stops the run; later ones hurry it, or end the process
 /// once the report is written.
-async fn stop_then_hurry(mut signals: Signals, interrupted: watch::Sender<bool>) {
+async fn stop_then_hurry(mut signals: mpsc::UnboundedReceiver<&'static str>, interrupted: watch::Sender<bool>) {
     let mut first = true;
-    loop {
-        let name = signals.next().await;
+    while let Some(name) = signals.recv().await {
         if REPORT_WRITTEN.load(Ordering::SeqCst) {
             // The one exit outside main, as the user asked for it: the report
             // is written and every file is complete under its final name.
@@ -107,7 +108,7 @@ async fn stop_then_hurry(mut signals: Signals, interrupted: watch::Sender<bool>)
             );
             let _ = interrupted.send(true);
         } else if !HURRY.send_replace(true) {
-            tracing::warn!("{name} again: quitting as soon as the report is written");
+            tracing::warn!("{name}, a second signal: quitting as soon as the report is written");
         }
     }
 }

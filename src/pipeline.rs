@@ -39,7 +39,7 @@ pub struct RunResult {
     pub ledger: Ledger,
     pub download_seconds: f64,
     pub logins: Option<usize>,
-    /// Stopped by SIGINT, SIGTERM, SIGHUP or SIGQUIT.
+    /// Stopped by a signal (SIGINT, SIGTERM, SIGHUP, …: see [`crate::interrupt`]).
     pub interrupted: bool,
     /// The manifest could not be read again to the end (said when it
     /// happened): the books after that point were not run.

@@ -86,13 +86,14 @@ fn a_run_killed_mid_way_is_finished_by_the_next_without_fetching_anything_twice(
     assert_eq!(book_entry(&report, 107)["status"], "ok");
 }
 
-/// SIGINT, SIGTERM and SIGHUP (a closed terminal, a session ending) and
-/// SIGQUIT: the run stops scheduling, abandons the stalled transfer, removes
-/// its temporary file and writes a report that says which books were done,
-/// abandoned and never started.
+/// SIGINT, SIGTERM, SIGHUP (a closed terminal, a session ending) and every
+/// other signal sent to end a process (SIGQUIT, SIGUSR1/2, SIGALRM, and
+/// SIGXCPU/SIGXFSZ from resource limits): the run stops scheduling, abandons
+/// the stalled transfer, removes its temporary file and writes a report that
+/// says which books were done, abandoned and never started.
 #[test]
-fn sigint_sigterm_or_sighup_stop_the_run_with_a_report_and_no_temporary_files() {
-    for sig in ["INT", "TERM", "HUP", "QUIT"] {
+fn any_signal_but_sigkill_stops_the_run_with_a_report_and_no_temporary_files() {
+    for sig in ["INT", "TERM", "HUP", "QUIT", "USR1", "USR2", "ALRM", "XCPU", "XFSZ"] {
         let dir = TestDir::new();
         let books: Vec<u32> = (201..=206).collect();
         let manifest = mirror_and_manifest(&dir, &books);
@@ -283,8 +284,21 @@ fn a_burst_of_sigterms_as_timeout_sends_always_leaves_a_report() {
         let report = report(&out);
         assert_eq!(report["summary"]["interrupted"], true, "round {round}");
         assert_eq!(book_entry(&report, 603)["status"], "failed", "round {round}");
-        assert_eq!(report["summary"]["ok"], 2, "round {round}");
-        assert_eq!(report["summary"]["not_started"], 5, "round {round}");
+        // Books 601 and 602 were downloaded; the second signal may come
+        // before the cleaner got to 602: then it is not started, its raw
+        // copy kept for the next run.
+        for n in [601, 602] {
+            match book_entry(&report, n.into())["status"].as_str().unwrap() {
+                "ok" => assert_book_complete(&out, n),
+                "not_started" => {
+                    assert!(std::fs::read(out.join(format!("raw/{n}-0.txt"))).unwrap() == raw_book(n).as_bytes());
+                    assert!(!out.join(format!("{n}.txt")).exists(), "round {round}");
+                }
+                other => panic!("round {round}: ebook {n} is {other}"),
+            }
+        }
+        let summary = &report["summary"];
+        assert_eq!(summary["ok"].as_u64().unwrap() + summary["not_started"].as_u64().unwrap(), 7, "{summary}");
         assert!(!run.stderr.contains("panicked"), "round {round}: {}", run.stderr);
         assert_no_temp_files(&out);
     }
