@@ -7,7 +7,9 @@ use std::io::BufRead;
 use std::os::unix::process::CommandExt;
 
 use crate::util::generated::{assert_book_complete, mirror_and_manifest};
-use crate::util::{assert_no_temp_files, gutenfetch_logging, report, FtpServer, HttpOptions, HttpServer, TestDir};
+use crate::util::{
+    assert_no_temp_files, gutenfetch_logging, report, FtpOptions, FtpServer, HttpOptions, HttpServer, TestDir,
+};
 
 /// A manifest of `books`, followed by `bad` rows that are not numbers: each
 /// is logged as an error, so the run writes far more than a pipe holds.
@@ -122,4 +124,34 @@ fn completions_and_the_man_page_into_a_closed_pipe_exit_0() {
         let status = gutenfetch_logging().args(args).stdout(writer).status().unwrap();
         assert_eq!(status.code(), Some(0), "{args:?}");
     }
+}
+
+/// A server that never answers QUIT does not hold the end of a run for the
+/// whole `--timeout` (here an hour): the goodbye is a courtesy, waited for
+/// briefly. The run ends with its report and exit 0.
+#[test]
+fn a_server_that_never_answers_quit_does_not_hold_the_end_of_the_run() {
+    let dir = TestDir::new();
+    let books: Vec<u32> = (1401..=1404).collect();
+    let manifest = mirror_and_manifest(&dir, &books);
+    let options = FtpOptions { ignores_quit: true, ..FtpOptions::default() };
+    let server = FtpServer::faulty(&dir.join("mirror"), options);
+    let out = dir.join("out");
+
+    let child = gutenfetch_logging()
+        .args(["--manifest", manifest.to_str().unwrap(), "--mirror", &server.url()])
+        .args(["--out", out.to_str().unwrap(), "--jobs", "2", "--timeout", "3600"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The bound only keeps a broken run (one waiting an hour for the
+    // server's answer) from hanging the suite; nothing is timed.
+    let (exited, exit) = std::sync::mpsc::channel();
+    let waiting = std::thread::spawn(move || exited.send(child.wait_with_output().unwrap()));
+    let output = exit.recv_timeout(std::time::Duration::from_secs(60)).expect("the run ends");
+    waiting.join().unwrap().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(server.count_of("QUIT") > 0, "the run said goodbye: {:?}", server.commands());
+    assert_eq!(report(&out)["summary"]["ok"], books.len());
 }
