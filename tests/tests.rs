@@ -11,6 +11,7 @@ mod faults_http;
 mod fetch_ftp;
 mod fetch_http;
 mod hostile;
+mod integrity;
 mod interrupts;
 mod manifest_rows;
 mod outside_fetch;

@@ -88,8 +88,9 @@ pub struct FetchArgs {
 
     /// Retries of a request that failed for a passing reason [default: 8].
     ///
-    /// Dropped connections, timeouts, HTTP 5xx and 429, FTP 4xx replies and
-    /// short transfers are retried after a growing wait (exponential backoff
+    /// Dropped connections, timeouts, HTTP 5xx and 429, HTML pages served in
+    /// place of a file, FTP 4xx replies and transfers that end short of the
+    /// file's size are retried after a growing wait (exponential backoff
     /// with jitter, at most 30 s, or what the server asks for with
     /// Retry-After, up to 2 minutes). Missing files and other permanent
     /// failures are never retried.

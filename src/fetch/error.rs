@@ -129,8 +129,7 @@ impl std::error::Error for BookError {}
 /// EMFILE ("too many open files") or ENFILE (the system's table is full),
 /// also when wrapped.
 pub fn out_of_descriptors(err: &std::io::Error) -> bool {
-    const CODES: [i32; 2] = [libc::EMFILE, libc::ENFILE];
-    if err.raw_os_error().is_some_and(|code| CODES.contains(&code)) {
+    if matches!(err.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) {
         return true;
     }
     let Some(inner) = err.get_ref() else { return false };
@@ -139,8 +138,13 @@ pub fn out_of_descriptors(err: &std::io::Error) -> bool {
     }
     // tempfile wraps its errors to add the path, and its wrapper hides the
     // original from `source()`: only its text still carries the code.
-    let text = inner.to_string();
-    CODES.iter().any(|code| text.contains(&format!("(os error {code})")))
+    says_out_of_descriptors(&inner.to_string())
+}
+
+/// Whether the text of an error (an `io::Error` turned into a message) says
+/// EMFILE or ENFILE.
+pub fn says_out_of_descriptors(message: &str) -> bool {
+    [libc::EMFILE, libc::ENFILE].iter().any(|code| message.contains(&format!("(os error {code})")))
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::error::{BookError, Stage};
-use super::sink::{BodySink, Watcher};
+use super::sink::{kept_sending_html, BodySink, Watcher};
 use super::{Client, Fetched, Got, Listing, Located, Session};
 use crate::atomic_file::PartFile;
 use crate::ebook::EbookNumber;
@@ -237,7 +237,7 @@ impl Attempt<'_, '_> {
         *retry += 1;
         let retry = *retry;
         let Some(delay) = self.client.retry.delay(&error, retry, fastrand::f64()) else {
-            return Err(error);
+            return Err(kept_sending_html(error, retry));
         };
         self.retries += 1;
         let left = self.client.retry.retries + 1 - retry;
