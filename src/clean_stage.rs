@@ -173,7 +173,9 @@ fn clean_to_file(
             // A zip that does not open, fails its CRC or holds no text was
             // damaged on its way; one past the size limit or a full disk was not.
             let local = message.starts_with("cannot create") || message.contains("the unzipped text");
-            let fresh_copy_helps = !local && !message.contains("size limit");
+            // Nor was one listing too many entries (`unzip::MAX_ENTRIES`): the mirror's own zip does.
+            let too_big = message.contains("size limit") || message.contains("a book's zip holds at most");
+            let fresh_copy_helps = !local && !too_big;
             CleanFailure { error: BookError::permanent(Stage::Clean, message), fresh_copy_helps }
         })?;
     }
@@ -186,6 +188,10 @@ fn clean_to_file(
         // Nothing between the markers: most likely a transfer cut short.
         CleanError::EmptyBody => {
             CleanFailure { error: BookError::permanent(Stage::Clean, err.to_string()), fresh_copy_helps: true }
+        }
+        // The mirror's own file has a line too long to clean: fetching it again would not help.
+        CleanError::LineTooLong { .. } => {
+            CleanFailure { error: BookError::permanent(Stage::Clean, err.to_string()), fresh_copy_helps: false }
         }
     })?;
     writer.flush().map_err(writing)?;

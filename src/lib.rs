@@ -26,6 +26,7 @@ pub mod outcome;
 pub mod pipeline;
 pub mod plan;
 pub mod progress;
+pub mod redact;
 pub mod refetch;
 pub mod report;
 pub mod retry;

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary against real servers on loopback.
 
+mod bounded_input;
 mod clean_cases;
 mod clean_golden;
 mod clean_props;
@@ -18,5 +19,6 @@ mod outside_fetch;
 mod process_limits;
 mod report;
 mod rerun;
+mod secrets;
 mod util;
 mod zips;

@@ -184,6 +184,10 @@ impl FetchArgs {
             bail!("--out must name a folder");
         }
         let mut mirror = Mirror::parse(&self.mirror)?;
+        // Before anything is logged: from here on no output can show them.
+        for secret in mirror.password().into_iter().chain(self.ftp_password.as_deref()) {
+            crate::redact::remember(secret);
+        }
         if let (Mirror::Ftp(endpoint), Some(password)) = (&mut mirror, self.ftp_password) {
             if endpoint.user != "anonymous" && endpoint.password.is_empty() {
                 endpoint.password = password;

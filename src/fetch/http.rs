@@ -16,6 +16,7 @@ use reqwest::{Response, StatusCode};
 use super::error::{BookError, Stage};
 use super::sink::{html_page, BodySink, Destination};
 use super::{Got, Listing};
+use crate::redact::redact;
 
 /// A folder listing larger than this is not a Gutenberg book folder.
 const MAX_LISTING_BYTES: usize = 4 << 20;
@@ -66,8 +67,10 @@ impl HttpMirror {
         Ok(HttpMirror { client, base, listings: Listings(AtomicU8::new(UNKNOWN)) })
     }
 
+    /// The URL of `path` as reports and logs show it: without the password.
     pub fn url_of(&self, path: &str) -> String {
-        self.resolve(path).map_or_else(|_| format!("{}{path}", self.base), String::from)
+        let url = self.resolve(path).map_or_else(|_| format!("{}{path}", self.base), String::from);
+        redact(&url).into_owned()
     }
 
     /// Reads the folder's index page when the server makes one (nginx
@@ -210,6 +213,9 @@ fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError 
         message.push_str(&format!(": {cause}"));
         source = cause.source();
     }
+    // reqwest takes the password out of the URLs it shows, but a redirect
+    // may name one: what is shown goes through the one redaction.
+    let message = redact(&message).into_owned();
     let error = if err.is_redirect() || err.is_builder() {
         BookError::permanent(stage, message)
     } else {
