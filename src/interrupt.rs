@@ -102,6 +102,8 @@ async fn stop_then_hurry(mut signals: mpsc::UnboundedReceiver<&'static str>, int
         }
         if first {
             first = false;
+            // The bars go first, so the messages that follow stand alone.
+            crate::progress::stop_drawing();
             tracing::warn!(
                 "{name}: starting no more books, abandoning those in flight, then writing the report \
                  (a second signal skips the rest and quits once the report is written)"

@@ -30,12 +30,13 @@ pub mod redact;
 pub mod refetch;
 pub mod report;
 pub mod retry;
+pub mod run_record;
 pub mod select;
 pub mod strip;
 pub mod terminal_safe;
 pub mod unzip;
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
 use clap::CommandFactory;
@@ -60,10 +61,15 @@ pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
             progress::print_out(&String::from_utf8_lossy(&script));
             Ok(ExitCode::Success)
         }
-        Action::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut page).context("writing the man page")?;
-            progress::print_out(&String::from_utf8_lossy(&page));
+        Action::Man(out) => {
+            match out {
+                Some(dir) => cli::man::write_all(Cli::command(), &dir)?,
+                None => {
+                    let mut page = Vec::new();
+                    cli::man::render_main(Cli::command(), &mut page).context("writing the man page")?;
+                    progress::print_out(&String::from_utf8_lossy(&page));
+                }
+            }
             Ok(ExitCode::Success)
         }
     }
@@ -81,7 +87,7 @@ const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
 /// report and the summary. Errors are fatal (nothing per-book is); each
 /// destination is checked before the first book is fetched.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
+    let (started, started_at) = (Instant::now(), SystemTime::now());
     // Built first, so Ctrl-C is handled from here to the last line of the summary.
     // The blocking pool does the file writes of the transfers in flight, a
     // 64 KiB chunk taking tens of microseconds: four threads keep up with
@@ -94,7 +100,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting tokio")?;
     let interrupted = interrupt::watch(&runtime);
-    let code = run_on(config, &runtime, interrupted, started);
+    let code = run_on(config, &runtime, interrupted, (started, started_at));
     runtime.shutdown_timeout(SHUTDOWN_WAIT);
     code
 }
@@ -103,13 +109,19 @@ fn run_on(
     config: &Config,
     runtime: &tokio::runtime::Runtime,
     interrupted: interrupt::Interrupted,
-    started: Instant,
+    (started, started_at): (Instant, SystemTime),
 ) -> anyhow::Result<ExitCode> {
     let manifest = manifest::read(&config.manifest, &config.selection)?;
     let manifest_name = config.manifest.to_string();
-    for problem in &manifest.problems {
-        let message = terminal_safe::terminal_safe(&problem.message);
-        tracing::error!("{}:{}: {message} (row skipped)", terminal_safe::terminal_safe(&manifest_name), problem.line);
+    if config.manifest == manifest::ManifestSource::BuiltIn {
+        tracing::info!("{}", dry_run::built_in_note(manifest.book_count));
+    }
+    if logging::failures_in_log() {
+        for problem in &manifest.problems {
+            let message = terminal_safe::terminal_safe(&problem.message);
+            let name = terminal_safe::terminal_safe(&manifest_name);
+            tracing::error!("{name}:{}: {message} (row skipped)", problem.line);
+        }
     }
     let out = plan::OutputLayout::new(&config.out);
     out.prepare()?;
@@ -117,18 +129,25 @@ fn run_on(
     let result = pipeline::run(config, &out, &manifest, runtime, interrupted)?;
     let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());
 
-    let mirror = config.mirror.display_url();
-    let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
-    report::write(&config.report, &inputs, &totals, &manifest.problems, &result.ledger)?;
-    interrupt::report_written();
-    let summary = report::summary(&inputs, &totals, &manifest.problems, result.ledger.failures());
-    progress::print_out(&format!("{summary}  report: {}\n", config.report.display()));
-
-    Ok(if result.interrupted {
+    let exit = if result.interrupted {
         ExitCode::Interrupted
     } else if totals.failed > 0 || totals.bad_rows > 0 || result.manifest_failed {
         ExitCode::BooksFailed
     } else {
         ExitCode::Success
-    })
+    };
+    let record = run_record::RunRecord::new(config, started_at, SystemTime::now(), exit);
+    let mirror = config.mirror.display_url();
+    let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
+    report::write(&config.report, &record, &inputs, &totals, &manifest.problems, &result.ledger)?;
+    interrupt::report_written();
+    // The report is written: a history that cannot grow is said, not fatal.
+    if let Err(err) = run_record::append_history(&out.dir, &record, &totals) {
+        tracing::error!("{err:#}");
+    }
+    let failures = result.ledger.failures();
+    let name_failures = !logging::failures_in_log();
+    let summary = report::summary(&record, &inputs, &totals, &manifest.problems, failures, name_failures);
+    progress::print_out(&format!("{summary}  report: {}\n", config.report.display()));
+    Ok(exit)
 }
