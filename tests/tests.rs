@@ -18,6 +18,7 @@ mod integrity;
 mod interrupts;
 mod manifest_rows;
 mod outside_fetch;
+mod process_limits;
 mod report;
 mod rerun;
 mod scale_out;
