@@ -146,7 +146,7 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
                 + &table(&planned, &manifest.problems, &counts)
         }
     };
-    print!("{text}");
+    crate::progress::print_out(&text);
     let failed = planned.iter().any(|p| p.action == "missing") || !manifest.problems.is_empty();
     Ok(if failed { ExitCode::BooksFailed } else { ExitCode::Success })
 }

@@ -98,10 +98,10 @@ pub fn run(config: &CatalogConfig) -> anyhow::Result<ExitCode> {
     let (url, downloaded) = result?;
     let out = config.out.display();
     match downloaded {
-        None => println!("{out} is current (not modified at {url})"),
+        None => crate::progress::print_out(&format!("{out} is current (not modified at {url})\n")),
         Some((bytes, validators)) => {
             write_sidecar(&sidecar, &Sidecar { url: url.clone(), validators })?;
-            println!("{out}: {} from {url}", crate::progress::human_bytes(bytes));
+            crate::progress::print_out(&format!("{out}: {} from {url}\n", crate::progress::human_bytes(bytes)));
         }
     }
     Ok(ExitCode::Success)

@@ -17,7 +17,7 @@ use crate::select::{Selection, Shard};
 
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// CSV manifest of books: a file, an http(s):// URL, or `-` for stdin [default: the built-in list].
+    /// CSV manifest of books: a file, a URL, or `-` for stdin [default: the built-in list].
     ///
     /// Without --manifest, gutenfetch uses the list built into it (a copy of
     /// the repository's ingest_file/Gutenberg_files.csv: works of and about

@@ -257,11 +257,13 @@ fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError 
     // reqwest takes the password out of the URLs it shows, but a redirect
     // may name one: what is shown goes through the one redaction.
     let message = redact(&message).into_owned();
-    if err.is_redirect() || err.is_builder() {
+    let error = if err.is_redirect() || err.is_builder() {
         BookError::permanent(stage, message)
     } else {
         BookError::transient(stage, message)
-    }
+    };
+    // A socket that could not be made for lack of descriptors, say so.
+    error.descriptors_from(err)
 }
 
 /// A `Content-Encoding` other than identity, which this client never asks for.
