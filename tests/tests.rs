@@ -23,5 +23,6 @@ mod report;
 mod rerun;
 mod scale_out;
 mod secrets;
+mod synth_books;
 mod util;
 mod zips;
