@@ -89,6 +89,9 @@ pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
 /// summary, for as long as it stays stuck.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
 
+/// How long a run asked twice to quit waits for stdout to take its summary.
+const HURRIED_PRINT_WAIT: Duration = Duration::from_secs(1);
+
 /// Runs a whole fetch: every book of the manifest to an outcome, then the
 /// report and the summary. Errors are fatal (nothing per-book is); each
 /// destination is checked before the first book is fetched.
@@ -157,17 +160,27 @@ fn run_on(
     let failures = result.ledger.failures();
     let name_failures = !logging::failures_in_log();
     let summary = report::summary(&record, &inputs, &totals, &manifest.problems, failures, name_failures);
-    let summary = format!("{summary}  report: {}\n", config.report.display());
-    match &config.jsonl {
-        // The dataset, from the report just written, so it equals what `export` gives.
-        Some(jsonl) => {
+    let mut summary = format!("{summary}  report: {}\n", config.report.display());
+    let mut dataset_on_stdout = false;
+    if let Some(jsonl) = &config.jsonl {
+        if interrupt::hurried() {
+            tracing::warn!("asked twice to quit: no dataset written (`gutenfetch export` writes it from OUT)");
+        } else {
+            // From the report just written, so it equals what `export` gives.
             let exported = export::write(&out.dir, &config.report, jsonl)?;
-            let line = format!("  dataset: {} ({})\n", jsonl.display(), progress::counted(exported.books, "book"));
-            // stdout then carries the dataset alone: the summary goes to stderr.
-            let print = if jsonl.as_os_str() == "-" { progress::print_err } else { progress::print_out };
-            print(&(summary + &line));
+            summary += &format!("  dataset: {} ({})\n", jsonl.display(), progress::counted(exported.books, "book"));
+            dataset_on_stdout = jsonl.as_os_str() == "-";
         }
-        None => progress::print_out(&summary),
+    }
+    if dataset_on_stdout {
+        // stdout carries the dataset alone.
+        progress::print_err(&summary);
+    } else if interrupt::hurried() {
+        // Asked twice to quit: a stdout that does not take the summary
+        // (a stalled pipe) is not waited for.
+        progress::print_out_within(summary, HURRIED_PRINT_WAIT);
+    } else {
+        progress::print_out(&summary);
     }
     Ok(exit)
 }
