@@ -29,7 +29,7 @@ pub struct Totals {
     pub failed: usize,
     /// Books the run never started because it was interrupted.
     pub not_started: usize,
-    /// Stopped by SIGINT or SIGTERM: run the same command again to finish.
+    /// Stopped by a signal (SIGINT, SIGTERM, SIGHUP, …): run the same command again to finish.
     pub interrupted: bool,
     pub bad_rows: usize,
     pub duplicate_rows: usize,

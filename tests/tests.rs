@@ -1,6 +1,7 @@
 //! Integration tests: the real binary against real servers on loopback.
 
 mod bounded_input;
+mod catalog;
 mod clean_cases;
 mod clean_golden;
 mod clean_kinds;
@@ -19,9 +20,11 @@ mod integrity;
 mod interrupts;
 mod manifest_rows;
 mod outside_fetch;
+mod process_limits;
 mod report;
 mod rerun;
 mod scale_out;
 mod secrets;
+mod synth_books;
 mod util;
 mod zips;

@@ -55,7 +55,7 @@ pub async fn find_book(
     number: EbookNumber,
     mode: Mode<'_>,
 ) -> Result<Found, BookError> {
-    let mut attempt = Attempt { client, session, number, mode, retries: 0 };
+    let mut attempt = Attempt { client, session, number, mode, retries: 0, descriptor_waits: 0 };
     let result = attempt.run().await;
     let attempts = attempt.retries + 1;
     match result {
@@ -73,6 +73,8 @@ struct Attempt<'s, 'a> {
     mode: Mode<'s>,
     /// Retries made so far, over all requests.
     retries: u32,
+    /// Waits for a free file descriptor so far, over all requests: not retries.
+    descriptor_waits: u32,
 }
 
 impl Attempt<'_, '_> {
@@ -153,10 +155,7 @@ impl Attempt<'_, '_> {
             let asked = Instant::now();
             match self.session.list(folder).await {
                 Ok(listing) => return Ok(listing),
-                Err(error) => {
-                    retry += 1;
-                    self.wait_to_retry(error, retry, asked).await?;
-                }
+                Err(error) => self.wait_to_retry(error, &mut retry, asked).await?,
             }
         }
     }
@@ -172,12 +171,19 @@ impl Attempt<'_, '_> {
         };
         let raw_path = raw_dir.join(&candidate.local_name);
         let write_error = |err: std::io::Error| {
-            BookError::permanent(Stage::Write, format!("{}: {err}", raw_path.display())).at(Some(url.clone()))
+            BookError::io(Stage::Write, format!("{}: {err}", raw_path.display()), &err).at(Some(url.clone()))
         };
         let mut retry = 0;
         loop {
-            // A fresh temporary file for each try: a failed one is removed when dropped.
-            let mut part = PartFile::beside(&raw_path).map_err(write_error)?;
+            // A fresh temporary file for each try: a failed one is removed when
+            // dropped. One not opened for lack of descriptors is waited for.
+            let mut part = match PartFile::beside(&raw_path) {
+                Ok(part) => part,
+                Err(err) => {
+                    self.wait_to_retry(write_error(err), &mut retry, Instant::now()).await?;
+                    continue;
+                }
+            };
             let sink: BodySink<'_, PartFile> = BodySink::new(&mut part, self.client.limits.max_size, candidate.packing)
                 .watched(&candidate.local_name, watcher);
             let asked = Instant::now();
@@ -193,10 +199,7 @@ impl Attempt<'_, '_> {
                     let fetched = Fetched { candidate: candidate.clone(), url, raw_path, bytes, attempts: 1 };
                     return Ok(Some(Found::Downloaded(fetched)));
                 }
-                Err(error) => {
-                    retry += 1;
-                    self.wait_to_retry(error.at(Some(url.clone())), retry, asked).await?;
-                }
+                Err(error) => self.wait_to_retry(error.at(Some(url.clone())), &mut retry, asked).await?,
             }
         }
     }
@@ -209,20 +212,30 @@ impl Attempt<'_, '_> {
             match self.session.stat(&candidate.path).await {
                 Ok(None) => return Ok(None),
                 Ok(Some(size)) => return Ok(Some(Found::Located(Located { candidate: candidate.clone(), url, size }))),
-                Err(error) => {
-                    retry += 1;
-                    self.wait_to_retry(error.at(Some(url.clone())), retry, asked).await?;
-                }
+                Err(error) => self.wait_to_retry(error.at(Some(url.clone())), &mut retry, asked).await?,
             }
         }
     }
 
-    /// Waits before retry number `retry` of a failed request (made at
-    /// `asked`), or gives the error back when the policy says not to try again.
-    async fn wait_to_retry(&mut self, error: BookError, retry: u32, asked: Instant) -> Result<(), BookError> {
+    /// Waits before trying a failed request (made at `asked`) again, or gives
+    /// the error back when the policy says not to try again. `retry` counts
+    /// the request's retries; a wait for a free file descriptor is not one.
+    async fn wait_to_retry(&mut self, error: BookError, retry: &mut u32, asked: Instant) -> Result<(), BookError> {
+        if error.out_of_descriptors {
+            self.session.release();
+            self.client.out_of_descriptors(asked);
+            self.descriptor_waits += 1;
+            if let Some(delay) = crate::retry::descriptor_delay(self.descriptor_waits, fastrand::f64()) {
+                tracing::debug!("ebook {}: {error}; trying again in {:.1} s", self.number, delay.as_secs_f64());
+                tokio::time::sleep(delay).await;
+                return Ok(());
+            }
+        }
         if error.busy {
             self.client.mirror_busy(asked);
         }
+        *retry += 1;
+        let retry = *retry;
         let Some(delay) = self.client.retry.delay(&error, retry, fastrand::f64()) else {
             return Err(kept_sending_html(error, retry));
         };

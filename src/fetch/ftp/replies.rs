@@ -16,12 +16,15 @@ pub(super) enum Refusal {
     Passing,
     /// A 5xx reply such as 530 (login incorrect).
     Final,
+    /// No socket: the process ran out of file descriptors.
+    NoDescriptors,
 }
 
 impl Refusal {
     pub(super) fn of(err: &FtpError) -> Refusal {
         match err {
             _ if is_busy(err) => Refusal::Busy,
+            FtpError::ConnectionError(io) if crate::fetch::error::out_of_descriptors(io) => Refusal::NoDescriptors,
             FtpError::UnexpectedResponse(reply) if reply.status.code() >= 500 => Refusal::Final,
             _ => Refusal::Passing,
         }
