@@ -330,12 +330,4 @@ mod tests {
         assert_eq!(eta_from_bytes(50, 0, Duration::from_secs(5)), None);
         assert_eq!(eta_from_bytes(25, 100, Duration::from_secs(10)), Some(Duration::from_secs(30)));
     }
-
-    #[test]
-    fn log_lines_are_cut_to_the_width_on_a_terminal() {
-        let long = format!("{}\nshort\n", "x".repeat(100));
-        assert_eq!(fit_lines(&long, 60), format!("{}…\nshort\n", "x".repeat(59)));
-        let coloured = format!("\x1b[31m{}\x1b[0m\n", "y".repeat(80));
-        assert_eq!(console::measure_text_width(fit_lines(&coloured, 40).trim_end()), 40);
-    }
 }

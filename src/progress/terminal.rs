@@ -109,3 +109,16 @@ fn fit_lines(text: &str, columns: usize) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_are_cut_to_the_width_on_a_terminal() {
+        let long = format!("{}\nshort\n", "x".repeat(100));
+        assert_eq!(fit_lines(&long, 60), format!("{}…\nshort\n", "x".repeat(59)));
+        let coloured = format!("\x1b[31m{}\x1b[0m\n", "y".repeat(80));
+        assert_eq!(console::measure_text_width(fit_lines(&coloured, 40).trim_end()), 40);
+    }
+}
