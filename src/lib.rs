@@ -99,11 +99,13 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     print!("{}", report::summary(&inputs, &totals, &manifest.problems, result.ledger.failures()));
     println!("  report: {}", config.report.display());
 
-    Ok(if result.interrupted {
+    let code = if result.interrupted {
         ExitCode::Interrupted
     } else if totals.failed > 0 || totals.bad_rows > 0 || result.manifest_failed {
         ExitCode::BooksFailed
     } else {
         ExitCode::Success
-    })
+    };
+    // A run the mirror's health stopped could not start (2) or was cut short (1).
+    Ok(result.stopped.as_ref().map_or(code, |stop| code.merge(stop.exit_code())))
 }

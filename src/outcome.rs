@@ -13,7 +13,8 @@ pub enum Status {
     /// Its clean text and raw copy were already in the output folder.
     Skipped,
     Failed,
-    /// Never started: the run was interrupted first. The next run does it.
+    /// Never started: the run was interrupted or stopped first (the mirror
+    /// could not be reached, refused the login, …). The next run does it.
     NotStarted,
 }
 
@@ -78,6 +79,13 @@ impl BookOutcome {
     /// is the raw copy it would have been cleaned from, if any.
     pub fn not_started(book: Book, raw_path: Option<PathBuf>) -> Self {
         BookOutcome { raw_path, warnings: vec![NOT_STARTED.to_owned()], ..Self::new(book, Status::NotStarted) }
+    }
+
+    /// A book the run never started, or gave up before it got its file,
+    /// because the run stopped for `reason` (the mirror's health).
+    pub fn stopped(book: Book, raw_path: Option<PathBuf>, reason: &str) -> Self {
+        let warning = format!("not started: {reason}");
+        BookOutcome { raw_path, warnings: vec![warning], ..Self::new(book, Status::NotStarted) }
     }
 
     pub fn failed(book: Book, error: BookError) -> Self {

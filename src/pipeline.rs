@@ -23,7 +23,8 @@ use tokio::task::JoinSet;
 use crate::buffer_pool;
 use crate::clean_stage::{self, CleanJob};
 use crate::config::Config;
-use crate::fetch::{BookError, Client, Stage};
+use crate::fetch::health::{Admitted, Stop};
+use crate::fetch::{BookError, Client, MirrorFault, Permit, Stage};
 use crate::interrupt::Interrupted;
 use crate::ledger::Ledger;
 use crate::manifest::{Book, Books, Manifest};
@@ -41,6 +42,8 @@ pub struct RunResult {
     pub logins: Option<usize>,
     /// Stopped by SIGINT or SIGTERM.
     pub interrupted: bool,
+    /// Stopped by the mirror's health (unreachable, login refused, wrong root, outage too long).
+    pub stopped: Option<Stop>,
     /// The manifest could not be read again to the end (said when it
     /// happened): the books after that point were not run.
     pub manifest_failed: bool,
@@ -101,7 +104,8 @@ pub fn run(
     progress.finish();
     ledger.finish();
     let interrupted = *interrupted.borrow();
-    Ok(RunResult { ledger, download_seconds, logins: client.logins(), interrupted, manifest_failed })
+    let stopped = client.health().stopped();
+    Ok(RunResult { ledger, download_seconds, logins: client.logins(), interrupted, stopped, manifest_failed })
 }
 
 /// The plan stage: what each book needs, in manifest order. Complete books
@@ -166,7 +170,9 @@ fn explain_fetch(book: &Book, why: Why) {
 /// of downloads in flight; each fetched book goes on to the cleaner, each
 /// failure straight to the collector. Every wait for room (a download permit,
 /// a place in the cleaner's queue) also watches for the interrupt, so no book
-/// starts after it.
+/// starts after it. Each book also waits for the mirror's health to let it
+/// start; once it stops the run, the books left are not started, and those
+/// in flight end by themselves.
 async fn fetch_all(
     client: &Arc<Client>,
     mut work: tokio::sync::mpsc::Receiver<Work>,
@@ -177,6 +183,7 @@ async fn fetch_all(
 ) {
     let mut tasks = JoinSet::new();
     let mut in_flight = InFlight::new();
+    let mut stopped = None;
     while let Some(next) = work.recv().await {
         // `Ok(_)`: if the signal watch could not be set up, never stop.
         let not_started = match next {
@@ -195,12 +202,17 @@ async fn fetch_all(
             Work::Fetch(book) => tokio::select! {
                 biased;
                 Ok(_) = interrupted.wait_for(|stop| *stop) => Some(Work::Fetch(book)),
-                permit = client.throttle().acquire() => {
+                admitted = admit(client) => match admitted {
+                    Err(stop) => {
+                        stopped = Some(stop);
+                        Some(Work::Fetch(book))
+                    }
+                    Ok(admitted) => {
                     let (task_client, raw_dir, task_clean_tx, task_events) =
                         (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
                     let task_book = book.clone();
                     let handle = tasks.spawn(async move {
-                        let _permit = permit;
+                        let _admitted = admitted;
                         // Boxed: a task's cell lives until it is joined, a little
                         // after it ends, and sized for this future it would be
                         // ~18 KiB; the box is freed the moment the book is done.
@@ -208,15 +220,24 @@ async fn fetch_all(
                     });
                     in_flight.insert(handle.id(), book);
                     None
+                    }
                 }
             },
         };
         if let Some(next) = not_started {
-            stop_all_in_flight(&mut tasks, &mut in_flight, &events).await;
+            // An interrupt abandons the books in flight; a stop lets them end.
+            if stopped.is_none() {
+                stop_all_in_flight(&mut tasks, &mut in_flight, &events).await;
+            }
+            let reason = stopped.as_ref().map(|stop: &Stop| stop.reason.as_str());
             let not_started = |work| {
-                let outcome = match work {
-                    Work::Fetch(book) => BookOutcome::not_started(book, None),
-                    Work::Reclean(job) => BookOutcome::not_started(job.book, Some(job.raw_path)),
+                let (book, raw_path) = match work {
+                    Work::Fetch(book) => (book, None),
+                    Work::Reclean(job) => (job.book, Some(job.raw_path)),
+                };
+                let outcome = match reason {
+                    Some(reason) => BookOutcome::stopped(book, raw_path, reason),
+                    None => BookOutcome::not_started(book, raw_path),
                 };
                 let _ = events.send(Event::Done(Box::new(outcome)));
             };
@@ -246,6 +267,13 @@ async fn fetch_all(
         }
     }
     client.close().await;
+}
+
+/// The right to start a book: the mirror's health lets it, and there is
+/// room under the throttle's limit.
+async fn admit(client: &Client) -> Result<(Admitted, Permit), Stop> {
+    let admitted = client.health().admit().await?;
+    Ok((admitted, client.throttle().acquire().await))
 }
 
 /// After an interrupt: abandons the books in flight and reports them failed.
@@ -281,6 +309,9 @@ async fn fetch_one(
             // Awaiting here while holding the permit is the backpressure.
             let job = CleanJob { book, url: Some(fetched.url), raw_path: fetched.raw_path, attempts: fetched.attempts };
             let _ = clean_tx.send(job).await;
+        }
+        Err(error) if error.mirror == Some(MirrorFault::RunStopped) => {
+            let _ = events.send(Event::Done(Box::new(BookOutcome::stopped(book, None, &error.message))));
         }
         Err(error) => {
             let _ = events.send(Event::Done(Box::new(BookOutcome::failed(book, error))));

@@ -11,9 +11,10 @@ use anyhow::Context;
 use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Response, StatusCode};
 
-use super::error::{BookError, Stage};
+use super::error::{BookError, MirrorFault, Stage};
 use super::sink::{html_page, BodySink, Destination};
 use super::{Got, Listing};
+use crate::terminal_safe::terminal_safe;
 
 /// A folder listing larger than this is not a Gutenberg book folder.
 const MAX_LISTING_BYTES: usize = 4 << 20;
@@ -74,6 +75,7 @@ impl HttpMirror {
         }
         let response = self.request(Stage::Resolve, folder).await?;
         let status = response.status();
+        self.check_login(Stage::Resolve, status)?;
         if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
             // Where listings work, a folder without one does not exist. Elsewhere
             // a 404 may be how the server refuses listings: probe the names.
@@ -110,6 +112,7 @@ impl HttpMirror {
     pub async fn get(&self, path: &str, mut sink: BodySink<'_, impl Destination>) -> Result<Got, BookError> {
         let mut response = self.request(Stage::Download, path).await?;
         let status = response.status();
+        self.check_login(Stage::Download, status)?;
         if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
             return Ok(Got::Absent(format!("HTTP {status}")));
         }
@@ -133,6 +136,7 @@ impl HttpMirror {
         let url = self.resolve(path).map_err(|err| BookError::permanent(Stage::Resolve, format!("{path}: {err}")))?;
         let response = self.client.head(url).send().await.map_err(|err| transport_error(Stage::Resolve, path, &err))?;
         let status = response.status();
+        self.check_login(Stage::Resolve, status)?;
         if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
             return Ok(None);
         }
@@ -146,6 +150,28 @@ impl HttpMirror {
         // `content_length()` measures the (empty) body of a HEAD response: read the header.
         let length = response.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
         Ok(Some(length))
+    }
+
+    /// 401 and 407 are the same for every book: the login is missing or
+    /// wrong, and the run stops rather than asking again for each.
+    fn check_login(&self, stage: Stage, status: StatusCode) -> Result<(), BookError> {
+        let who = match self.base.username() {
+            "" => "no user".to_owned(),
+            user => format!("user {:?}", terminal_safe(user)),
+        };
+        let message = match status {
+            StatusCode::UNAUTHORIZED => format!(
+                "the mirror asks for a login (HTTP {status}; the URL names {who}): give the user and password \
+                 in the URL, --mirror https://USER:PASSWORD@host/path/ (or GUTENFETCH_MIRROR, kept out of the \
+                 process list)"
+            ),
+            StatusCode::PROXY_AUTHENTICATION_REQUIRED => format!(
+                "the proxy asks for a login (HTTP {status}): give it in the proxy's URL, \
+                 HTTPS_PROXY=http://USER:PASSWORD@proxy:port"
+            ),
+            _ => return Ok(()),
+        };
+        Err(BookError::permanent(stage, message).mirror(MirrorFault::Credentials))
     }
 
     async fn request(&self, stage: Stage, path: &str) -> Result<Response, BookError> {
@@ -203,6 +229,10 @@ fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError 
     }
     if err.is_redirect() || err.is_builder() {
         BookError::permanent(stage, message)
+    } else if err.is_connect() {
+        // Name resolution, refused, unreachable, TLS handshake, connect time-out:
+        // the mirror's, not the book's.
+        BookError::transient(stage, message).mirror(MirrorFault::Unreachable)
     } else {
         BookError::transient(stage, message)
     }

@@ -8,8 +8,10 @@
 pub mod error;
 pub mod file;
 pub mod ftp;
+pub mod health;
 pub mod http;
 mod resolve;
+mod root;
 pub mod sink;
 pub mod throttle;
 
@@ -22,9 +24,10 @@ use crate::ebook::EbookNumber;
 use crate::layout::Candidate;
 use crate::mirror::{Layout, Mirror};
 use crate::retry::RetryPolicy;
-pub use error::{BookError, Persistence, Stage};
+pub use error::{BookError, MirrorFault, Persistence, Stage};
 use file::FileMirror;
 use ftp::{FtpPool, FtpSession};
+use health::{Budgets, Health};
 use http::HttpMirror;
 use resolve::{Found, Mode};
 use sink::BodySink;
@@ -38,6 +41,8 @@ pub struct Limits {
     pub timeout: Duration,
     /// A larger file fails its book mid-transfer.
     pub max_size: u64,
+    /// How long an outage of the mirror is waited out once it has answered.
+    pub outage_budget: Duration,
 }
 
 /// A book's file, downloaded.
@@ -90,6 +95,7 @@ pub struct Client {
     limits: Limits,
     retry: RetryPolicy,
     throttle: Arc<Throttle>,
+    health: Arc<Health>,
 }
 
 enum Transport {
@@ -109,6 +115,7 @@ impl Client {
         jobs: usize,
     ) -> anyhow::Result<Client> {
         let throttle = Throttle::new(jobs);
+        let health = Health::new(mirror.address(), Budgets::new(limits.outage_budget));
         let transport = match mirror {
             Mirror::Ftp(endpoint) => {
                 Transport::Ftp(FtpPool::new(endpoint.clone(), limits.timeout, Arc::clone(&throttle)))
@@ -116,12 +123,17 @@ impl Client {
             Mirror::Http(base) => Transport::Http(HttpMirror::new(base.clone(), limits.timeout, jobs)?),
             Mirror::File(root) => Transport::File(FileMirror::new(root.clone())),
         };
-        Ok(Client { transport, layout, limits, retry, throttle })
+        Ok(Client { transport, layout, limits, retry, throttle, health })
     }
 
     /// The bound on books in flight, shared with the fetch stage.
     pub fn throttle(&self) -> &Arc<Throttle> {
         &self.throttle
+    }
+
+    /// Whether the mirror is up, and whether the run must stop.
+    pub fn health(&self) -> &Arc<Health> {
+        &self.health
     }
 
     /// Finds the book's file on the mirror and downloads it into `raw_dir`,
