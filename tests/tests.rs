@@ -13,6 +13,7 @@ mod fetch_http;
 mod hostile;
 mod interrupts;
 mod manifest_rows;
+mod mirror_health;
 mod outside_fetch;
 mod report;
 mod rerun;
