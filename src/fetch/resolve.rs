@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use super::error::{BookError, MirrorFault, Stage};
-use super::health::Stop;
+use super::health::{Stop, Waited};
 use super::sink::{BodySink, Watcher};
 use super::{root, Client, Fetched, Got, Listing, Located, Session};
 use crate::atomic_file::PartFile;
@@ -244,8 +244,12 @@ impl Attempt<'_, '_> {
         let health = self.client.health();
         match error.mirror {
             Some(MirrorFault::Unreachable) => {
-                let asked = tokio::time::Instant::from_std(asked);
-                return health.wait_out(&error, asked).await.map_err(|stop| stopped(error, stop));
+                match health.wait_out(&error, tokio::time::Instant::from_std(asked)).await {
+                    Ok(Waited::Out) => return Ok(()),
+                    // The mirror answers others: this failure is the book's.
+                    Ok(Waited::Not) => {}
+                    Err(stop) => return Err(stopped(error, stop)),
+                }
             }
             Some(MirrorFault::Credentials) => {
                 let stop = health.stop(Stop::new(super::health::StopKind::Credentials, error.message.clone()));

@@ -115,6 +115,15 @@ struct Outage {
     cause: String,
 }
 
+/// How a connection-level failure was handled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waited {
+    /// The outage was waited out (or is being probed): try again, uncharged.
+    Out,
+    /// The mirror answered others meanwhile: an ordinary failure of this request.
+    Not,
+}
+
 /// The right to start a book; a scout's gives its turn to the next book when dropped.
 pub struct Admitted {
     scout: Option<Arc<Health>>,
@@ -226,11 +235,14 @@ impl Health {
         stop
     }
 
-    /// A request made at `asked` failed at the connection level. Returns when
-    /// it should be made again (not charged to the book): at once if the
-    /// mirror has answered since, after a backoff if this book probes, when
-    /// the mirror answers otherwise. `Err` when the run stops.
-    pub async fn wait_out(&self, error: &BookError, asked: Instant) -> Result<(), Stop> {
+    /// A request made at `asked` failed at the connection level. Returns
+    /// when it should be made again: [`Waited::Out`] (not charged to the
+    /// book) after a backoff if this book probes, or when the mirror answers
+    /// the probe of another; [`Waited::Not`] at once if the mirror has
+    /// answered others since the request was made: then the failure is the
+    /// book's own, for its retry policy (a mirror that refuses some
+    /// connections is not hammered). `Err` when the run stops.
+    pub async fn wait_out(&self, error: &BookError, asked: Instant) -> Result<Waited, Stop> {
         loop {
             let changed = self.changed.notified();
             tokio::pin!(changed);
@@ -241,7 +253,7 @@ impl Health {
                     return Err(stop.clone());
                 }
                 if state.outage.is_none() && state.last_answer.is_some_and(|at| at > asked) {
-                    return Ok(());
+                    return Ok(Waited::Not);
                 }
                 let now = Instant::now();
                 let probing = state.probing;
@@ -263,7 +275,7 @@ impl Health {
                 Some(delay) => {
                     let _probing = Probing(self);
                     tokio::time::sleep(delay).await;
-                    return Ok(());
+                    return Ok(Waited::Out);
                 }
                 // The deadline too: should the probing book be dropped, a waiter takes over.
                 None => {
@@ -327,98 +339,4 @@ fn cause_of(message: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fetch::Stage;
-
-    fn refused() -> BookError {
-        BookError::transient(Stage::Resolve, "4/1/418/418-0.txt: tcp connect error: Connection refused (os error 111)")
-    }
-
-    #[test]
-    fn probes_back_off_up_to_a_cap() {
-        let delays: Vec<u128> = (0..7).map(|n| probe_delay(n).as_millis()).collect();
-        assert_eq!(delays, [250, 500, 1000, 2000, 4000, 5000, 5000]);
-        assert_eq!(cause_of("x: dns error: Name or service not known"), "Name or service not known");
-        assert_eq!(cause_of("connecting timed out"), "connecting timed out");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_mirror_that_never_answers_stops_the_run_within_the_start_budget() {
-        let health = Health::new("127.0.0.1:1".into(), Budgets::new(Duration::from_secs(600)));
-        let started = Instant::now();
-        let scout = health.admit().await.unwrap();
-        let mut probes = 0;
-        let stop = loop {
-            match health.wait_out(&refused(), Instant::now()).await {
-                Ok(()) => probes += 1,
-                Err(stop) => break stop,
-            }
-        };
-        assert_eq!(stop.kind, StopKind::Unreachable);
-        assert_eq!(stop.reason, "cannot reach the mirror 127.0.0.1:1: Connection refused (os error 111)");
-        assert_eq!(stop.exit_code(), ExitCode::Fatal);
-        assert!(started.elapsed() <= Duration::from_secs(30), "{:?}", started.elapsed());
-        assert_eq!(probes, 9, "0.25 + 0.5 + 1 + 2 + 4 + 4 × 5 s fit in 30 s, one more would not");
-        drop(scout);
-        assert!(health.admit().await.is_err(), "no book starts after the stop");
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn only_one_book_goes_ahead_until_the_mirror_answers() {
-        let health = Health::new("h:21".into(), Budgets::new(Duration::from_secs(60)));
-        let scout = health.admit().await.unwrap();
-        let second = tokio::spawn({
-            let health = Arc::clone(&health);
-            async move { health.admit().await.map(|_| ()) }
-        });
-        tokio::task::yield_now().await;
-        assert!(!second.is_finished(), "waits for the scout's answer");
-        health.answered();
-        second.await.unwrap().unwrap();
-        drop(scout);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn an_outage_holds_new_books_and_ends_at_the_first_answer_or_the_budget() {
-        let health = Health::new("h:80".into(), Budgets::new(Duration::from_secs(20)));
-        health.answered();
-        let asked = Instant::now();
-        // The first failure probes after a backoff; a second book's waits for the probe's answer.
-        health.wait_out(&refused(), asked).await.unwrap();
-        let waiting = tokio::spawn({
-            let health = Arc::clone(&health);
-            async move { health.wait_out(&refused(), asked).await }
-        });
-        let starting = tokio::spawn({
-            let health = Arc::clone(&health);
-            async move { health.admit().await.map(|_| ()) }
-        });
-        tokio::task::yield_now().await;
-        assert!(!waiting.is_finished() && !starting.is_finished());
-        health.answered();
-        assert_eq!(waiting.await.unwrap(), Ok(()));
-        starting.await.unwrap().unwrap();
-
-        let asked = Instant::now();
-        tokio::time::advance(Duration::from_millis(1)).await;
-        let stop = loop {
-            if let Err(stop) = health.wait_out(&refused(), asked).await {
-                break stop;
-            }
-        };
-        assert_eq!(stop.kind, StopKind::OutageTooLong);
-        assert_eq!(stop.exit_code(), ExitCode::BooksFailed);
-        assert!(stop.reason.contains("outage budget of 20 s"), "{}", stop.reason);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_failure_older_than_the_last_answer_is_retried_at_once() {
-        let health = Health::new("h:80".into(), Budgets::new(Duration::from_secs(20)));
-        let asked = Instant::now();
-        tokio::time::advance(Duration::from_millis(1)).await;
-        health.answered();
-        assert_eq!(health.wait_out(&refused(), asked).await, Ok(()));
-        assert!(health.lock().outage.is_none(), "no outage began");
-    }
-}
+mod tests;
