@@ -208,18 +208,18 @@ async fn fetch_all(
                         Some(Work::Fetch(book))
                     }
                     Ok(admitted) => {
-                    let (task_client, raw_dir, task_clean_tx, task_events) =
-                        (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
-                    let task_book = book.clone();
-                    let handle = tasks.spawn(async move {
-                        let _admitted = admitted;
-                        // Boxed: a task's cell lives until it is joined, a little
-                        // after it ends, and sized for this future it would be
-                        // ~18 KiB; the box is freed the moment the book is done.
-                        Box::pin(fetch_one(&task_client, task_book, raw_dir, &task_clean_tx, &task_events)).await;
-                    });
-                    in_flight.insert(handle.id(), book);
-                    None
+                        let (task_client, raw_dir, task_clean_tx, task_events) =
+                            (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
+                        let task_book = book.clone();
+                        let handle = tasks.spawn(async move {
+                            let _admitted = admitted;
+                            // Boxed: a task's cell lives until it is joined, a little
+                            // after it ends, and sized for this future it would be
+                            // ~18 KiB; the box is freed the moment the book is done.
+                            Box::pin(fetch_one(&task_client, task_book, raw_dir, &task_clean_tx, &task_events)).await;
+                        });
+                        in_flight.insert(handle.id(), book);
+                        None
                     }
                 }
             },
