@@ -31,6 +31,30 @@ pub struct CleanJob {
     pub raw_path: PathBuf,
     /// Tries it took to download (0 when re-cleaned from an earlier run's raw copy).
     pub attempts: u32,
+    /// For a raw copy left by an earlier run: where to hand the book back,
+    /// with a note for its report, when a fresh download could fix what
+    /// made cleaning fail (the copy is then removed). Once per run: a
+    /// fetched book has none.
+    pub refetch: Option<Refetch>,
+    /// What the report should say of how the book got here.
+    pub notes: Vec<String>,
+}
+
+/// The way back to the fetch stage for a book whose raw copy was unusable.
+pub type Refetch = tokio::sync::oneshot::Sender<(Book, String)>;
+
+/// Why cleaning failed, and whether downloading the file again could help
+/// (a corrupt or truncated zip, a text with nothing between its markers:
+/// a transfer gone wrong) or not (a full disk, a zip past the size limit).
+struct CleanFailure {
+    error: BookError,
+    fresh_copy_helps: bool,
+}
+
+impl CleanFailure {
+    fn lasting(error: BookError) -> Self {
+        CleanFailure { error, fresh_copy_helps: false }
+    }
 }
 
 /// The cleaning threads, named for what they do; `strip` cleans on the same.
@@ -54,32 +78,51 @@ pub fn run(
     let mut jobs = jobs;
     pool.install(|| {
         std::iter::from_fn(|| jobs.blocking_recv()).par_bridge().for_each(|job| {
-            let outcome = clean_one(job, out, options, max_size);
-            // The collector outlives every stage; a send can only fail if it panicked.
-            let _ = events.send(Event::Done(Box::new(outcome)));
+            if let Some(outcome) = clean_one(job, out, options, max_size) {
+                // The collector outlives every stage; a send can only fail if it panicked.
+                let _ = events.send(Event::Done(Box::new(outcome)));
+            }
         })
     });
 }
 
-fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size: u64) -> BookOutcome {
-    let CleanJob { book, url, raw_path, attempts } = job;
+/// The book's outcome; `None` when it went back to be fetched again.
+fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size: u64) -> Option<BookOutcome> {
+    let CleanJob { book, url, raw_path, attempts, refetch, notes } = job;
     let raw_bytes = match std::fs::metadata(&raw_path) {
         Ok(meta) => meta.len(),
         Err(err) => {
             let error = BookError::permanent(Stage::Clean, format!("reading {}: {err}", raw_path.display()));
-            return BookOutcome { attempts, ..BookOutcome::failed(book, error.at(url)) };
+            return Some(BookOutcome { attempts, warnings: notes, ..BookOutcome::failed(book, error.at(url)) });
         }
     };
     let clean_path = out.clean_path(&book);
     let started = Instant::now();
     let cleaned = clean_to_file(&raw_path, &clean_path, book.number, options, max_size);
     let clean_seconds = started.elapsed().as_secs_f64();
-    let mut outcome = BookOutcome { url, raw_bytes, clean_seconds, attempts, ..BookOutcome::ok(book) };
-    outcome.raw_path = Some(raw_path);
+    let mut outcome = BookOutcome { url, raw_bytes, clean_seconds, attempts, warnings: notes, ..BookOutcome::ok(book) };
     let findings = match cleaned {
         Ok(findings) => findings,
-        Err(error) => return fail(outcome, error),
+        Err(failure) => {
+            let error = failure.error;
+            let Some(refetch) = refetch.filter(|_| failure.fresh_copy_helps) else {
+                outcome.raw_path = Some(raw_path);
+                return Some(fail(outcome, error));
+            };
+            let name = raw_path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+            let note = format!("raw/{name} could not be cleaned ({}): removed and fetched again", error.message);
+            tracing::warn!("ebook {}: {note}", outcome.book.number);
+            if let Err(err) = std::fs::remove_file(&raw_path) {
+                tracing::warn!("ebook {}: cannot remove raw/{name}: {err}", outcome.book.number);
+            }
+            // The fetch stage is gone only when the run was interrupted.
+            return match refetch.send((outcome.book.clone(), note)) {
+                Ok(()) => None,
+                Err(_) => Some(fail(outcome, error)),
+            };
+        }
     };
+    outcome.raw_path = Some(raw_path);
     outcome.encoding = Some(findings.encoding);
     outcome.markers_found = Some(findings.markers_found);
     if !findings.markers_found {
@@ -92,7 +135,7 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
     }
     outcome.clean_bytes = findings.clean_bytes;
     outcome.clean_path = Some(clean_path);
-    outcome
+    Some(outcome)
 }
 
 /// Cleans the raw file (a text, or a zip holding one) into `clean_path`,
@@ -105,15 +148,25 @@ fn clean_to_file(
     number: EbookNumber,
     options: &CleanOptions,
     max_size: u64,
-) -> Result<Findings, BookError> {
-    let reading =
-        |err: std::io::Error| BookError::permanent(Stage::Clean, format!("reading {}: {err}", raw_path.display()));
-    let writing = |err: std::io::Error| BookError::permanent(Stage::Write, format!("{}: {err}", clean_path.display()));
+) -> Result<Findings, CleanFailure> {
+    let reading = |err: std::io::Error| {
+        CleanFailure::lasting(BookError::permanent(Stage::Clean, format!("reading {}: {err}", raw_path.display())))
+    };
+    let writing = |err: std::io::Error| {
+        CleanFailure::lasting(BookError::permanent(Stage::Write, format!("{}: {err}", clean_path.display())))
+    };
     let dir = clean_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut input = File::open(raw_path).map_err(reading)?;
     if raw_path.extension().is_some_and(|ext| ext == "zip") {
-        input = text_file_from_zip(input, Some(number), max_size, dir)
-            .map_err(|message| BookError::permanent(Stage::Clean, message))?;
+        input = text_file_from_zip(input, Some(number), max_size, dir).map_err(|message| {
+            // A zip that does not open, fails its CRC or holds no text was
+            // damaged on its way; one past the size limit or a full disk was not.
+            let local = message.starts_with("cannot create") || message.contains("the unzipped text");
+            // Nor was one listing too many entries (`unzip::MAX_ENTRIES`): the mirror's own zip does.
+            let too_big = message.contains("size limit") || message.contains("a book's zip holds at most");
+            let fresh_copy_helps = !local && !too_big;
+            CleanFailure { error: BookError::permanent(Stage::Clean, message), fresh_copy_helps }
+        })?;
     }
     let len = input.metadata().map_err(reading)?.len();
     let mut part = SyncPartFile::beside(clean_path).map_err(writing)?;
@@ -121,7 +174,14 @@ fn clean_to_file(
     let findings = clean_stream(&mut input, len, Spill::In(dir), options, &mut writer).map_err(|err| match err {
         CleanError::Read(err) => reading(err),
         CleanError::Write(err) => writing(err),
-        CleanError::EmptyBody => BookError::permanent(Stage::Clean, err.to_string()),
+        // Nothing between the markers: most likely a transfer cut short.
+        CleanError::EmptyBody => {
+            CleanFailure { error: BookError::permanent(Stage::Clean, err.to_string()), fresh_copy_helps: true }
+        }
+        // The mirror's own file has a line too long to clean: fetching it again would not help.
+        CleanError::LineTooLong { .. } => {
+            CleanFailure { error: BookError::permanent(Stage::Clean, err.to_string()), fresh_copy_helps: false }
+        }
     })?;
     writer.flush().map_err(writing)?;
     drop(writer);

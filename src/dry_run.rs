@@ -14,6 +14,7 @@ use crate::fetch::Client;
 use crate::manifest::Book;
 use crate::plan::{step_for, OutputLayout, Step};
 use crate::progress::human_bytes;
+use crate::redact::redact;
 use crate::report::BadRow;
 use crate::terminal_safe::terminal_safe;
 use crate::ExitCode;
@@ -111,12 +112,14 @@ async fn plan_all(client: &Arc<Client>, books: Vec<Book>, out: &OutputLayout, fo
                     let result = match client.locate(book.number).await {
                         Ok(located) => Planned {
                             file: Some(located.candidate.path),
-                            url: Some(located.url),
+                            url: Some(redact(&located.url).into_owned()),
                             size: located.size,
                             ..Planned::of(&book, "fetch", None)
                         },
                         Err(error) => {
-                            Planned { url: error.url.clone(), ..Planned::of(&book, "missing", Some(error.to_string())) }
+                            let url = error.url.as_deref().map(|url| redact(url).into_owned());
+                            let error = redact(&error.to_string()).into_owned();
+                            Planned { url, ..Planned::of(&book, "missing", Some(error)) }
                         }
                     };
                     (index, result)

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::terminal_safe::quote_short;
+
 /// A Project Gutenberg ebook number: 1 to 7 ASCII digits, not zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(transparent)]
@@ -15,7 +17,8 @@ pub struct EbookNumber(u32);
 pub enum InvalidNumber {
     #[error("no ebook number")]
     Empty,
-    #[error("ebook number {0:?} is not 1 to 7 ASCII digits")]
+    /// The field, quoted short: it may be megabytes of anything.
+    #[error("ebook number {0} is not 1 to 7 ASCII digits")]
     NotDigits(String),
     #[error("ebook number 0 does not exist (numbers start at 1)")]
     Zero,
@@ -34,12 +37,12 @@ impl EbookNumber {
             return Err(InvalidNumber::Empty);
         }
         if field.len() > Self::MAX_DIGITS || !field.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(InvalidNumber::NotDigits(field.to_owned()));
+            return Err(InvalidNumber::NotDigits(quote_short(field)));
         }
         match field.parse::<u32>() {
             Ok(0) => Err(InvalidNumber::Zero),
             Ok(n) => Ok(EbookNumber(n)),
-            Err(_) => Err(InvalidNumber::NotDigits(field.to_owned())),
+            Err(_) => Err(InvalidNumber::NotDigits(quote_short(field))),
         }
     }
 
@@ -98,7 +101,7 @@ mod tests {
     #[test]
     fn whitespace_anywhere_is_not_a_number() {
         for bad in [" 418", "418 ", " 418 ", "\t418", "418\n", "418\r\n", "\n418", "418\u{a0}", "  "] {
-            assert_eq!(EbookNumber::parse(bad), Err(InvalidNumber::NotDigits(bad.to_owned())), "{bad:?}");
+            assert_eq!(EbookNumber::parse(bad), Err(InvalidNumber::NotDigits(quote_short(bad))), "{bad:?}");
         }
     }
 

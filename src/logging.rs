@@ -18,7 +18,7 @@ pub fn init(args: &OutputArgs) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level(args)));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(|| progress::LogWriter)
+        .with_writer(|| Redacting(progress::LogWriter))
         .with_target(args.verbose >= 2)
         .with_ansi(terminal);
     // A terminal user knows when; a cron or CI log needs the time on each line.
@@ -26,6 +26,25 @@ pub fn init(args: &OutputArgs) {
     // Only fails if a subscriber is already set (in-process tests): keep that one.
     let _ = installed;
     tracing::debug!("log level {:?}, progress bars {}", level(args), if bars { "on" } else { "off" });
+}
+
+/// Log output with every secret hidden ([`crate::redact`]): gutenfetch's
+/// own lines name URLs without passwords, but the libraries' trace lines
+/// (suppaftp's `PASS …`) are written here too. tracing-subscriber formats an
+/// event whole and writes it at once, so a secret is never split between
+/// two writes.
+struct Redacting<W>(W);
+
+impl<W: std::io::Write> std::io::Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(crate::redact::redact(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Whether to draw bars. `--quiet` wins over `--progress always`: quiet

@@ -10,7 +10,7 @@ fn main() -> std::process::ExitCode {
     let code = match cli.into_action().and_then(gutenfetch::run_action) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("gutenfetch: error: {err:#}");
+            eprintln!("gutenfetch: error: {}", gutenfetch::redact::redact(&format!("{err:#}")));
             ExitCode::Fatal
         }
     };

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 
+use crate::redact::redact;
+
 /// The public HTTPS mirror used when neither `--mirror` nor `GUTENFETCH_MIRROR` is given.
 pub const DEFAULT_MIRROR: &str = "https://aleph.gutenberg.org/";
 
@@ -67,7 +69,7 @@ impl Mirror {
     /// A plain path to an existing folder is taken as `file://`.
     /// Errors quote the URL, but never its password.
     pub fn parse(text: &str) -> anyhow::Result<Mirror> {
-        let shown = without_password(text);
+        let shown = redact(text).into_owned();
         let mut url = match url::Url::parse(text) {
             Ok(url) => url,
             Err(url::ParseError::RelativeUrlWithoutBase) if std::path::Path::new(text).is_dir() => {
@@ -115,15 +117,21 @@ impl Mirror {
         }
     }
 
+    /// The password the mirror's URL gives, if any: [`crate::redact`] must
+    /// hide it. The anonymous FTP password is an e-mail-like greeting, not a secret.
+    pub fn password(&self) -> Option<&str> {
+        match self {
+            Mirror::Ftp(endpoint) if endpoint.user != "anonymous" => Some(&endpoint.password),
+            Mirror::Http(url) => url.password(),
+            Mirror::Ftp(_) | Mirror::File(_) => None,
+        }
+    }
+
     /// The mirror as a URL for reports and logs, without any password.
     pub fn display_url(&self) -> String {
         match self {
             Mirror::Ftp(endpoint) => endpoint.url_of(""),
-            Mirror::Http(url) => {
-                let mut url = url.clone();
-                let _ = url.set_password(None);
-                url.to_string()
-            }
+            Mirror::Http(url) => redact(url.as_str()).into_owned(),
             Mirror::File(path) => {
                 url::Url::from_directory_path(path).map_or_else(|()| path.display().to_string(), String::from)
             }
@@ -135,7 +143,7 @@ fn ftp_endpoint(url: &url::Url) -> anyhow::Result<FtpEndpoint> {
     let host = match url.host() {
         Some(url::Host::Ipv6(addr)) => addr.to_string(),
         Some(host) => host.to_string(),
-        None => bail!("--mirror {}: no host", without_password(url.as_str())),
+        None => bail!("--mirror {}: no host", redact(url.as_str())),
     };
     let (user, password) = match url.username() {
         "" => ("anonymous".to_owned(), "gutenfetch@".to_owned()),
@@ -144,18 +152,6 @@ fn ftp_endpoint(url: &url::Url) -> anyhow::Result<FtpEndpoint> {
     // RFC 1738: an FTP URL path is relative to the folder the login lands in.
     let root = percent_decode(url.path().trim_start_matches('/'))?;
     Ok(FtpEndpoint { host, port: url.port().unwrap_or(21), user, password, root })
-}
-
-/// `text` with the password of its `user:password@` part, if any, as `***`.
-/// Works on the text, since a URL that does not parse is quoted too.
-fn without_password(text: &str) -> String {
-    let Some((scheme, rest)) = text.split_once("://") else { return text.to_owned() };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else { return text.to_owned() };
-    match rest[..at].split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
-        None => text.to_owned(),
-    }
 }
 
 fn percent_decode(text: &str) -> anyhow::Result<String> {
@@ -173,8 +169,6 @@ mod tests {
             let message = format!("{:#}", Mirror::parse(bad).unwrap_err());
             assert!(!message.contains("s3cret") && message.contains("reader:***@"), "{message}");
         }
-        assert_eq!(without_password("ftp://a@b/c:d@e"), "ftp://a@b/c:d@e", "an @ in the path is not userinfo");
-        assert_eq!(without_password("https://x.org/"), "https://x.org/");
     }
 
     fn ftp(text: &str) -> FtpEndpoint {

@@ -32,6 +32,7 @@ use crate::memory;
 use crate::outcome::{BookOutcome, Event, Status};
 use crate::plan::{step_for, OutputLayout, Step, Why};
 use crate::progress::Progress;
+use crate::refetch;
 use crate::terminal_safe::terminal_safe;
 
 /// What the collector gathered, for the report.
@@ -51,7 +52,8 @@ pub struct RunResult {
 
 /// A book that needs work, in the order books start.
 enum Work {
-    Fetch(Book),
+    /// With notes for its report (why it is fetched again).
+    Fetch(Book, Vec<String>),
     Reclean(CleanJob),
 }
 
@@ -133,10 +135,12 @@ fn plan_all(
                 let _ = events.send(Event::Done(Box::new(BookOutcome::skipped(book, clean_path, raw_path))));
                 continue;
             }
-            Step::Reclean(raw_path) => Work::Reclean(CleanJob { book, url: None, raw_path, attempts: 0 }),
+            Step::Reclean(raw_path) => {
+                Work::Reclean(CleanJob { book, url: None, raw_path, attempts: 0, refetch: None, notes: Vec::new() })
+            }
             Step::Fetch(why) => {
-                explain_fetch(&book, why);
-                Work::Fetch(book)
+                let notes = explain_fetch(&book, why);
+                Work::Fetch(book, notes)
             }
         };
         if work.blocking_send(next).is_err() {
@@ -148,21 +152,27 @@ fn plan_all(
 
 /// Says why a book whose files are partly there is fetched again, and
 /// removes raw copies that cannot be cleaned: a file under a final name is
-/// complete or absent.
-fn explain_fetch(book: &Book, why: Why) {
+/// complete or absent. Returns what the book's report should say.
+fn explain_fetch(book: &Book, why: Why) -> Vec<String> {
     let n = book.number;
     match why {
-        Why::Missing | Why::Forced => {}
-        Why::NoRawCopy => tracing::info!("ebook {n}: its clean text is there but not its raw copy: fetching it again"),
-        Why::Unusable(copies) => {
-            for (path, reason) in copies {
+        Why::Missing | Why::Forced => Vec::new(),
+        Why::NoRawCopy => {
+            tracing::info!("ebook {n}: its clean text is there but not its raw copy: fetching it again");
+            Vec::new()
+        }
+        Why::Unusable(copies) => copies
+            .into_iter()
+            .map(|(path, reason)| {
                 let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
-                tracing::warn!("ebook {n}: raw/{name} cannot be cleaned ({reason}): removing it and fetching again");
+                let note = format!("raw/{name} could not be cleaned ({reason}): removed and fetched again");
+                tracing::warn!("ebook {n}: {note}");
                 if let Err(err) = std::fs::remove_file(&path) {
                     tracing::warn!("ebook {n}: cannot remove raw/{name}: {err}");
                 }
-            }
-        }
+                note
+            })
+            .collect(),
     }
 }
 
@@ -187,25 +197,34 @@ async fn fetch_all(
     while let Some(next) = work.recv().await {
         // `Ok(_)`: if the signal watch could not be set up, never stop.
         let not_started = match next {
-            Work::Reclean(job) => tokio::select! {
+            Work::Reclean(mut job) => tokio::select! {
                 biased;
                 Ok(_) = interrupted.wait_for(|stop| *stop) => Some(Work::Reclean(job)),
                 slot = clean_tx.reserve() => {
                     if let Ok(slot) = slot {
+                        // Should the copy prove unusable, the cleaner hands the book back here.
+                        let (back, handed_back) = tokio::sync::oneshot::channel();
+                        job.refetch = Some(back);
                         slot.send(job);
+                        let (task_client, raw_dir, task_clean_tx, task_events) =
+                            (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
+                        tasks.spawn(async move {
+                            refetch::refetch_if_handed_back(handed_back, &task_client, raw_dir, &task_clean_tx, &task_events)
+                                .await;
+                        });
                     }
                     None
                 }
             },
             // Taking the permit before spawning keeps the number of live tasks,
             // and so memory, bounded by `--jobs` rather than by the manifest's size.
-            Work::Fetch(book) => tokio::select! {
+            Work::Fetch(book, notes) => tokio::select! {
                 biased;
-                Ok(_) = interrupted.wait_for(|stop| *stop) => Some(Work::Fetch(book)),
+                Ok(_) = interrupted.wait_for(|stop| *stop) => Some(Work::Fetch(book, notes)),
                 admitted = admit(client) => match admitted {
                     Err(stop) => {
                         stopped = Some(stop);
-                        Some(Work::Fetch(book))
+                        Some(Work::Fetch(book, notes))
                     }
                     Ok(admitted) => {
                         let (task_client, raw_dir, task_clean_tx, task_events) =
@@ -216,7 +235,9 @@ async fn fetch_all(
                             // Boxed: a task's cell lives until it is joined, a little
                             // after it ends, and sized for this future it would be
                             // ~18 KiB; the box is freed the moment the book is done.
-                            Box::pin(fetch_one(&task_client, task_book, raw_dir, &task_clean_tx, &task_events)).await;
+                            let fetch =
+                                fetch_one(&task_client, task_book, notes, raw_dir, &task_clean_tx, &task_events);
+                            Box::pin(fetch).await;
                         });
                         in_flight.insert(handle.id(), book);
                         None
@@ -232,7 +253,7 @@ async fn fetch_all(
             let reason = stopped.as_ref().map(|stop: &Stop| stop.reason.as_str());
             let not_started = |work| {
                 let (book, raw_path) = match work {
-                    Work::Fetch(book) => (book, None),
+                    Work::Fetch(book, _) => (book, None),
                     Work::Reclean(job) => (job.book, Some(job.raw_path)),
                 };
                 let outcome = match reason {
@@ -292,9 +313,10 @@ async fn stop_all_in_flight(tasks: &mut JoinSet<()>, in_flight: &mut InFlight, e
     }
 }
 
-async fn fetch_one(
+pub(crate) async fn fetch_one(
     client: &Client,
     book: Book,
+    notes: Vec<String>,
     raw_dir: PathBuf,
     clean_tx: &tokio::sync::mpsc::Sender<CleanJob>,
     events: &mpsc::Sender<Event>,
@@ -307,14 +329,16 @@ async fn fetch_one(
         Ok(fetched) => {
             let _ = events.send(Event::Downloaded { bytes: fetched.bytes });
             // Awaiting here while holding the permit is the backpressure.
-            let job = CleanJob { book, url: Some(fetched.url), raw_path: fetched.raw_path, attempts: fetched.attempts };
+            let (url, raw_path, attempts) = (Some(fetched.url), fetched.raw_path, fetched.attempts);
+            let job = CleanJob { book, url, raw_path, attempts, refetch: None, notes };
             let _ = clean_tx.send(job).await;
         }
         Err(error) if error.mirror == Some(MirrorFault::RunStopped) => {
             let _ = events.send(Event::Done(Box::new(BookOutcome::stopped(book, None, &error.message))));
         }
         Err(error) => {
-            let _ = events.send(Event::Done(Box::new(BookOutcome::failed(book, error))));
+            let outcome = BookOutcome { warnings: notes, ..BookOutcome::failed(book, error) };
+            let _ = events.send(Event::Done(Box::new(outcome)));
         }
     }
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::atomic_file;
-use crate::fetch::sink::looks_like_html;
+use crate::html::{looks_like_html, SNIFF_LEN};
 use crate::layout::raw_names;
 use crate::manifest::Book;
 use crate::unzip::check_holds_text;
@@ -116,9 +116,6 @@ enum RawCopy {
     Unusable(String),
 }
 
-/// How many leading bytes of a text are read to tell it from an HTML page.
-const SNIFF_LEN: u64 = 512;
-
 fn check_raw_copy(path: &Path) -> RawCopy {
     match std::fs::metadata(path) {
         Ok(meta) if meta.is_file() => {}
@@ -139,7 +136,7 @@ fn check_raw_copy(path: &Path) -> RawCopy {
 
 fn check_text(file: std::fs::File) -> Result<(), String> {
     let mut start = Vec::new();
-    file.take(SNIFF_LEN).read_to_end(&mut start).map_err(|err| format!("cannot be read: {err}"))?;
+    file.take(SNIFF_LEN as u64).read_to_end(&mut start).map_err(|err| format!("cannot be read: {err}"))?;
     if start.is_empty() {
         Err("it is empty".to_owned())
     } else if looks_like_html(&start) {

@@ -13,7 +13,7 @@ use crate::ledger::{Books, Failure, Ledger};
 use crate::manifest::{Manifest, RowProblem};
 use crate::pipeline::RunResult;
 use crate::progress::{counted, human_bytes};
-use crate::terminal_safe::terminal_safe;
+use crate::terminal_safe::{shortened, terminal_safe};
 
 /// Counts and timings of a run.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -193,7 +193,7 @@ pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], fai
         );
     }
     for f in failures {
-        let title = f.title.as_deref().map(|t| format!(" ({})", terminal_safe(t))).unwrap_or_default();
+        let title = f.title.as_deref().map(|t| format!(" ({})", shortened(t))).unwrap_or_default();
         let _ = writeln!(s, "  failed: ebook {}{title}: {}", f.ebook, terminal_safe(&f.message));
     }
     s

@@ -1,10 +1,11 @@
 //! When to try a failed request again, and how long to wait first: one small
 //! policy for every transport, after cargo's (`util/network/retry.rs`).
 //!
-//! Transient failures (dropped connections, timeouts, HTTP 5xx and 429, FTP
-//! 4xx replies, short transfers) are retried with exponential backoff and
-//! jitter, up to a bound; a server's `Retry-After` is honoured; permanent
-//! failures (404, FTP 550, no text in the folder) never are.
+//! Transient failures (dropped connections, timeouts, HTTP 5xx and 429, HTML
+//! pages in place of a file, FTP 4xx replies, transfers of the wrong size)
+//! are retried with exponential backoff and jitter, up to a bound; a server's
+//! `Retry-After` is honoured; permanent failures (404, FTP 550, no text in
+//! the folder) never are.
 
 use std::time::Duration;
 

@@ -113,6 +113,10 @@ fn strip_one(input: &StripInput, name: Result<&str, String>, config: &StripConfi
     if is_zip(&mut file).map_err(cannot_read)? {
         file = text_file_from_zip(file, None, config.max_size, &scratch_dir).map_err(Failure::Book)?;
     }
+    // The same recogniser as a fetch's: a saved captcha or error page is not a book.
+    if crate::html::file_looks_like_html(&mut file).map_err(cannot_read)? {
+        return Err(Failure::Book("an HTML page, not a text: nothing to clean".to_owned()));
+    }
     let len = file.metadata().map_err(cannot_read)?.len();
     let spill = Spill::In(&scratch_dir);
     let book_failure = |err: CleanError| Failure::Book(err.to_string());

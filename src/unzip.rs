@@ -4,6 +4,12 @@
 //!
 //! The cleaner unzips into an unnamed temporary file beside its output
 //! ([`text_file_from_zip`]), so a large text is never held in memory.
+//!
+//! The `zip` crate reads a zip's whole central directory into memory when it
+//! opens it (a zip of a million entries took 265 MB). A book's zip holds a
+//! few files, so the end-of-central-directory record is read first and a
+//! zip listing more than [`MAX_ENTRIES`] entries, or a central directory
+//! larger than [`MAX_DIRECTORY_BYTES`], is refused before the crate opens it.
 
 use std::fs::File;
 use std::io::{Cursor, Read, Seek, SeekFrom, Write};
@@ -11,11 +17,93 @@ use std::path::Path;
 
 use crate::ebook::EbookNumber;
 
+/// The most entries a book's zip may list.
+pub const MAX_ENTRIES: u64 = 1000;
+/// The largest central directory a book's zip may have.
+pub const MAX_DIRECTORY_BYTES: u64 = 1 << 20;
+
+/// End-of-central-directory signatures, and the size of those records.
+const EOCD: &[u8; 4] = b"PK\x05\x06";
+const EOCD_LEN: usize = 22;
+const ZIP64_LOCATOR: &[u8; 4] = b"PK\x06\x07";
+const ZIP64_EOCD: &[u8; 4] = b"PK\x06\x06";
+
+/// Opens `zip` once its size is known to be bounded ([`check_directory_size`]).
+fn open<R: Read + Seek>(mut zip: R) -> Result<zip::ZipArchive<R>, String> {
+    check_directory_size(&mut zip)?;
+    zip::ZipArchive::new(zip).map_err(|err| format!("not a readable zip: {err}"))
+}
+
+/// Refuses a zip whose end-of-central-directory record (any of them in the
+/// last 64 KiB, the most a zip comment allows, as the crate may use any)
+/// lists more than [`MAX_ENTRIES`] or [`MAX_DIRECTORY_BYTES`], reading only
+/// those records. A zip without one is left to the crate to refuse.
+fn check_directory_size(zip: &mut (impl Read + Seek)) -> Result<(), String> {
+    let unreadable = |err: std::io::Error| format!("not a readable zip: {err}");
+    let len = zip.seek(SeekFrom::End(0)).map_err(unreadable)?;
+    let tail_len = len.min((EOCD_LEN + u16::MAX as usize) as u64);
+    let tail = read_at(zip, len - tail_len, tail_len as usize).map_err(unreadable)?;
+    let tail_start = len - tail_len;
+    for at in memchr::memmem::rfind_iter(&tail, EOCD) {
+        let Some(record) = tail.get(at..at + EOCD_LEN) else { continue };
+        let (mut entries, mut size) = (u64::from(le16(&record[10..])), u64::from(le32(&record[12..])));
+        if entries == 0xFFFF || size == 0xFFFF_FFFF || le32(&record[16..]) == 0xFFFF_FFFF {
+            if let Some((entries64, size64)) = zip64_counts(zip, tail_start + at as u64).map_err(unreadable)? {
+                (entries, size) = (entries.max(entries64), size.max(size64));
+            }
+        }
+        if entries > MAX_ENTRIES || size > MAX_DIRECTORY_BYTES {
+            return Err(format!(
+                "the zip lists {entries} entries in a central directory of {size} bytes: a book's zip holds at \
+                 most {MAX_ENTRIES} entries in {} KiB",
+                MAX_DIRECTORY_BYTES >> 10
+            ));
+        }
+    }
+    zip.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+    Ok(())
+}
+
+/// The entry count and directory size of the zip64 record that the
+/// locator before the end record at `eocd` points to, if there is one.
+fn zip64_counts(zip: &mut (impl Read + Seek), eocd: u64) -> std::io::Result<Option<(u64, u64)>> {
+    let Some(locator_at) = eocd.checked_sub(20) else { return Ok(None) };
+    let locator = read_at(zip, locator_at, 20)?;
+    if locator.len() < 20 || &locator[..4] != ZIP64_LOCATOR {
+        return Ok(None);
+    }
+    let record = read_at(zip, le64(&locator[8..]), 56)?;
+    if record.len() < 56 || &record[..4] != ZIP64_EOCD {
+        return Ok(None);
+    }
+    Ok(Some((le64(&record[32..]), le64(&record[40..]))))
+}
+
+/// Up to `len` bytes of `zip` from `pos` (fewer at its end).
+fn read_at(zip: &mut (impl Read + Seek), pos: u64, len: usize) -> std::io::Result<Vec<u8>> {
+    zip.seek(SeekFrom::Start(pos))?;
+    let mut bytes = Vec::with_capacity(len);
+    zip.take(len as u64).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn le16(b: &[u8]) -> u16 {
+    u16::from_le_bytes([b[0], b[1]])
+}
+
+fn le32(b: &[u8]) -> u32 {
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+
+fn le64(b: &[u8]) -> u64 {
+    u64::from_le_bytes(b[..8].try_into().expect("8 bytes"))
+}
+
 /// Whether `zip` opens and names a `.txt` entry, as [`extract_text`] needs.
 /// Only the central directory is read; nothing is decompressed, so this is
 /// cheap enough to ask of every raw copy when a run plans its work.
 pub fn check_holds_text(zip: impl Read + Seek) -> Result<(), String> {
-    let archive = zip::ZipArchive::new(zip).map_err(|err| format!("not a readable zip: {err}"))?;
+    let archive = open(zip)?;
     if archive.file_names().any(|name| name.is_ok_and(|name| is_text_entry(&name))) {
         Ok(())
     } else {
@@ -38,7 +126,7 @@ pub fn extract_text<R: Read + Seek>(
     max_size: u64,
     dest: &mut dyn Write,
 ) -> Result<u64, String> {
-    let mut archive = zip::ZipArchive::new(zip).map_err(|err| format!("not a readable zip: {err}"))?;
+    let mut archive = open(zip)?;
     let texts: Vec<(usize, String)> = (0..archive.len())
         .filter_map(|i| {
             let name = archive.name_for_index(i)?.ok()?.into_owned();
@@ -144,6 +232,35 @@ mod tests {
         // Cut short, as by a transfer that stopped: the central directory is gone.
         assert!(check_holds_text(Cursor::new(&good[..good.len() / 2])).unwrap_err().contains("not a readable zip"));
         assert!(check_holds_text(Cursor::new(b"<html>busy</html>")).is_err());
+    }
+
+    #[test]
+    fn a_zip_listing_too_many_entries_is_refused_before_it_is_opened() {
+        let names: Vec<String> = (0..=MAX_ENTRIES).map(|i| format!("{i}.txt")).collect();
+        let many: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b""[..])).collect();
+        let zip = zip_of(&many);
+        let err = text_from_zip(&zip, Some(n(1)), 100).unwrap_err();
+        assert!(err.contains("lists 1001 entries") && err.contains("at most 1000"), "{err}");
+        assert!(check_holds_text(Cursor::new(&zip)).unwrap_err().contains("1001 entries"));
+        let fine = zip_of(&many[..MAX_ENTRIES as usize]);
+        assert_eq!(text_from_zip(&fine, Some(n(1)), 100).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_zip64_record_claiming_a_million_entries_is_refused() {
+        // A zip64 end record (56 bytes), its locator (20), and an end record saying "see zip64".
+        let mut zip = b"PK\x06\x06".to_vec();
+        zip.extend_from_slice(&44u64.to_le_bytes());
+        zip.extend_from_slice(&[0; 20]);
+        zip.extend_from_slice(&1_000_000u64.to_le_bytes());
+        zip.extend_from_slice(&46_000_000u64.to_le_bytes());
+        zip.extend_from_slice(&0u64.to_le_bytes());
+        zip.extend_from_slice(b"PK\x06\x07\0\0\0\0");
+        zip.extend_from_slice(&0u64.to_le_bytes());
+        zip.extend_from_slice(&1u32.to_le_bytes());
+        zip.extend_from_slice(b"PK\x05\x06\0\0\0\0\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\0\0");
+        let err = check_holds_text(Cursor::new(&zip)).unwrap_err();
+        assert!(err.contains("lists 1000000 entries"), "{err}");
     }
 
     #[test]

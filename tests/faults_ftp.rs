@@ -65,7 +65,7 @@ fn a_short_transfer_that_keeps_coming_short_fails_with_the_sizes_in_the_message(
     assert_eq!((entry["status"].as_str(), entry["attempts"].as_u64()), (Some("failed"), Some(2)));
     let message = entry["error"]["message"].as_str().unwrap();
     let size = served(JEKYLL).len();
-    assert!(message.contains(&format!("after 7000 of the {size} bytes announced")), "{message}");
+    assert!(message.contains(&format!("after 7000 of the file's {size} bytes")), "{message}");
     assert!(!out.join("raw/43-0.txt").exists() && !out.join("43.txt").exists());
     assert_no_temp_files(&out);
 }

@@ -25,6 +25,11 @@ fn fetch_logged(manifest: &Path, mirror: &str, out: &Path, extra: &[&str]) -> Ru
     Run::of(gutenfetch_logging().args(&args).output().expect("gutenfetch runs"))
 }
 
+/// The lines of a log without the progress line written every few seconds.
+fn lines_but_progress(log: &str) -> Vec<&str> {
+    log.lines().filter(|line| !line.contains(" progress: ")).collect()
+}
+
 /// A loopback port where nothing listens: connections to it are refused.
 fn dead_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -41,7 +46,7 @@ fn hanging_up() -> FtpServer {
 /// stderr, every one of `books` not started with that reason in the report.
 fn assert_could_not_start(run: Run, out: &Path, books: u64, line: &str) {
     let run = run.expect_code(2);
-    let lines: Vec<&str> = run.stderr.lines().collect();
+    let lines = lines_but_progress(&run.stderr);
     assert_eq!(lines.len(), 1, "one line on stderr:\n{}", run.stderr);
     assert!(lines[0].contains(line), "{line:?} in\n{}", run.stderr);
     let report = report(out);
@@ -147,7 +152,7 @@ fn a_wrong_ftp_password_ends_the_run_after_one_pass() {
     let extra = ["--jobs", "8", "--ftp-password", "wrong"];
     let run = fetch_logged(&fixture_manifest(), &mirror, &out, &extra).expect_code(2);
     assert_eq!(server.count_of("PASS"), 1, "{:?}", server.commands());
-    let lines: Vec<&str> = run.stderr.lines().collect();
+    let lines = lines_but_progress(&run.stderr);
     assert_eq!(lines.len(), 1, "{}", run.stderr);
     for words in ["refused the login of user \"reader\"", "530", "GUTENFETCH_FTP_PASSWORD"] {
         assert!(lines[0].contains(words), "{words:?} in {}", lines[0]);
@@ -164,7 +169,7 @@ fn http_401_ends_the_run_after_one_request() {
     let out = dir.join("out");
     let run = fetch_logged(&fixture_manifest(), &server.url(), &out, &["--jobs", "8"]).expect_code(2);
     assert_eq!(server.requests().len(), 1, "{:?}", server.requests());
-    let lines: Vec<&str> = run.stderr.lines().collect();
+    let lines = lines_but_progress(&run.stderr);
     assert_eq!(lines.len(), 1, "{}", run.stderr);
     assert!(lines[0].contains("the mirror asks for a login (HTTP 401 Unauthorized"), "{}", lines[0]);
     assert_eq!(report(&out)["summary"]["not_started"].as_u64().unwrap(), FIXTURE_BOOKS.len() as u64);

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary against real servers on loopback.
 
+mod bounded_input;
 mod clean_cases;
 mod clean_golden;
 mod clean_props;
@@ -11,11 +12,13 @@ mod faults_http;
 mod fetch_ftp;
 mod fetch_http;
 mod hostile;
+mod integrity;
 mod interrupts;
 mod manifest_rows;
 mod mirror_health;
 mod outside_fetch;
 mod report;
 mod rerun;
+mod secrets;
 mod util;
 mod zips;

@@ -95,7 +95,7 @@ fn scan(src: &mut dyn Source, from: u64, validate: bool) -> Result<Option<Vec<Ma
     let mut scanner = Scanner::default();
     let (mut pos, len, window) = (from, src.len(), src.window());
     while pos < len {
-        let lines = window_at(src, pos, len, window).map_err(CleanError::Read)?;
+        let lines = window_at(src, pos, len, window)?;
         if lines.is_empty() {
             break;
         }
@@ -126,7 +126,7 @@ fn finish(
     for piece in pieces {
         let mut pos = piece.start;
         while pos < piece.end {
-            let lines = window_at(src, pos, piece.end, window).map_err(CleanError::Read)?;
+            let lines = window_at(src, pos, piece.end, window)?;
             if lines.is_empty() {
                 break;
             }

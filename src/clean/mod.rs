@@ -37,7 +37,7 @@ use std::io::{self, Read, Seek, Write};
 
 pub use decode::EncodingSource;
 pub use markers::{FooterKind, HeaderKind};
-pub use source::Spill;
+pub use source::{Spill, MAX_LINE};
 
 use source::{MemSource, ReadSource, WINDOW};
 
@@ -86,6 +86,14 @@ pub enum CleanError {
     /// Markers were found but nothing of the book lies between them.
     #[error("Gutenberg markers found but the book body is empty")]
     EmptyBody,
+    /// A line runs past [`MAX_LINE`] bytes: not a book, and too long to hold.
+    #[error(
+        "a line starting at byte {at} runs past {} MiB without a line end: not a plain-text book \
+         (lines up to {} MiB are cleaned)",
+        MAX_LINE >> 20,
+        MAX_LINE >> 20
+    )]
+    LineTooLong { at: u64 },
     /// The text (or its re-encoded copy) could not be read.
     #[error("reading the text: {0}")]
     Read(io::Error),

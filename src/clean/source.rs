@@ -5,7 +5,9 @@
 //! Both sources go through the same engine; a file is never read whole. A
 //! pass asks for a window of whole lines ([`window_at`]); the layout asks for
 //! the lines near one place ([`lines_at`]). A file source keeps one buffer of
-//! about a window (larger only while a single line is longer).
+//! about a window (larger only while a single line is longer, up to
+//! [`MAX_LINE`]: a longer line fails the text, so a crafted file of one
+//! enormous line cannot make the cleaner hold it whole).
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -15,9 +17,15 @@ use memchr::memrchr;
 
 use super::layout::{whole_lines, CONTEXT};
 use super::reuse::{self, Reused};
+use super::CleanError;
 
 /// How much a pass reads at a time.
 pub(crate) const WINDOW: usize = 128 * 1024;
+
+/// The longest line cleaned: 4 MiB. Gutenberg's texts have lines of under a
+/// few hundred bytes (a paragraph per line is a few KiB); a text with a line
+/// longer than this is not a book, and cleaning it would hold the line.
+pub const MAX_LINE: usize = 4 << 20;
 
 /// A text to clean, read by offset.
 pub(crate) trait Source {
@@ -31,22 +39,26 @@ pub(crate) trait Source {
 
 /// Whole lines from `pos` (a line start) up to `end`: about `want` bytes, cut
 /// back to a line end unless they reach `end`; more if one line is longer.
-/// Empty only when `pos >= end` (or the input ends early).
-pub(crate) fn window_at(src: &mut dyn Source, pos: u64, end: u64, want: usize) -> io::Result<&[u8]> {
+/// Empty only when `pos >= end` (or the input ends early). A line longer
+/// than [`MAX_LINE`] is an error, found having read no more than that.
+pub(crate) fn window_at(src: &mut dyn Source, pos: u64, end: u64, want: usize) -> Result<&[u8], CleanError> {
     let available = end.saturating_sub(pos);
     let mut want = want.max(1) as u64;
     let len = loop {
         let take = want.min(available) as usize;
-        let bytes = src.read_at(pos, take)?;
+        let bytes = src.read_at(pos, take).map_err(CleanError::Read)?;
         if bytes.len() < take || take as u64 == available {
             break bytes.len();
         }
         if let Some(newline) = memrchr(b'\n', bytes) {
             break newline + 1;
         }
-        want = want.saturating_mul(2);
+        if take >= MAX_LINE {
+            return Err(CleanError::LineTooLong { at: pos });
+        }
+        want = want.saturating_mul(2).min(MAX_LINE as u64);
     };
-    src.read_at(pos, len)
+    src.read_at(pos, len).map_err(CleanError::Read)
 }
 
 /// Whole lines from `pos` up to `end`, at most [`CONTEXT`] bytes of them:
@@ -258,6 +270,21 @@ mod tests {
         assert_eq!(windows(&mut ReadSource::new(Cursor::new(text), text.len() as u64, 2), 2), expected);
         let mut big = ReadSource::new(Cursor::new(text), text.len() as u64, 64);
         assert_eq!(windows(&mut big, 64), [text]);
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_fails_having_read_no_more_than_the_limit() {
+        let mut text = vec![b'x'; 3 * MAX_LINE];
+        text[10] = b'\n';
+        let mut src = ReadSource::new(Cursor::new(&text), text.len() as u64, 64);
+        assert_eq!(window_at(&mut src, 0, text.len() as u64, 64).unwrap().len(), 11);
+        let err = window_at(&mut src, 11, text.len() as u64, 64).unwrap_err();
+        assert!(matches!(err, CleanError::LineTooLong { at: 11 }), "{err}");
+        assert!(src.buf.capacity() <= MAX_LINE, "the buffer stayed within the limit: {}", src.buf.capacity());
+        // A last line without a line end, under the limit, is fine.
+        let last = vec![b'x'; MAX_LINE - 1];
+        let mut src = MemSource::new(&last, 64);
+        assert_eq!(window_at(&mut src, 0, MAX_LINE as u64 - 1, 64).unwrap().len(), MAX_LINE - 1);
     }
 
     #[test]

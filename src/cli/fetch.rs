@@ -88,8 +88,9 @@ pub struct FetchArgs {
 
     /// Retries of a request that failed for a passing reason [default: 8].
     ///
-    /// Dropped connections, timeouts, HTTP 5xx and 429, FTP 4xx replies and
-    /// short transfers are retried after a growing wait (exponential backoff
+    /// Dropped connections, timeouts, HTTP 5xx and 429, HTML pages served in
+    /// place of a file, FTP 4xx replies and transfers that end short of the
+    /// file's size are retried after a growing wait (exponential backoff
     /// with jitter, at most 30 s, or what the server asks for with
     /// Retry-After, up to 2 minutes). Missing files and other permanent
     /// failures are never retried.
@@ -196,6 +197,10 @@ impl FetchArgs {
             bail!("--out must name a folder");
         }
         let mut mirror = Mirror::parse(&self.mirror)?;
+        // Before anything is logged: from here on no output can show them.
+        for secret in mirror.password().into_iter().chain(self.ftp_password.as_deref()) {
+            crate::redact::remember(secret);
+        }
         if let (Mirror::Ftp(endpoint), Some(password)) = (&mut mirror, self.ftp_password) {
             if endpoint.user != "anonymous" && endpoint.password.is_empty() {
                 endpoint.password = password;

@@ -8,12 +8,15 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
-use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER,
+};
 use reqwest::{Response, StatusCode};
 
 use super::error::{BookError, MirrorFault, Stage};
 use super::sink::{html_page, BodySink, Destination};
 use super::{Got, Listing};
+use crate::redact::redact;
 use crate::terminal_safe::terminal_safe;
 
 /// A folder listing larger than this is not a Gutenberg book folder.
@@ -50,8 +53,12 @@ impl Listings {
 
 impl HttpMirror {
     pub fn new(base: url::Url, timeout: Duration, jobs: usize) -> anyhow::Result<Self> {
+        // The file's own bytes, never a compressed rendering of them: `raw/`
+        // keeps what the mirror holds, and the size checks mean the file's.
+        let identity = HeaderMap::from_iter([(ACCEPT_ENCODING, HeaderValue::from_static("identity"))]);
         let client = reqwest::Client::builder()
             .user_agent(concat!("gutenfetch/", env!("CARGO_PKG_VERSION")))
+            .default_headers(identity)
             .connect_timeout(timeout)
             .read_timeout(timeout)
             .pool_max_idle_per_host(jobs)
@@ -61,8 +68,10 @@ impl HttpMirror {
         Ok(HttpMirror { client, base, listings: Listings(AtomicU8::new(UNKNOWN)) })
     }
 
+    /// The URL of `path` as reports and logs show it: without the password.
     pub fn url_of(&self, path: &str) -> String {
-        self.resolve(path).map_or_else(|_| format!("{}{path}", self.base), String::from)
+        let url = self.resolve(path).map_or_else(|_| format!("{}{path}", self.base), String::from);
+        redact(&url).into_owned()
     }
 
     /// Reads the folder's index page when the server makes one (nginx
@@ -122,6 +131,9 @@ impl HttpMirror {
         }
         if is_html(&response) && (path.ends_with(".txt") || path.ends_with(".zip")) {
             return Err(html_page());
+        }
+        if let Some(encoding) = content_encoding(&response) {
+            return Err(encoded_body(&encoding));
         }
         sink.expect(response.content_length());
         // A body cut short of its Content-Length is an error from `chunk`.
@@ -227,6 +239,9 @@ fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError 
         message.push_str(&format!(": {cause}"));
         source = cause.source();
     }
+    // reqwest takes the password out of the URLs it shows, but a redirect
+    // may name one: what is shown goes through the one redaction.
+    let message = redact(&message).into_owned();
     if err.is_redirect() || err.is_builder() {
         BookError::permanent(stage, message)
     } else if err.is_connect() {
@@ -236,6 +251,26 @@ fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError 
     } else {
         BookError::transient(stage, message)
     }
+}
+
+/// A `Content-Encoding` other than identity, which this client never asks for.
+fn content_encoding(response: &Response) -> Option<String> {
+    let value = response.headers().get(CONTENT_ENCODING)?;
+    let value = String::from_utf8_lossy(value.as_bytes()).trim().to_ascii_lowercase();
+    (!value.is_empty() && value != "identity").then(|| crate::terminal_safe::terminal_safe(&value).into_owned())
+}
+
+/// A body encoded although identity was asked for. Saving it would put
+/// compressed bytes in `raw/` and mojibake in the book; decoding what was
+/// not asked for would trust a server that already ignored the request.
+/// A server that does it once does it every time, so the book fails at once
+/// (permanent): the message says why, and the next run asks again.
+fn encoded_body(encoding: &str) -> BookError {
+    let message = format!(
+        "the server sent the file with Content-Encoding: {encoding}, though asked for the file's own bytes \
+         (Accept-Encoding: identity): refused"
+    );
+    BookError::permanent(Stage::Download, message)
 }
 
 fn is_html(response: &Response) -> bool {

@@ -121,7 +121,7 @@ impl Client {
                 Transport::Ftp(FtpPool::new(endpoint.clone(), limits.timeout, Arc::clone(&throttle)))
             }
             Mirror::Http(base) => Transport::Http(HttpMirror::new(base.clone(), limits.timeout, jobs)?),
-            Mirror::File(root) => Transport::File(FileMirror::new(root.clone())),
+            Mirror::File(root) => Transport::File(FileMirror::new(root.clone(), limits.timeout)),
         };
         Ok(Client { transport, layout, limits, retry, throttle, health })
     }

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use super::error::{BookError, MirrorFault, Stage};
 use super::health::{Stop, Waited};
-use super::sink::{BodySink, Watcher};
+use super::sink::{kept_sending_html, BodySink, Watcher};
 use super::{root, Client, Fetched, Got, Listing, Located, Session};
 use crate::atomic_file::PartFile;
 use crate::ebook::EbookNumber;
@@ -265,7 +265,7 @@ impl Attempt<'_, '_> {
             self.client.mirror_busy(asked);
         }
         let Some(delay) = self.client.retry.delay(&error, retry, fastrand::f64()) else {
-            return Err(error);
+            return Err(kept_sending_html(error, retry));
         };
         self.retries += 1;
         let left = self.client.retry.retries + 1 - retry;

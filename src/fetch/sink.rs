@@ -1,16 +1,15 @@
-//! Where a transfer's bytes go: the one place that enforces the size limit
-//! and refuses what is not the file asked for (an HTML page served in place
-//! of a book, a zip that is not one), whatever the protocol.
+//! Where a transfer's bytes go: the one place that enforces the size limit,
+//! checks that a transfer ends at the size the server gave for the file, and
+//! refuses what is not the file asked for (an HTML page served in place of a
+//! book, a zip that is not one), whatever the protocol.
 
 use std::future::Future;
 use std::io;
 
 use super::error::{BookError, Stage};
 use crate::atomic_file::PartFile;
+use crate::html::{looks_like_html, SNIFF_LEN};
 use crate::layout::Packing;
-
-/// How many leading bytes are kept to recognise an HTML page.
-const SNIFF_LEN: usize = 512;
 
 /// Progress is reported after the first chunk, then once per this many
 /// bytes or this long, whichever comes first: often enough for a small book
@@ -52,6 +51,9 @@ pub struct BodySink<'a, W> {
     out: &'a mut W,
     written: u64,
     max_size: u64,
+    /// The file's size as the server gave it (listing, 150 reply, SIZE,
+    /// Content-Length, stat), when it did: the transfer must end there.
+    size: Option<u64>,
     packing: Packing,
     /// The start of the body, until it has been checked.
     start: Option<Vec<u8>>,
@@ -70,6 +72,7 @@ impl<'a, W: Destination> BodySink<'a, W> {
             out,
             written: 0,
             max_size,
+            size: None,
             packing,
             start: Some(Vec::new()),
             name: String::new(),
@@ -87,8 +90,12 @@ impl<'a, W: Destination> BodySink<'a, W> {
         self
     }
 
-    /// Called by a transport before the first byte, with the size the server announced.
+    /// Called by a transport before the first byte, with the size the server
+    /// announced; a transfer that then ends short or runs long is an error.
     pub fn expect(&mut self, expected: Option<u64>) {
+        if expected.is_some() {
+            self.size = expected;
+        }
         if let (Some(watch), false) = (self.watcher, self.started) {
             self.started = true;
             watch(TransferUpdate::Started { name: self.name.clone(), expected });
@@ -104,6 +111,9 @@ impl<'a, W: Destination> BodySink<'a, W> {
         if self.written > self.max_size {
             let message = format!("larger than the size limit of {} bytes (--max-size)", self.max_size);
             return Err(BookError::permanent(Stage::Download, message));
+        }
+        if let Some(size) = self.size.filter(|&size| self.written > size) {
+            return Err(wrong_size(self.written, size));
         }
         if let Some(start) = &mut self.start {
             start.extend_from_slice(&chunk[..chunk.len().min(SNIFF_LEN - start.len())]);
@@ -127,6 +137,9 @@ impl<'a, W: Destination> BodySink<'a, W> {
     /// Checks a body shorter than the sniffing window. What it wrote is
     /// complete once the destination is committed.
     pub fn finish(mut self) -> Result<u64, BookError> {
+        if let Some(size) = self.size.filter(|&size| self.written != size) {
+            return Err(wrong_size(self.written, size));
+        }
         if self.written == 0 {
             // No Gutenberg text or zip is empty: a server error page of nothing.
             return Err(BookError::transient(Stage::Download, "the server sent an empty file"));
@@ -158,16 +171,39 @@ fn check_start(start: &[u8], packing: Packing) -> Result<(), BookError> {
     }
 }
 
-/// Mirrors serve captcha and error pages with 200 when they throttle. Asking
-/// again at once would only be more of what made them throttle, so the book
-/// fails (the next run tries it again), and the mirror counts as busy: fewer
-/// books at once from now on.
+/// A transfer that ended short of the file's known size (a data connection
+/// closed early, yet confirmed) or ran past it: never kept, and worth another try.
+fn wrong_size(written: u64, size: u64) -> BookError {
+    let message = if written < size {
+        format!("the transfer ended after {written} of the file's {size} bytes")
+    } else {
+        format!("the transfer ran past the file's {size} bytes")
+    };
+    BookError::transient(Stage::Download, message)
+}
+
+/// What an HTML page in place of a book says, so that the retry loop can
+/// tell the last of them apart (see [`kept_sending_html`]).
+const HTML_PAGE: &str = "the mirror answered with an HTML page instead of the file (a rate limit or captcha page?)";
+
+/// Mirrors (Project Gutenberg's among them) answer clients that ask too
+/// fast with a captcha or "slow down" page and status 200: a busy signal,
+/// like 429. The book is retried after the backoff, and the mirror counts
+/// as busy: fewer books at once from now on.
 pub fn html_page() -> BookError {
-    BookError::permanent(
-        Stage::Download,
-        "the server sent an HTML page instead of the file (a captcha or an error page?)",
-    )
-    .busy(None)
+    BookError::transient(Stage::Download, HTML_PAGE).busy(None)
+}
+
+/// The error a book fails with when every try got an HTML page.
+pub fn kept_sending_html(error: BookError, tries: u32) -> BookError {
+    if error.message != HTML_PAGE {
+        return error;
+    }
+    let message = format!(
+        "the mirror kept answering with an HTML page ({tries} tries) instead of the file: a rate limit or \
+         captcha; try fewer --jobs, or later"
+    );
+    BookError { message, ..error }
 }
 
 fn not_a_zip() -> BookError {
@@ -179,25 +215,32 @@ fn looks_like_zip(start: &[u8]) -> bool {
     start.starts_with(b"PK\x03\x04") || start.starts_with(b"PK\x05\x06")
 }
 
-/// Whether a body starts like an HTML document. A Gutenberg text never does.
-pub fn looks_like_html(start: &[u8]) -> bool {
-    let start = start.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(start);
-    let first = start.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(start.len());
-    let head: Vec<u8> = start[first..].iter().take(16).map(u8::to_ascii_lowercase).collect();
-    ["<!doctype html", "<html", "<head", "<body", "<?xml"].iter().any(|tag| head.starts_with(tag.as_bytes()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn html_pages_are_recognised_and_texts_are_not() {
-        assert!(looks_like_html(b"\r\n  <!DOCTYPE html>\n<html>"));
-        assert!(looks_like_html(b"\xEF\xBB\xBF<HTML><body>captcha"));
-        assert!(!looks_like_html(b"The Project Gutenberg eBook of <Title>"));
-        assert!(!looks_like_html(b"\xEF\xBB\xBFThe Project Gutenberg"));
-        assert!(!looks_like_html(b"<<THIS ELECTRONIC VERSION OF THE COMPLETE WORKS"));
+    #[tokio::test]
+    async fn a_transfer_must_end_at_the_size_the_server_gave() {
+        let mut out = Vec::new();
+        let mut sink = BodySink::new(&mut out, 1 << 20, Packing::Plain);
+        sink.expect(Some(10));
+        sink.write(b"12345").await.unwrap();
+        let short = sink.finish().unwrap_err();
+        assert_eq!(short.persistence, crate::fetch::Persistence::Transient, "{short}");
+        assert!(short.message.contains("ended after 5 of the file's 10 bytes"), "{short}");
+
+        let mut out = Vec::new();
+        let mut sink = BodySink::new(&mut out, 1 << 20, Packing::Plain);
+        sink.expect(Some(4));
+        let long = sink.write(b"12345").await.unwrap_err();
+        assert!(long.message.contains("ran past"), "{long}");
+
+        let mut out = Vec::new();
+        let mut sink = BodySink::new(&mut out, 1 << 20, Packing::Plain);
+        sink.expect(Some(5));
+        sink.expect(None);
+        sink.write(b"12345").await.unwrap();
+        assert_eq!(sink.finish().unwrap(), 5, "a later unknown size keeps the known one");
     }
 
     #[tokio::test]
@@ -214,6 +257,8 @@ mod tests {
         sink.write(b"TYPE html><p>slow down</p>").await.unwrap();
         let err = sink.finish().unwrap_err();
         assert!(err.busy && err.message.contains("HTML"), "a short HTML body is caught at the end: {err}");
+        assert_eq!(err.persistence, crate::fetch::Persistence::Transient, "a busy signal, retried");
+        assert!(kept_sending_html(err, 3).message.contains("kept answering with an HTML page (3 tries)"));
     }
 
     #[tokio::test]

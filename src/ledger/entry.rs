@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::fetch::Stage;
 use crate::outcome::{BookOutcome, Status};
+use crate::redact::redact;
 
 /// One book in the report, exactly as the spool holds it.
 #[derive(Debug, Deserialize, Serialize)]
@@ -46,7 +47,7 @@ pub fn entry(o: &BookOutcome) -> BookEntry {
         author: o.book.author().map(str::to_owned),
         manifest_line: o.book.line,
         status: o.status,
-        url: o.url.clone(),
+        url: o.url.as_deref().map(|url| redact(url).into_owned()),
         raw_path: o.raw_path.as_deref().map(lossy),
         clean_path: o.clean_path.as_deref().map(lossy),
         raw_bytes: o.raw_bytes,
@@ -55,6 +56,6 @@ pub fn entry(o: &BookOutcome) -> BookEntry {
         markers_found: o.markers_found,
         attempts: o.attempts,
         warnings: o.warnings.clone(),
-        error: o.error.as_ref().map(|e| ErrorEntry { stage: e.stage, message: e.message.clone() }),
+        error: o.error.as_ref().map(|e| ErrorEntry { stage: e.stage, message: redact(&e.message).into_owned() }),
     }
 }

@@ -126,7 +126,7 @@ impl Ledger {
                 line: o.book.line,
                 ebook: o.book.number,
                 title: o.book.title().map(str::to_owned),
-                message: error.to_string(),
+                message: crate::redact::redact(&error.to_string()).into_owned(),
             });
         }
         let seq = o.book.seq;

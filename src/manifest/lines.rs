@@ -7,6 +7,11 @@
 //! read ahead (its buffer, [`BUFFER`] bytes), in room made at the start for
 //! a buffer of nothing but line ends, so a manifest of any length costs the
 //! same (only a single row spanning more lines than that would need more).
+//!
+//! It also bounds a row: the bytes read since the last row ended (the row
+//! being read, and what csv reads ahead) may not pass [`MAX_ROW`], so a
+//! header or row of megabytes is an error naming its line, found having
+//! read no more than that, instead of a record csv grows without end.
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
@@ -14,6 +19,10 @@ use std::io::{self, Read};
 /// The csv reader's buffer: manifests are small, and reads of 1 KiB keep
 /// what is read ahead of the rows, and so remembered here, small too.
 pub const BUFFER: usize = 1024;
+
+/// The longest header or row accepted: 1 MiB. pg_catalog.csv's longest rows
+/// are a few KiB (long subject lists); a longer row is not a manifest's.
+pub const MAX_ROW: u64 = 1 << 20;
 
 /// Marks an offset in `ends` as a `\n` (offsets never reach 2^63).
 const NEWLINE: u64 = 1 << 63;
@@ -26,11 +35,18 @@ pub struct LineEnds<R> {
     ends: VecDeque<u64>,
     /// The line of the last record asked about (the header is line 1).
     line: u64,
+    /// Where the row being read starts: the end of the last row read.
+    row_start: u64,
 }
 
 impl<R: Read> LineEnds<R> {
     pub fn new(inner: R) -> Self {
-        LineEnds { inner, read: 0, ends: VecDeque::with_capacity(BUFFER), line: 1 }
+        LineEnds { inner, read: 0, ends: VecDeque::with_capacity(BUFFER), line: 1, row_start: 0 }
+    }
+
+    /// A row (or the header) ended at `byte`: the next one starts there.
+    pub fn row_ended(&mut self, byte: u64) {
+        self.row_start = self.row_start.max(byte);
     }
 
     /// The line a record starting at `byte` is on, for offsets that only
@@ -55,6 +71,12 @@ impl<R: Read> LineEnds<R> {
 
 impl<R: Read> Read for LineEnds<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.read.saturating_sub(self.row_start) > MAX_ROW + BUFFER as u64 {
+            let line = self.line_at(self.row_start);
+            let what = if line == 1 { "the header" } else { "a row" };
+            let message = format!("line {line}: {what} is longer than {} MiB (not a manifest)", MAX_ROW >> 20);
+            return Err(io::Error::new(io::ErrorKind::InvalidData, message));
+        }
         let n = self.inner.read(buf)?;
         let offset = self.read;
         let mark = |i: usize| (offset + i as u64) | if buf[i] == b'\n' { NEWLINE } else { 0 };
@@ -86,5 +108,27 @@ mod tests {
             assert_eq!(lines_of(text, step, &[0, 3, 6]), [1, 2, 4], "step {step}");
         }
         assert_eq!(lines_of(b"h\nx\n\n\ny\n", 2, &[2, 6]), [2, 5]);
+    }
+
+    #[test]
+    fn a_row_past_the_limit_is_an_error_naming_its_line() {
+        let mut text = b"h\n1\n2\n".to_vec();
+        text.extend(std::iter::repeat_n(b'9', 3 * MAX_ROW as usize));
+        let mut ends = LineEnds::new(text.as_slice());
+        ends.row_ended(2);
+        ends.line_at(2);
+        ends.row_ended(4);
+        ends.line_at(4);
+        ends.row_ended(6);
+        let mut buf = vec![0; 4096];
+        let mut read = 0;
+        let err = loop {
+            match ends.read(&mut buf) {
+                Ok(n) => read += n,
+                Err(err) => break err,
+            }
+        };
+        assert_eq!(err.to_string(), "line 4: a row is longer than 1 MiB (not a manifest)");
+        assert!(read as u64 <= MAX_ROW + 2 * BUFFER as u64 + 4096, "{read} bytes read");
     }
 }

@@ -11,7 +11,7 @@ use super::lines::LineEnds;
 use super::seen::Seen;
 use super::{unreadable, Book, ManifestError, RowProblem};
 use crate::ebook::EbookNumber;
-use crate::terminal_safe::terminal_safe;
+use crate::terminal_safe::{quote_short, terminal_safe};
 
 /// What one data row of the manifest is.
 #[derive(Debug)]
@@ -44,7 +44,7 @@ impl Columns {
         let position = |wanted: &[&str]| names.iter().position(|name| wanted.contains(&name.as_str()));
         let number = position(&["filenumber", "text#"]).ok_or_else(|| ManifestError::NoNumberColumn {
             source_name: source_name.to_owned(),
-            found: format!("{:?}", header.iter().map(|h| String::from_utf8_lossy(h).into_owned()).collect::<Vec<_>>()),
+            found: quote_short(&header.iter().map(String::from_utf8_lossy).collect::<Vec<_>>().join(",")),
         })?;
         Ok(Columns {
             number,
@@ -82,6 +82,8 @@ impl<'a> Rows<'a> {
             return Err(ManifestError::Empty(source_name.to_owned()));
         }
         let columns = Columns::find(header, source_name)?;
+        let header_end = reader.position().byte();
+        reader.get_mut().row_ended(header_end);
         Ok(Rows { reader, columns, source_name, seen: Seen::default(), record: csv::ByteRecord::new(), rows: 0 })
     }
 
@@ -101,6 +103,8 @@ impl<'a> Rows<'a> {
         }
         let row = self.rows;
         self.rows += 1;
+        let row_end = self.reader.position().byte();
+        self.reader.get_mut().row_ended(row_end);
         let line = self.record.position().map_or(0, |p| self.reader.get_mut().line_at(p.byte()));
         Ok(Some(self.classify(line, row)))
     }
@@ -121,8 +125,8 @@ impl<'a> Rows<'a> {
         if columns.kind.is_some() {
             let kind = field(columns.kind);
             if !kind.as_deref().is_some_and(|kind| kind.eq_ignore_ascii_case("text")) {
-                let kind = terminal_safe(kind.as_deref().unwrap_or("")).into_owned();
-                tracing::trace!("{}:{line}: Type {kind:?} is not Text: skipped", terminal_safe(self.source_name));
+                let kind = quote_short(kind.as_deref().unwrap_or(""));
+                tracing::trace!("{}:{line}: Type {kind} is not Text: skipped", terminal_safe(self.source_name));
                 return Row::NotText;
             }
         }

@@ -43,6 +43,9 @@ pub enum HttpFault {
     Endless,
     /// A 200 text/html page with these contents (e.g. an index with hostile links).
     Page(String),
+    /// A 200 with this body, `Content-Type` and, when given, `Content-Encoding`
+    /// (an HTML page labelled text/plain, a body gzipped unasked).
+    Served { content_type: &'static str, content_encoding: Option<&'static str>, body: Vec<u8> },
 }
 
 /// A fault for the first `times` requests of `path` (like `/4/43/43-0.txt`).
@@ -287,6 +290,15 @@ async fn misbehave(front: &Front, path: &str, fault: HttpFault, mut client: TcpS
             loop {
                 client.write_all(&line).await?;
             }
+        }
+        HttpFault::Served { content_type, content_encoding, body } => {
+            let mut head = head("200 OK", content_type, Some(body.len()));
+            if let Some(encoding) = content_encoding {
+                head = head.replacen("\r\n", &format!("\r\nContent-Encoding: {encoding}\r\n"), 1);
+            }
+            client.write_all(head.as_bytes()).await?;
+            client.write_all(&body).await?;
+            client.shutdown().await
         }
         HttpFault::Page(html) => {
             client.write_all(head("200 OK", "text/html", Some(html.len())).as_bytes()).await?;

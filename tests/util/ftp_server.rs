@@ -526,7 +526,12 @@ impl StorageBackend<DefaultUser> for FaultyFs {
     {
         let folder = path.as_ref().to_string_lossy().trim_matches('/').to_owned();
         if let Some((_, names)) = self.options.listings.iter().find(|(f, _)| f.trim_matches('/') == folder) {
-            return Ok(names.iter().map(|name| format!("-rw-r--r-- 1 0 0 100 Nov 22 03:12 {name}")).collect());
+            // A name that is a file here gets its real size, as a server's listing would.
+            let size = |name: &str| std::fs::metadata(self.root.join(&folder).join(name)).map_or(100, |m| m.len());
+            return Ok(names
+                .iter()
+                .map(|name| format!("-rw-r--r-- 1 0 0 {} Nov 22 03:12 {name}", size(name)))
+                .collect());
         }
         self.inner.list_vec(user, path).await
     }

@@ -54,32 +54,42 @@ pub(super) fn is_busy(err: &FtpError) -> bool {
     matches!(err, FtpError::UnexpectedResponse(reply) if reply.status.code() == 421)
 }
 
-/// The file names in a STAT reply: `ls -l` lines between the reply's first
+/// One entry of a STAT listing: its name as the server wrote it (untrusted)
+/// and, for a regular file, its size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct StatEntry {
+    pub name: String,
+    pub size: Option<u64>,
+}
+
+/// The entries in a STAT reply: `ls -l` lines between the reply's first
 /// and last line, some servers putting an entry on those lines too. `None`
 /// when the reply holds no entry at all, not even `.`: that is how vsftpd
 /// answers for a folder that does not exist.
-pub(super) fn stat_listing(reply: &[u8]) -> Option<Vec<String>> {
+pub(super) fn stat_listing(reply: &[u8]) -> Option<Vec<StatEntry>> {
     let mut entries = 0;
-    let names = String::from_utf8_lossy(reply)
+    let listed = String::from_utf8_lossy(reply)
         .lines()
         .filter_map(|line| {
             let line = line.trim_end_matches('\r');
             let coded = line.len() >= 4 && line.as_bytes()[..3].iter().all(u8::is_ascii_digit);
             let line = if coded && matches!(line.as_bytes()[3], b'-' | b' ') { &line[4..] } else { line };
             // An ls -l line starts with its type and nine permission letters.
-            let kind = line.as_bytes().first()?;
+            let kind = *line.as_bytes().first()?;
             if line.len() < 10 || !matches!(kind, b'-' | b'd' | b'l') {
                 return None;
             }
             let line = line.split(" -> ").next().unwrap_or(line);
             // The name is all that follows the eighth field (mode, links, owner,
-            // group, size, month, day, time or year), spaces and all.
+            // group, size, month, day, time or year), spaces and all; the size
+            // is the fifth, and only a regular file's is the file's.
             let name = after_fields(line, 8)?;
+            let size = (kind == b'-').then(|| line.split(' ').filter(|f| !f.is_empty()).nth(4)?.parse().ok()).flatten();
             entries += 1;
-            (name != "." && name != "..").then(|| name.to_owned())
+            (name != "." && name != "..").then(|| StatEntry { name: name.to_owned(), size })
         })
         .collect();
-    (entries > 0).then_some(names)
+    (entries > 0).then_some(listed)
 }
 
 /// The port in a PASV reply, `227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)`,
@@ -175,7 +185,18 @@ mod tests {
     }
 
     fn names(reply: &str) -> Vec<String> {
-        super::stat_listing(reply.as_bytes()).expect("a listing")
+        super::stat_listing(reply.as_bytes()).expect("a listing").into_iter().map(|entry| entry.name).collect()
+    }
+
+    #[test]
+    fn stat_listings_give_the_sizes_of_regular_files() {
+        let vsftpd = "213-Status follows:\r\ndrwxr-xr-x    2 0        0            4096 Nov 22 03:12 418-h\r\n\
+                      -rw-r--r--    1 0        0          242634 Nov 22 03:12 418 x.txt\r\n\
+                      lrwxrwxrwx 1 0 0 9 Nov 22 03:12 418-0.txt -> ../x.txt\r\n213 End of status\r\n";
+        let sizes: Vec<_> =
+            super::stat_listing(vsftpd.as_bytes()).unwrap().into_iter().map(|entry| (entry.name, entry.size)).collect();
+        let expected = [("418-h", None), ("418 x.txt", Some(242634)), ("418-0.txt", None)];
+        assert_eq!(sizes, expected.map(|(name, size)| (name.to_owned(), size)));
     }
 
     #[test]

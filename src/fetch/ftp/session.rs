@@ -25,11 +25,15 @@ const MAX_LISTING_BYTES: usize = 4 << 20;
 pub struct FtpSession {
     pool: Arc<FtpPool>,
     conn: Option<Conn>,
+    /// File sizes from this book's STAT listings (path from the mirror root,
+    /// bytes): a transfer must end at the size its folder listed. A few
+    /// entries per book, so a list.
+    listed_sizes: Vec<(String, u64)>,
 }
 
 impl FtpSession {
     pub(super) fn new(pool: Arc<FtpPool>) -> Self {
-        FtpSession { pool, conn: None }
+        FtpSession { pool, conn: None, listed_sizes: Vec::new() }
     }
 
     /// The session's connection, taken from the pool on first use.
@@ -57,7 +61,16 @@ impl FtpSession {
             let replies = [Status::File, Status::CommandOk, Status::Directory];
             match with_timeout(wait, conn.ftp.custom_command(format!("STAT {path}"), &replies)).await {
                 Ok(reply) => {
-                    if let Some(names) = stat_listing(&reply.body) {
+                    if let Some(entries) = stat_listing(&reply.body) {
+                        let names = entries
+                            .into_iter()
+                            .map(|entry| {
+                                if let Some(size) = entry.size {
+                                    self.listed_sizes.push((format!("{folder}{}", entry.name), size));
+                                }
+                                entry.name
+                            })
+                            .collect();
                         return Ok(Listing::Names(names));
                     }
                     // Not even a `.` entry: vsftpd's answer for a missing folder,
@@ -126,7 +139,8 @@ impl FtpSession {
             }
             Err(err) => return Err(self.failed(Stage::Download, &command, err)),
         };
-        let announced = announced_size(&opening.body);
+        // The 150 reply's size, else the listing's: the transfer must end there.
+        let announced = announced_size(&opening.body).or_else(|| self.listed_size(path));
         sink.expect(announced);
         let mut buf = buffer_pool::take();
         let buf = buf.for_reading();
@@ -160,14 +174,30 @@ impl FtpSession {
             Err(err) if code_of(&err) == Some(550) && sink.written() == 0 => return Ok(Got::Absent(describe(&err))),
             Err(err) => return Err(self.failed(Stage::Download, &command, err)),
         }
-        // A server may confirm a transfer whose data connection broke early;
-        // the size it announced in its 150 reply tells.
-        if let Some(announced) = announced.filter(|&size| size != sink.written()) {
-            let message =
-                format!("{command}: transfer ended after {} of the {announced} bytes announced", sink.written());
-            return Err(BookError::transient(Stage::Download, message));
+        // A server may confirm a transfer whose data connection broke early:
+        // with no size from the 150 reply or a listing, SIZE tells (one round
+        // trip, only on servers that give neither), and the sink checks it.
+        if announced.is_none() {
+            sink.expect(self.size_if_told(path).await?);
         }
         sink.finish().map(Got::File)
+    }
+
+    fn listed_size(&self, path: &str) -> Option<u64> {
+        self.listed_sizes.iter().find(|(listed, _)| listed == path).map(|&(_, size)| size)
+    }
+
+    /// SIZE of `path` after its transfer; `None` when the server cannot tell
+    /// (no SIZE command, or the file went away meanwhile).
+    async fn size_if_told(&mut self, path: &str) -> Result<Option<u64>, BookError> {
+        let full = format!("{}{path}", self.pool.endpoint.root);
+        let wait = self.pool.timeout;
+        let conn = self.conn().await?;
+        match with_timeout(wait, conn.ftp.size(&full)).await {
+            Ok(size) => Ok(Some(size as u64)),
+            Err(FtpError::UnexpectedResponse(_)) => Ok(None),
+            Err(err) => Err(self.failed(Stage::Download, &format!("SIZE {full}"), err)),
+        }
     }
 
     /// SIZE: whether `path` is a file, and its size; no data connection needed.
