@@ -262,8 +262,9 @@ impl Health {
                 if probing {
                     (None, deadline)
                 } else {
-                    let delay = probe_delay(outage.probes);
-                    if now + delay > deadline {
+                    // The last probe is made at the deadline; a failure after it ends the run.
+                    let delay = probe_delay(outage.probes).min(deadline.saturating_duration_since(now));
+                    if delay.is_zero() {
                         return Err(self.give_up(&mut state));
                     }
                     outage.probes += 1;
@@ -309,12 +310,11 @@ impl Health {
             Stop::new(StopKind::Unreachable, format!("cannot reach the mirror {}: {}", self.address, outage.cause))
         } else {
             let reason = format!(
-                "the mirror {} stopped answering {:.0} s ago ({}), beyond the outage budget of {} s: \
+                "the mirror {} has not answered for {} s, the outage budget ({}): \
                  the books not started are left for the next run",
                 self.address,
-                outage.since.elapsed().as_secs_f64(),
+                self.budgets.outage.as_secs(),
                 outage.cause,
-                self.budgets.outage.as_secs()
             );
             Stop::new(StopKind::OutageTooLong, reason)
         };
