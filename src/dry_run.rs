@@ -12,8 +12,9 @@ use tokio::task::JoinSet;
 use crate::config::{Config, OutputFormat};
 use crate::fetch::Client;
 use crate::manifest::Book;
+use crate::manifest::ManifestSource;
 use crate::plan::{step_for, OutputLayout, Step};
-use crate::progress::human_bytes;
+use crate::progress::{counted, human_bytes};
 use crate::redact::redact;
 use crate::report::BadRow;
 use crate::terminal_safe::terminal_safe;
@@ -52,9 +53,43 @@ impl Planned {
 struct DryRun<'a> {
     manifest: String,
     mirror: String,
+    summary: Counts,
     /// The same shape as in the report: `{"line": …, "error": …}`.
     bad_rows: Vec<BadRow<'a>>,
     books: &'a [Planned],
+}
+
+/// The dry run's counts, named as the report's summary names them where
+/// they mean the same.
+#[derive(Serialize)]
+struct Counts {
+    books: usize,
+    to_fetch: usize,
+    /// Bytes of the books to fetch, as far as the mirror said.
+    to_fetch_bytes: u64,
+    to_reclean: usize,
+    skipped: usize,
+    missing: usize,
+    bad_rows: usize,
+    duplicate_rows: usize,
+    not_text_rows: usize,
+}
+
+impl Counts {
+    fn of(planned: &[Planned], manifest: &crate::manifest::Manifest) -> Counts {
+        let count = |action| planned.iter().filter(|p| p.action == action).count();
+        Counts {
+            books: planned.len(),
+            to_fetch: count("fetch"),
+            to_fetch_bytes: planned.iter().filter_map(|p| p.size).sum(),
+            to_reclean: count("reclean"),
+            skipped: count("skip"),
+            missing: count("missing"),
+            bad_rows: manifest.problems.len(),
+            duplicate_rows: manifest.duplicates,
+            not_text_rows: manifest.not_text,
+        }
+    }
 }
 
 /// Runs the dry run and prints its result to stdout.
@@ -70,17 +105,22 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
     runtime.block_on(client.close());
 
     let bad_rows = BadRow::all(&manifest.problems);
+    let counts = Counts::of(&planned, &manifest);
     let text = match format {
         OutputFormat::Json => {
             let report = DryRun {
                 manifest: config.manifest.to_string(),
                 mirror: config.mirror.display_url(),
+                summary: counts,
                 bad_rows,
                 books: &planned,
             };
             serde_json::to_string_pretty(&report).expect("the plan serialises") + "\n"
         }
-        OutputFormat::Text => table(&planned, &manifest.problems),
+        OutputFormat::Text => {
+            let built_in = (config.manifest == ManifestSource::BuiltIn).then(|| built_in_note(counts.books));
+            built_in.map(|note| note + "\n").unwrap_or_default() + &table(&planned, &manifest.problems, &counts)
+        }
     };
     print!("{text}");
     let failed = planned.iter().any(|p| p.action == "missing") || !manifest.problems.is_empty();
@@ -132,7 +172,16 @@ async fn plan_all(client: &Arc<Client>, books: Vec<Book>, out: &OutputLayout, fo
     planned.into_iter().map(|(_, p)| p).collect()
 }
 
-fn table(planned: &[Planned], problems: &[crate::manifest::RowProblem]) -> String {
+/// Says that the built-in list is in use, and how to pass another.
+pub fn built_in_note(books: usize) -> String {
+    format!(
+        "manifest: the built-in list of {} (a copy of ingest_file/Gutenberg_files.csv); \
+         pass your own with --manifest FILE",
+        counted(books, "book")
+    )
+}
+
+fn table(planned: &[Planned], problems: &[crate::manifest::RowProblem], counts: &Counts) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{:>8}  {:<8}  {:>10}  file", "ebook", "action", "size");
     for p in planned {
@@ -147,17 +196,15 @@ fn table(planned: &[Planned], problems: &[crate::manifest::RowProblem]) -> Strin
     for problem in problems {
         let _ = writeln!(s, "bad row at line {}: {}", problem.line, terminal_safe(&problem.message));
     }
-    let count = |action| planned.iter().filter(|p| p.action == action).count();
-    let bytes: u64 = planned.iter().filter_map(|p| p.size).sum();
     let _ = writeln!(
         s,
-        "{} books: {} to fetch ({}), {} to re-clean, {} already complete, {} not found",
-        planned.len(),
-        count("fetch"),
-        human_bytes(bytes),
-        count("reclean"),
-        count("skip"),
-        count("missing")
+        "{}: {} to fetch ({}), {} to re-clean, {} already complete, {} not found",
+        counted(counts.books, "book"),
+        counts.to_fetch,
+        human_bytes(counts.to_fetch_bytes),
+        counts.to_reclean,
+        counts.skipped,
+        counts.missing
     );
     s
 }

@@ -28,6 +28,8 @@ pub fn watch(runtime: &tokio::runtime::Runtime) -> Interrupted {
 /// Sets the flag on the first signal; exits at once on the second.
 async fn stop_then_exit(mut int: Signal, mut term: Signal, interrupted: watch::Sender<bool>) {
     tokio::select! { _ = int.recv() => {}, _ = term.recv() => {} }
+    // The bars go first, so the messages that follow stand alone.
+    crate::progress::stop_drawing();
     tracing::warn!(
         "interrupted: starting no more books, abandoning those in flight, then writing the report \
          (press Ctrl-C again to quit at once)"

@@ -30,14 +30,14 @@ pub mod redact;
 pub mod refetch;
 pub mod report;
 pub mod retry;
+pub mod run_record;
 pub mod select;
 pub mod strip;
 pub mod terminal_safe;
 pub mod unzip;
 
-use std::time::Instant;
-
 use std::io::Write;
+use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
 use clap::CommandFactory;
@@ -59,8 +59,11 @@ pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
             clap_complete::generate(shell, &mut Cli::command(), "gutenfetch", &mut stdout);
             Ok(ExitCode::Success)
         }
-        Action::Man => {
-            clap_mangen::Man::new(Cli::command()).render(&mut stdout).context("writing the man page")?;
+        Action::Man(out) => {
+            match out {
+                Some(dir) => cli::man::write_all(Cli::command(), &dir)?,
+                None => cli::man::render_main(Cli::command(), &mut stdout).context("writing the man page")?,
+            }
             stdout.flush()?;
             Ok(ExitCode::Success)
         }
@@ -71,7 +74,7 @@ pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
 /// report and the summary. Errors are fatal (nothing per-book is); each
 /// destination is checked before the first book is fetched.
 pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
+    let (started, started_at) = (Instant::now(), SystemTime::now());
     // Built first, so Ctrl-C is handled from here to the last line of the summary.
     // The blocking pool does the file writes of the transfers in flight, a
     // 64 KiB chunk taking tens of microseconds: four threads keep up with
@@ -86,9 +89,15 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let interrupted = interrupt::watch(&runtime);
     let manifest = manifest::read(&config.manifest, &config.selection)?;
     let manifest_name = config.manifest.to_string();
-    for problem in &manifest.problems {
-        let message = terminal_safe::terminal_safe(&problem.message);
-        tracing::error!("{}:{}: {message} (row skipped)", terminal_safe::terminal_safe(&manifest_name), problem.line);
+    if config.manifest == manifest::ManifestSource::BuiltIn {
+        tracing::info!("{}", dry_run::built_in_note(manifest.book_count));
+    }
+    if logging::failures_in_log() {
+        for problem in &manifest.problems {
+            let message = terminal_safe::terminal_safe(&problem.message);
+            let name = terminal_safe::terminal_safe(&manifest_name);
+            tracing::error!("{name}:{}: {message} (row skipped)", problem.line);
+        }
     }
     let out = plan::OutputLayout::new(&config.out);
     out.prepare()?;
@@ -96,13 +105,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let result = pipeline::run(config, &out, &manifest, &runtime, interrupted)?;
     let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());
 
-    let mirror = config.mirror.display_url();
-    let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
-    report::write(&config.report, &inputs, &totals, &manifest.problems, &result.ledger)?;
-    print!("{}", report::summary(&inputs, &totals, &manifest.problems, result.ledger.failures()));
-    println!("  report: {}", config.report.display());
-
-    let code = if result.interrupted {
+    let exit = if result.interrupted {
         ExitCode::Interrupted
     } else if totals.failed > 0 || totals.bad_rows > 0 || result.manifest_failed {
         ExitCode::BooksFailed
@@ -110,5 +113,18 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         ExitCode::Success
     };
     // A run the mirror's health stopped could not start (2) or was cut short (1).
-    Ok(result.stopped.as_ref().map_or(code, |stop| code.merge(stop.exit_code())))
+    let exit = result.stopped.as_ref().map_or(exit, |stop| exit.merge(stop.exit_code()));
+    let record = run_record::RunRecord::new(config, started_at, SystemTime::now(), exit);
+    let mirror = config.mirror.display_url();
+    let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
+    report::write(&config.report, &record, &inputs, &totals, &manifest.problems, &result.ledger)?;
+    // The report is written: a history that cannot grow is said, not fatal.
+    if let Err(err) = run_record::append_history(&out.dir, &record, &totals) {
+        tracing::error!("{err:#}");
+    }
+    let failures = result.ledger.failures();
+    let name_failures = !logging::failures_in_log();
+    print!("{}", report::summary(&record, &inputs, &totals, &manifest.problems, failures, name_failures));
+    println!("  report: {}", config.report.display());
+    Ok(exit)
 }

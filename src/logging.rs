@@ -3,16 +3,28 @@
 //! garble the progress bars.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{OutputArgs, ProgressWhen};
 use crate::progress;
 
+/// Whether failed books and bad rows are named in the log as they happen.
+static FAILURES_IN_LOG: AtomicBool = AtomicBool::new(false);
+
+/// Whether the log names each failed book and bad row as it happens (a log
+/// read as a file: not quiet, no bars). Otherwise the summary names them
+/// (at most ten), so each is printed once, never in both places.
+pub fn failures_in_log() -> bool {
+    FAILURES_IN_LOG.load(Ordering::Relaxed)
+}
+
 /// Sets up logging and the progress display for the run.
 pub fn init(args: &OutputArgs) {
     let terminal = std::io::stderr().is_terminal();
     let bars = draws_bars(args.progress, args.quiet, terminal);
+    FAILURES_IN_LOG.store(!args.quiet && !bars, Ordering::Relaxed);
     progress::draw_on_stderr(bars, args.progress == ProgressWhen::Always);
 
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level(args)));
@@ -22,10 +34,20 @@ pub fn init(args: &OutputArgs) {
         .with_target(args.verbose >= 2)
         .with_ansi(terminal);
     // A terminal user knows when; a cron or CI log needs the time on each line.
-    let installed = if terminal { builder.without_time().try_init() } else { builder.try_init() };
+    let installed = if terminal { builder.without_time().try_init() } else { builder.with_timer(Rfc3339).try_init() };
     // Only fails if a subscriber is already set (in-process tests): keep that one.
     let _ = installed;
     tracing::debug!("log level {:?}, progress bars {}", level(args), if bars { "on" } else { "off" });
+}
+
+/// Each line's time as the report and the summary write theirs: RFC 3339,
+/// UTC, to the millisecond.
+struct Rfc3339;
+
+impl tracing_subscriber::fmt::time::FormatTime for Rfc3339 {
+    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
+        w.write_str(&crate::run_record::timestamp(std::time::SystemTime::now()))
+    }
 }
 
 /// Log output with every secret hidden ([`crate::redact`]): gutenfetch's

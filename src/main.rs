@@ -6,7 +6,7 @@ use gutenfetch::ExitCode;
 fn main() -> std::process::ExitCode {
     // clap prints usage errors itself and exits with 2, as the contract says.
     let cli = Cli::parse_args();
-    gutenfetch::logging::init(&cli.output);
+    gutenfetch::logging::init(&cli.output());
     let code = match cli.into_action().and_then(gutenfetch::run_action) {
         Ok(code) => code,
         Err(err) => {

@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::fetch::health::{Admitted, Stop};
 use crate::fetch::{BookError, Client, MirrorFault, Permit, Stage};
 use crate::interrupt::Interrupted;
-use crate::ledger::Ledger;
+use crate::ledger::{Ledger, Previous};
 use crate::manifest::{Book, Books, Manifest};
 use crate::memory;
 use crate::outcome::{BookOutcome, Event, Status};
@@ -70,7 +70,8 @@ pub fn run(
 ) -> anyhow::Result<RunResult> {
     let (events, collected) = mpsc::channel();
     let mut progress = Progress::new(manifest.book_count);
-    let mut ledger = Ledger::new(&out.dir);
+    // Read before this run's report replaces the last one.
+    let mut ledger = Ledger::new(&out.dir).remembering(Previous::read(&config.report));
     // Books are read from the manifest and planned as the fetch stage takes
     // them, a few ahead: no list of the books is ever held.
     let (work_tx, work_rx) = tokio::sync::mpsc::channel(2 * config.jobs.max(1));
@@ -395,7 +396,13 @@ fn log_outcome(outcome: &BookOutcome) {
         return;
     }
     if let Some(error) = &outcome.error {
-        tracing::error!("ebook {n} failed: {}", terminal_safe(&error.to_string()));
+        // Named once: here when the log is where failures are read, else in the summary.
+        let error = terminal_safe(&error.to_string()).into_owned();
+        if crate::logging::failures_in_log() {
+            tracing::error!("ebook {n} failed: {error}");
+        } else {
+            tracing::debug!("ebook {n} failed: {error}");
+        }
         return;
     }
     for warning in &outcome.warnings {

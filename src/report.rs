@@ -13,6 +13,7 @@ use crate::ledger::{Books, Failure, Ledger};
 use crate::manifest::{Manifest, RowProblem};
 use crate::pipeline::RunResult;
 use crate::progress::{counted, human_bytes};
+use crate::run_record::{seconds_ms, RunRecord};
 use crate::terminal_safe::{shortened, terminal_safe};
 
 /// Counts and timings of a run.
@@ -43,9 +44,12 @@ pub struct Totals {
     pub raw_bytes: u64,
     pub clean_bytes: u64,
     /// Wall time of the download stage.
+    #[serde(serialize_with = "seconds_ms")]
     pub download_seconds: f64,
     /// CPU time spent decoding and stripping, summed over books.
+    #[serde(serialize_with = "seconds_ms")]
     pub clean_seconds: f64,
+    #[serde(serialize_with = "seconds_ms")]
     pub total_seconds: f64,
     /// FTP logins made (one per pooled connection), when the mirror is FTP.
     pub ftp_logins: Option<usize>,
@@ -79,7 +83,9 @@ impl Totals {
 
 #[derive(Serialize)]
 struct Report<'a> {
-    gutenfetch_version: &'static str,
+    /// Version, times, exit code and settings.
+    #[serde(flatten)]
+    run: &'a RunRecord,
     manifest: &'a str,
     mirror: &'a str,
     summary: &'a Totals,
@@ -127,13 +133,14 @@ pub fn prepare_destination(report: &Path, out_dir: &Path) -> anyhow::Result<()> 
 /// Writes the JSON report atomically, streaming the books from the ledger.
 pub fn write(
     report: &Path,
+    run: &RunRecord,
     inputs: &RunInputs,
     totals: &Totals,
     problems: &[RowProblem],
     ledger: &Ledger,
 ) -> anyhow::Result<()> {
     let contents = Report {
-        gutenfetch_version: env!("CARGO_PKG_VERSION"),
+        run,
         manifest: inputs.manifest,
         mirror: inputs.mirror,
         summary: totals,
@@ -151,50 +158,71 @@ pub fn write(
     written.with_context(|| format!("cannot write the report {}", report.display()))
 }
 
-/// The one-screen summary: counts, bytes, times, then each failure by name.
-pub fn summary(inputs: &RunInputs, totals: &Totals, problems: &[RowProblem], failures: &[Failure]) -> String {
+/// At most this many failed books and bad rows are named in the summary.
+pub const NAMED_AT_MOST: usize = 10;
+
+/// The one-screen summary: a timestamped line with the exit code, counts,
+/// bytes, times, then (when `name_failures`; otherwise the log named them
+/// as they happened) the first [`NAMED_AT_MOST`] bad rows and failed books.
+pub fn summary(
+    run: &RunRecord,
+    inputs: &RunInputs,
+    totals: &Totals,
+    problems: &[RowProblem],
+    failures: &[Failure],
+    name_failures: bool,
+) -> String {
     let t = totals;
     let mut s = String::new();
+    let _ = writeln!(s, "{}", run.headline());
     let _ = writeln!(s, "gutenfetch: {} from {}", counted(t.books, "book"), terminal_safe(inputs.manifest));
     let (raw, clean) = (human_bytes(t.raw_bytes), human_bytes(t.clean_bytes));
     if t.recleaned == 0 {
         let _ = writeln!(s, "  fetched  {:>6}   {raw} raw, {clean} clean", t.ok);
     } else {
         let _ = writeln!(s, "  fetched  {:>6}", t.ok - t.recleaned);
-        let _ = writeln!(s, "  re-cleaned {:>4}   from their raw copies in the output folder", t.recleaned);
+        let _ = writeln!(s, "  re-cleaned {:>4}   from raw copies in the output folder", t.recleaned);
         let _ = writeln!(s, "  together         {raw} raw, {clean} clean");
     }
     let _ = writeln!(s, "  skipped  {:>6}   already complete in the output folder", t.skipped);
-    let _ = writeln!(s, "  failed   {:>6}", t.failed);
+    let named_above = if t.failed > 0 && !name_failures { "   each named in the log above" } else { "" };
+    let _ = writeln!(s, "  failed   {:>6}{named_above}", t.failed);
     if t.interrupted {
-        let _ = writeln!(s, "  not started {:>3}   interrupted: run the same command again to finish", t.not_started);
+        let _ = writeln!(s, "  not started {:>3}   interrupted: run again to finish", t.not_started);
     } else if let Some(reason) = &t.stopped {
         let _ = writeln!(s, "  not started {:>3}   {}", t.not_started, terminal_safe(reason));
     }
     if t.bad_rows > 0 {
-        let _ = writeln!(s, "  bad rows {:>6}   skipped", t.bad_rows);
+        let named_above = if name_failures { "" } else { ", each named in the log above" };
+        let _ = writeln!(s, "  bad rows {:>6}   skipped{named_above}", t.bad_rows);
     }
     if t.no_markers > 0 {
         let _ = writeln!(s, "  no Gutenberg markers found in {}: kept whole", counted(t.no_markers, "book"));
     }
-    let logins = t.ftp_logins.map(|n| format!(", {n} FTP logins")).unwrap_or_default();
+    // Every line fits 60 columns, so a narrow terminal shows it whole.
     let _ = writeln!(
         s,
-        "  download stage {:.2} s, cleaning {:.2} s CPU, whole run {:.2} s{logins}",
-        t.download_seconds, t.clean_seconds, t.total_seconds
+        "  took {:.2} s: download {:.2} s, cleaning {:.2} s CPU",
+        t.total_seconds, t.download_seconds, t.clean_seconds
     );
-    for problem in problems {
-        let _ = writeln!(
-            s,
-            "  bad row: {}:{}: {}",
-            terminal_safe(inputs.manifest),
-            problem.line,
-            terminal_safe(&problem.message)
-        );
+    if let Some(logins) = t.ftp_logins {
+        let _ = writeln!(s, "  FTP logins {logins:>4}   one per pooled connection");
     }
-    for f in failures {
-        let title = f.title.as_deref().map(|t| format!(" ({})", shortened(t))).unwrap_or_default();
-        let _ = writeln!(s, "  failed: ebook {}{title}: {}", f.ebook, terminal_safe(&f.message));
+    if name_failures {
+        let manifest = terminal_safe(inputs.manifest);
+        let rows = problems.iter().map(|p| format!("  bad row: {manifest}:{}: {}", p.line, terminal_safe(&p.message)));
+        let books = failures.iter().map(|f| {
+            let title = f.title.as_deref().map(|t| format!(" ({})", shortened(t))).unwrap_or_default();
+            format!("  failed: ebook {}{title}: {}", f.ebook, terminal_safe(&f.message))
+        });
+        let mut named = rows.chain(books);
+        for line in named.by_ref().take(NAMED_AT_MOST) {
+            let _ = writeln!(s, "{line}");
+        }
+        let more = named.count();
+        if more > 0 {
+            let _ = writeln!(s, "  and {more} more: see the report");
+        }
     }
     s
 }
@@ -206,15 +234,47 @@ mod tests {
     #[test]
     fn the_summary_splits_fetched_from_recleaned_and_says_when_interrupted() {
         let inputs = RunInputs { manifest: "m.csv", mirror: "file:///m/" };
+        let run = record();
         let plain = Totals { books: 3, ok: 3, raw_bytes: 2000, clean_bytes: 1000, ..Totals::default() };
-        let text = summary(&inputs, &plain, &[], &[]);
+        let text = summary(&run, &inputs, &plain, &[], &[], true);
         assert!(text.contains("  fetched       3   2.0 kB raw, 1.0 kB clean\n"), "{text}");
         assert!(!text.contains("re-cleaned") && !text.contains("not started"), "{text}");
 
         let interrupted =
             Totals { books: 9, ok: 3, recleaned: 2, not_started: 6, interrupted: true, ..Totals::default() };
-        let text = summary(&inputs, &interrupted, &[], &[]);
-        assert!(text.contains("  fetched       1\n  re-cleaned    2   from their raw copies"), "{text}");
-        assert!(text.contains("  not started   6   interrupted: run the same command again"), "{text}");
+        let text = summary(&run, &inputs, &interrupted, &[], &[], true);
+        assert!(text.contains("  fetched       1\n  re-cleaned    2   from raw copies"), "{text}");
+        assert!(text.contains("  not started   6   interrupted: run again to finish"), "{text}");
+    }
+
+    fn record() -> RunRecord {
+        let args = crate::cli::Cli::try_parse_args(["gutenfetch", "--manifest", "m.csv"]).unwrap();
+        let Ok(crate::cli::Action::Fetch(config)) = args.into_action() else { panic!("a fetch") };
+        let at = std::time::SystemTime::UNIX_EPOCH;
+        RunRecord::new(&config, at, at, crate::ExitCode::BooksFailed)
+    }
+
+    fn failure(n: u32) -> Failure {
+        Failure {
+            line: u64::from(n),
+            ebook: crate::ebook::EbookNumber::parse(&n.to_string()).unwrap(),
+            title: None,
+            message: "gone".into(),
+        }
+    }
+
+    #[test]
+    fn the_summary_opens_with_the_time_and_exit_code_and_names_ten_failures_at_most() {
+        let inputs = RunInputs { manifest: "m.csv", mirror: "file:///m/" };
+        let totals = Totals { books: 12, ok: 0, failed: 12, ..Totals::default() };
+        let failures: Vec<Failure> = (1..=12).map(failure).collect();
+        let text = summary(&record(), &inputs, &totals, &[], &failures, true);
+        let first = text.lines().next().unwrap();
+        assert_eq!(first, "1970-01-01T00:00:00.000Z exit code 1: some failed");
+        assert_eq!(text.lines().filter(|l| l.starts_with("  failed: ebook")).count(), 10, "{text}");
+        assert!(text.contains("  failed: ebook 10: gone\n  and 2 more: see the report\n"), "{text}");
+
+        let text = summary(&record(), &inputs, &totals, &[], &failures, false);
+        assert!(!text.contains("failed: ebook") && text.contains("each named in the log above"), "{text}");
     }
 }

@@ -70,11 +70,7 @@ fn jobs_1_and_jobs_16_write_the_same_files() {
     assert_eq!(server.logins(), 1, "--jobs 1 needs one connection");
     fetch(&fixture_manifest(), &server.url(), &many, &["--jobs", "16"]).expect_code(0);
 
-    let strip_report = |dir: &Path| {
-        let mut files = tree(dir);
-        files.remove(Path::new("gutenfetch-report.json"));
-        files
-    };
+    let strip_report = |dir: &Path| crate::util::books_tree(dir);
     let (a, b) = (strip_report(&one), strip_report(&many));
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
     for (path, bytes) in &a {
@@ -153,8 +149,10 @@ fn a_rerun_skips_complete_books_and_recleans_from_raw() {
     assert_eq!(book_entry(&report, 84)["status"], "ok", "cleaned again from raw/84-0.txt");
     let mut after = tree(&out);
     let mut before = before;
-    before.remove(Path::new("gutenfetch-report.json"));
-    after.remove(Path::new("gutenfetch-report.json"));
+    for file in ["gutenfetch-report.json", "gutenfetch-runs.jsonl"] {
+        before.remove(Path::new(file));
+        after.remove(Path::new(file));
+    }
     assert_eq!(before, after);
 
     fetch(&manifest, &server.url(), &out, &["--force"]).expect_code(0);

@@ -5,13 +5,11 @@ use std::path::Path;
 
 use crate::util::fixture_books::{assert_fixture_books_complete, fixture_manifest, FIXTURE_BOOKS};
 use crate::util::{
-    book_entry, book_folder, fetch, fixture_mirror, report, tree, FtpServer, HttpOptions, HttpServer, TestDir,
+    book_entry, book_folder, fetch, fixture_mirror, report, FtpServer, HttpOptions, HttpServer, TestDir,
 };
 
 fn without_report(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
-    let mut files = tree(dir);
-    files.remove(Path::new("gutenfetch-report.json"));
-    files
+    crate::util::books_tree(dir)
 }
 
 fn file_url(dir: &Path) -> String {

@@ -11,8 +11,8 @@ use std::path::Path;
 
 use crate::util::generated::{assert_book_complete, mirror_and_manifest};
 use crate::util::{
-    assert_no_temp_files, book_entry, fetch, fixture_mirror, has_raw_controls, report, tree, FaultyHttp, FtpOptions,
-    FtpServer, HttpFault, HttpOptions, PathFault, TestDir,
+    assert_no_temp_files, book_entry, books_tree, fetch, fixture_mirror, has_raw_controls, report, tree, FaultyHttp,
+    FtpOptions, FtpServer, HttpFault, HttpOptions, PathFault, TestDir,
 };
 
 /// Everything under the test folder, outside `out`: nothing may be written there.
@@ -43,17 +43,17 @@ fn manifest_rows_with_path_tricks_huge_numbers_and_control_characters_harm_nothi
     assert!(!has_raw_controls(&run.stderr), "stderr carries raw control characters:\n{:?}", run.stderr);
     for (line, what) in [(2, "../../etc/passwd"), (3, "/etc/passwd"), (4, "1/../2"), (5, "99999999999999999999")] {
         assert!(
-            run.stderr.contains(&format!("m.csv:{line}: ")) && run.stderr.contains(what),
+            run.stdout.contains(&format!("m.csv:{line}: ")) && run.stdout.contains(what),
             "row {line}:\n{}",
-            run.stderr
+            run.stdout
         );
     }
-    assert!(run.stderr.contains("m.csv:6: ") && run.stderr.contains("m.csv:9: "), "{}", run.stderr);
+    assert!(run.stdout.contains("m.csv:6: ") && run.stdout.contains("m.csv:9: "), "{}", run.stdout);
     assert_eq!(outside(&dir, "out"), [Path::new("m.csv")], "nothing written outside the output folder");
     let files: Vec<_> = tree(&out).into_keys().collect();
     assert_eq!(
         files,
-        ["43.txt", "gutenfetch-report.json", "raw/43-0.txt"].map(std::path::PathBuf::from),
+        ["43.txt", "gutenfetch-report.json", "gutenfetch-runs.jsonl", "raw/43-0.txt"].map(std::path::PathBuf::from),
         "only the good book"
     );
 
@@ -112,7 +112,7 @@ fn ftp_listings_with_hostile_names_are_never_used_as_paths_nor_printed_raw() {
     // counts by its last part, inside the folder: `/etc/passwd.txt` in old/ is old/passwd.txt.
     assert_eq!(server.gets(), ["4/1/418/old/passwd.txt"]);
     assert_eq!(outside(&dir, "out").len(), 4, "the mirror and the manifest, nothing more");
-    assert_eq!(tree(&out).len(), 1, "only the report: {:?}", tree(&out).keys());
+    assert!(books_tree(&out).is_empty(), "only the report and the runs file: {:?}", tree(&out).keys());
 }
 
 #[test]
@@ -148,7 +148,7 @@ fn http_index_pages_with_hostile_links_are_never_followed_out_of_the_folder() {
     assert!(!has_raw_controls(&run.stdout) && !has_raw_controls(&run.stderr), "{:?}\n{:?}", run.stdout, run.stderr);
     let entry = book_entry(&report(&out), 418);
     assert!(entry["error"]["message"].as_str().unwrap().contains("no plain-text file"), "{entry}");
-    assert_eq!(tree(&out).len(), 1, "only the report: {:?}", tree(&out).keys());
+    assert!(books_tree(&out).is_empty(), "only the report and the runs file: {:?}", tree(&out).keys());
 }
 
 #[test]

@@ -54,7 +54,10 @@ fn links_leaving_a_local_mirror_are_refused_and_links_inside_it_followed() {
     }
     assert_eq!(book_entry(&report, 421)["status"], "ok");
     let files: Vec<_> = tree(&out).into_keys().collect();
-    assert_eq!(files, ["421.txt", "gutenfetch-report.json", "raw/421-0.txt"].map(std::path::PathBuf::from));
+    assert_eq!(
+        files,
+        ["421.txt", "gutenfetch-report.json", "gutenfetch-runs.jsonl", "raw/421-0.txt"].map(std::path::PathBuf::from)
+    );
 }
 
 #[test]

@@ -34,11 +34,12 @@ fn bad_rows_are_named_by_line_and_the_good_ones_still_run() {
     assert!(out.join("43.txt").is_file() && out.join("84.txt").is_file());
     for (line, what) in [(3, "../x"), (4, "-5"), (5, "no ebook number")] {
         let needle = format!("books.csv:{line}: ");
+        // --quiet: named once, in the summary.
         let row = run
-            .stderr
+            .stdout
             .lines()
             .find(|l| l.contains(&needle))
-            .unwrap_or_else(|| panic!("line {line} reported:\n{}", run.stderr));
+            .unwrap_or_else(|| panic!("line {line} reported:\n{}", run.stdout));
         assert!(row.contains(what), "{row}");
     }
     let report = report(&out);
@@ -89,7 +90,7 @@ fn whitespace_around_a_number_is_a_bad_row_named_by_its_line() {
     let run = fetch(&manifest, &server.url(), &out, &[]).expect_code(1);
     for (line, field) in [(2, r#"" 43""#), (3, r#""84\n""#), (5, r#""1080\t""#)] {
         let needle = format!("books.csv:{line}: ebook number {field} is not 1 to 7 ASCII digits");
-        assert!(run.stderr.contains(&needle), "{needle}\n{}", run.stderr);
+        assert!(run.stdout.contains(&needle), "{needle}\n{}", run.stdout);
     }
     let report = report(&out);
     assert_eq!((report["summary"]["bad_rows"].as_u64(), report["summary"]["ok"].as_u64()), (Some(3), Some(1)));

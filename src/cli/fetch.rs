@@ -17,21 +17,17 @@ use crate::select::{Selection, Shard};
 
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// CSV manifest of books (`-` for stdin) [default: ingest_file/Gutenberg_files.csv].
+    /// CSV manifest of books (`-` for stdin) [default: the built-in list].
     ///
-    /// Needs a header row with an ebook-number column named `FileNumber` or
+    /// Without --manifest, gutenfetch uses the list built into it (a copy of
+    /// the repository's ingest_file/Gutenberg_files.csv: works of and about
+    /// Martin Luther and a few classics), from any folder. Needs a header row with an ebook-number column named `FileNumber` or
     /// `Text#` (Project Gutenberg's pg_catalog.csv); `Title` and `author` or
     /// `Authors` are used when present. Rows of pg_catalog.csv whose `Type` is
     /// not `Text` are skipped. Bad rows are reported with their line and
     /// skipped; the rest still runs.
-    #[arg(
-        long,
-        short = 'm',
-        value_name = "FILE",
-        default_value = "ingest_file/Gutenberg_files.csv",
-        hide_default_value = true
-    )]
-    pub manifest: PathBuf,
+    #[arg(long, short = 'm', value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
 
     /// Output folder: clean books as OUT/<N>.txt, raw copies in OUT/raw/ [default: downloads].
     ///
@@ -75,7 +71,7 @@ pub struct FetchArgs {
     /// public mirrors. gutenfetch lowers this by itself when a mirror says it
     /// is overloaded (FTP 421, HTTP 429 or 503).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 8, hide_default_value = true,
-          value_parser = clap::value_parser!(u16).range(1..=64))]
+          value_parser = super::numbers::from_to::<u16>(1, 64))]
     pub jobs: u16,
 
     /// Seconds to wait for a connection, a reply, or the next bytes of a transfer [default: 30].
@@ -83,7 +79,7 @@ pub struct FetchArgs {
     /// A transfer that stalls this long is abandoned and retried; there is no
     /// limit on the total time of a transfer that keeps moving.
     #[arg(long, value_name = "SECS", default_value_t = 30, hide_default_value = true,
-          value_parser = clap::value_parser!(u64).range(1..=3600))]
+          value_parser = super::numbers::from_to::<u64>(1, 3600))]
     pub timeout: u64,
 
     /// Retries of a request that failed for a passing reason [default: 8].
@@ -95,7 +91,7 @@ pub struct FetchArgs {
     /// Retry-After, up to 2 minutes). Missing files and other permanent
     /// failures are never retried.
     #[arg(long, value_name = "N", default_value_t = 8, hide_default_value = true,
-          value_parser = clap::value_parser!(u32).range(0..=100))]
+          value_parser = super::numbers::from_to::<u32>(0, 100))]
     pub retries: u32,
 
     /// Seconds to wait out an outage of the mirror before stopping the run [default: 300].
@@ -116,7 +112,7 @@ pub struct FetchArgs {
     /// The largest Gutenberg plain texts are a few tens of MB; a larger (or
     /// endless) response fails its book.
     #[arg(long, value_name = "MIB", default_value_t = 256, hide_default_value = true,
-          value_parser = clap::value_parser!(u64).range(1..=65536))]
+          value_parser = super::numbers::from_to::<u64>(1, 65536))]
     pub max_size: u64,
 
     /// Process only shard K of N (1-based): the manifest rows whose position falls to it.
@@ -142,14 +138,17 @@ pub struct FetchArgs {
     /// Counts books in manifest order once bad rows, duplicates and non-Text
     /// rows are dropped. The shards of a split all take the same first N and
     /// divide them. Without --limit, every book is kept.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", value_parser = super::numbers::at_least::<u64>(1))]
     pub limit: Option<u64>,
 
-    /// Fetch every book again, even those whose clean text is already in OUT.
+    /// Download every book again and replace both its files, even when complete.
     ///
-    /// Without --force, a book whose OUT/<N>.txt exists is skipped, and one
-    /// with only its raw copy in OUT/raw/ is cleaned again without a download.
-    /// With it, every book is downloaded and both files replaced.
+    /// Without --force, a book is skipped when both its clean text OUT/<N>.txt
+    /// and a usable raw copy in OUT/raw/ exist; one with only its raw copy is
+    /// cleaned again without a download; one with only its clean text, or a
+    /// raw copy that cannot be cleaned (empty, an HTML page, a broken zip), is
+    /// downloaded again. With --force, every book is downloaded and both files
+    /// replaced, each only once its new version is complete.
     #[arg(long)]
     pub force: bool,
 
@@ -191,8 +190,11 @@ pub struct FetchArgs {
 impl FetchArgs {
     /// Validates what was typed and resolves defaults into a [`Config`].
     pub fn into_config(self) -> anyhow::Result<Config> {
-        let manifest =
-            if self.manifest.as_os_str() == "-" { ManifestSource::Stdin } else { ManifestSource::Path(self.manifest) };
+        let manifest = match self.manifest {
+            None => ManifestSource::BuiltIn,
+            Some(path) if path.as_os_str() == "-" => ManifestSource::Stdin,
+            Some(path) => ManifestSource::Path(path),
+        };
         if self.out.as_os_str().is_empty() {
             bail!("--out must name a folder");
         }
@@ -260,7 +262,7 @@ mod tests {
     #[test]
     fn defaults_resolve() {
         let config = config(&[]);
-        assert_eq!(config.manifest, ManifestSource::Path("ingest_file/Gutenberg_files.csv".into()));
+        assert_eq!(config.manifest, ManifestSource::BuiltIn);
         assert_eq!(config.mirror, Mirror::parse(DEFAULT_MIRROR).unwrap());
         assert_eq!(config.layout, Layout::Folders);
         assert_eq!(config.report, PathBuf::from("downloads/gutenfetch-report.json"));

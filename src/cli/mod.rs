@@ -3,9 +3,12 @@
 //! stages only ever see the resolved configs, never clap.
 
 mod fetch;
+pub mod man;
+mod numbers;
 mod strip;
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -51,12 +54,21 @@ pub enum Command {
         /// For bash: `gutenfetch completions bash > /etc/bash_completion.d/gutenfetch`.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), e.g. `gutenfetch man > gutenfetch.1`.
-    Man,
+    /// Print the manual page (roff), e.g. `gutenfetch man > gutenfetch.1`, or write every page.
+    Man {
+        /// Write every page (gutenfetch.1 and one per subcommand) into DIR.
+        ///
+        /// DIR is created when missing. Without --out, gutenfetch(1) alone goes
+        /// to stdout; its SUBCOMMANDS section names the pages --out writes
+        /// (gutenfetch-strip(1), …).
+        #[arg(long, short = 'o', value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
-/// How much gutenfetch says while it works (every subcommand).
-#[derive(Debug, Args)]
+/// How much a fetch says while it works; typed before a subcommand, the
+/// first two serve it too.
+#[derive(Clone, Debug, Default, Args)]
 pub struct OutputArgs {
     /// More log lines: -v one line per book, -vv debugging detail.
     ///
@@ -67,7 +79,7 @@ pub struct OutputArgs {
     /// manifest held); -vv adds gutenfetch's traces (each skipped row) and the
     /// libraries' debugging (FTP commands, HTTP connections). `RUST_LOG`
     /// (e.g. `RUST_LOG=gutenfetch=debug`) overrides all of this.
-    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
     /// Only errors and the final summary; no progress display.
@@ -75,7 +87,7 @@ pub struct OutputArgs {
     /// Failed books and bad rows still go to stderr and the summary to stdout;
     /// warnings, progress lines and bars do not, even with --progress always.
     /// Without --quiet, warnings are logged too (see --verbose).
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
     /// When to draw progress bars on stderr [default: auto].
@@ -84,13 +96,13 @@ pub struct OutputArgs {
     /// pipe) plain log lines report progress instead. `always` draws them even
     /// when stderr is not a terminal, `never` not at all. --quiet turns them
     /// off whatever this says.
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ProgressWhen::Auto, global = true,
-          hide_default_value = true)]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ProgressWhen::Auto, hide_default_value = true)]
     pub progress: ProgressWhen,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum ProgressWhen {
+    #[default]
     Auto,
     Always,
     Never,
@@ -101,7 +113,7 @@ pub enum Action {
     Fetch(Box<Config>),
     Strip(StripConfig),
     Completions(clap_complete::Shell),
-    Man,
+    Man(Option<PathBuf>),
 }
 
 impl Cli {
@@ -121,6 +133,7 @@ impl Cli {
             let typed = fetch_flags
                 .get_arguments()
                 .map(|arg| arg.get_id().as_str())
+                .chain(["progress"])
                 .find(|id| matches.value_source(id) == Some(ValueSource::CommandLine));
             if let Some(id) = typed {
                 let message =
@@ -131,13 +144,26 @@ impl Cli {
         Cli::from_arg_matches(&matches)
     }
 
+    /// How much to say: the fetch's flags, or those typed before and after
+    /// a subcommand (`gutenfetch -q strip …`, `gutenfetch strip -v …`).
+    pub fn output(&self) -> OutputArgs {
+        match &self.command {
+            Some(Command::Strip(strip)) => OutputArgs {
+                verbose: self.output.verbose.max(strip.verbose),
+                quiet: self.output.quiet || strip.quiet,
+                progress: ProgressWhen::Never,
+            },
+            _ => self.output.clone(),
+        }
+    }
+
     /// Validates what was typed and resolves defaults.
     pub fn into_action(self) -> anyhow::Result<Action> {
         Ok(match self.command {
             None => Action::Fetch(Box::new(self.fetch.into_config()?)),
             Some(Command::Strip(args)) => Action::Strip(args.into_config()?),
             Some(Command::Completions { shell }) => Action::Completions(shell),
-            Some(Command::Man) => Action::Man,
+            Some(Command::Man { out }) => Action::Man(out),
         })
     }
 }
@@ -209,8 +235,11 @@ mod tests {
         let err = Cli::try_parse_args(["gutenfetch", "--jobs", "2", "strip", "a.txt"]).unwrap_err();
         assert!(err.to_string().contains("--jobs is a fetch option"), "{err}");
         assert!(Cli::try_parse_args(["gutenfetch", "--ftp-password", "x", "man"]).is_err());
-        // Output flags are global: before or after the subcommand.
-        assert!(Cli::try_parse_args(["gutenfetch", "-q", "strip", "a.txt"]).is_ok());
-        assert!(Cli::try_parse_args(["gutenfetch", "strip", "-v", "a.txt"]).is_ok());
+        // -q and -v go before or after `strip`.
+        let quiet = Cli::try_parse_args(["gutenfetch", "-q", "strip", "a.txt"]).unwrap();
+        assert!(quiet.output().quiet);
+        let verbose = Cli::try_parse_args(["gutenfetch", "strip", "-v", "a.txt"]).unwrap();
+        assert_eq!(verbose.output().verbose, 1);
+        assert!(Cli::try_parse_args(["gutenfetch", "--progress", "always", "strip", "a.txt"]).is_err());
     }
 }

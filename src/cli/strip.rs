@@ -35,8 +35,22 @@ pub struct StripArgs {
     ///
     /// A zip whose text is larger fails that file; the others still run.
     #[arg(long, value_name = "MIB", default_value_t = 256, hide_default_value = true,
-          value_parser = clap::value_parser!(u64).range(1..=65536))]
+          value_parser = super::numbers::from_to::<u64>(1, 65536))]
     pub max_size: u64,
+
+    /// Debugging lines too: -v for gutenfetch's, -vv for its traces.
+    ///
+    /// Without -v: a warning for each text kept whole (no Gutenberg markers
+    /// found) or whose encoding was guessed, and an error for each file that
+    /// could not be cleaned. `RUST_LOG` overrides this.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only errors: no warnings.
+    ///
+    /// Without --quiet, warnings are logged too (see --verbose).
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 impl StripArgs {

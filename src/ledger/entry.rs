@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::Learned;
 use crate::fetch::Stage;
 use crate::outcome::{BookOutcome, Status};
 use crate::redact::redact;
@@ -17,8 +18,7 @@ pub struct BookEntry {
     pub manifest_line: u64,
     status: Status,
     url: Option<String>,
-    /// Paths as text (the report is JSON): lossily, in the rare folder
-    /// whose name is not UTF-8.
+    /// Relative to the output folder.
     raw_path: Option<String>,
     clean_path: Option<String>,
     raw_bytes: u64,
@@ -36,11 +36,16 @@ pub struct ErrorEntry {
     message: String,
 }
 
-fn lossy(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
+/// A path relative to the output folder, as text (lossily for the rare
+/// name that is not UTF-8), so the report reads the same wherever the run
+/// was started and wherever the folder is moved.
+fn relative(path: &Path, out_dir: &Path) -> String {
+    path.strip_prefix(out_dir).unwrap_or(path).to_string_lossy().into_owned()
 }
 
-pub fn entry(o: &BookOutcome) -> BookEntry {
+/// The entry of `o`; `learned` fills in what a skipped book was not decoded to tell.
+pub fn entry(o: &BookOutcome, out_dir: &Path, learned: Option<Learned>) -> BookEntry {
+    let learned = learned.unwrap_or_default();
     BookEntry {
         ebook: o.book.number.get(),
         title: o.book.title().map(str::to_owned),
@@ -48,12 +53,12 @@ pub fn entry(o: &BookOutcome) -> BookEntry {
         manifest_line: o.book.line,
         status: o.status,
         url: o.url.as_deref().map(|url| redact(url).into_owned()),
-        raw_path: o.raw_path.as_deref().map(lossy),
-        clean_path: o.clean_path.as_deref().map(lossy),
+        raw_path: o.raw_path.as_deref().map(|p| relative(p, out_dir)),
+        clean_path: o.clean_path.as_deref().map(|p| relative(p, out_dir)),
         raw_bytes: o.raw_bytes,
         clean_bytes: o.clean_bytes,
-        encoding: o.encoding.map(str::to_owned),
-        markers_found: o.markers_found,
+        encoding: o.encoding.or(learned.encoding).map(str::to_owned),
+        markers_found: o.markers_found.or(learned.markers_found),
         attempts: o.attempts,
         warnings: o.warnings.clone(),
         error: o.error.as_ref().map(|e| ErrorEntry { stage: e.stage, message: redact(&e.message).into_owned() }),

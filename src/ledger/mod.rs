@@ -20,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::ser::{Error as _, SerializeSeq};
 use serde::{Serialize, Serializer};
@@ -31,6 +31,9 @@ use crate::ebook::EbookNumber;
 use crate::outcome::{BookOutcome, Status};
 
 mod entry;
+mod previous;
+
+pub use previous::{Learned, Previous};
 
 /// Counts and sums over the books recorded.
 #[derive(Clone, Debug, Default)]
@@ -82,6 +85,10 @@ pub struct Ledger {
     late: Vec<(u64, Vec<u8>)>,
     tally: Tally,
     failures: Vec<Failure>,
+    /// Entries name paths relative to the output folder.
+    out_dir: PathBuf,
+    /// What earlier runs learned about the books this one skips.
+    previous: Previous,
 }
 
 impl Ledger {
@@ -103,7 +110,14 @@ impl Ledger {
             late: Vec::new(),
             tally: Tally::default(),
             failures: Vec::new(),
+            out_dir: dir.to_owned(),
+            previous: Previous::default(),
         }
+    }
+
+    /// Fills in skipped books' entries with what `previous` learned of them.
+    pub fn remembering(self, previous: Previous) -> Ledger {
+        Ledger { previous, ..self }
     }
 
     pub fn record(&mut self, o: &BookOutcome) {
@@ -130,13 +144,15 @@ impl Ledger {
             });
         }
         let seq = o.book.seq;
+        let learned = if o.status == Status::Skipped { self.previous.get(o.book.number.get()) } else { None };
+        let entry = entry(o, &self.out_dir, learned);
         if seq == self.next {
-            serde_json::to_writer(&mut self.recent, &entry(o)).expect("an entry of strings and numbers serialises");
+            serde_json::to_writer(&mut self.recent, &entry).expect("an entry of strings and numbers serialises");
             self.recent.push(b'\n');
             self.next += 1;
             self.take_waiting();
         } else {
-            let mut bytes = serde_json::to_vec(&entry(o)).expect("an entry of strings and numbers serialises");
+            let mut bytes = serde_json::to_vec(&entry).expect("an entry of strings and numbers serialises");
             bytes.push(b'\n');
             if seq < self.next {
                 self.late.push((o.book.line, bytes));

@@ -35,13 +35,23 @@ use crate::terminal_safe::terminal_safe;
 pub enum ManifestSource {
     Path(PathBuf),
     Stdin,
+    /// The default list, built into the binary so that a plain
+    /// `gutenfetch --out DIR` works from any folder after `cargo install`.
+    BuiltIn,
 }
+
+/// The built-in manifest; `ingest_file/Gutenberg_files.csv` is its readable source.
+pub const BUILT_IN: &str = include_str!("../../ingest_file/Gutenberg_files.csv");
+
+/// How the built-in manifest is named in messages, the report and the dry run.
+pub const BUILT_IN_NAME: &str = "<built-in list: ingest_file/Gutenberg_files.csv>";
 
 impl std::fmt::Display for ManifestSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ManifestSource::Path(path) => write!(f, "{}", path.display()),
             ManifestSource::Stdin => f.write_str("<stdin>"),
+            ManifestSource::BuiltIn => f.write_str(BUILT_IN_NAME),
         }
     }
 }
@@ -147,6 +157,7 @@ impl Input {
     fn open(source: &ManifestSource) -> io::Result<Input> {
         match source {
             ManifestSource::Path(path) => File::open(path).map(Input::File),
+            ManifestSource::BuiltIn => Ok(Input::Bytes(BUILT_IN.as_bytes().to_vec())),
             ManifestSource::Stdin => {
                 let mut stdin = io::stdin().lock();
                 match tempfile::tempfile() {

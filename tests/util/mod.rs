@@ -180,10 +180,12 @@ pub fn signal(child: &std::process::Child, signal: &str) {
     assert!(status.unwrap().success(), "kill -{signal} {}", child.id());
 }
 
-/// The files of a run's output that make up the books (everything but the report).
+/// The files of a run's output that make up the books (everything but the
+/// report and the runs history).
 pub fn books_tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     let mut files = tree(dir);
     files.remove(Path::new("gutenfetch-report.json"));
+    files.remove(Path::new("gutenfetch-runs.jsonl"));
     files
 }
 
