@@ -78,7 +78,14 @@ pub fn run(
     let mut jobs = jobs;
     pool.install(|| {
         std::iter::from_fn(|| jobs.blocking_recv()).par_bridge().for_each(|job| {
-            if let Some(outcome) = clean_one(job, out, options, max_size) {
+            // After a second signal only the report is left to do: the raw
+            // copy is kept, and the next run cleans it.
+            let outcome = if crate::interrupt::hurried() {
+                Some(BookOutcome::not_started(job.book, Some(job.raw_path)))
+            } else {
+                clean_one(job, out, options, max_size)
+            };
+            if let Some(outcome) = outcome {
                 // The collector outlives every stage; a send can only fail if it panicked.
                 let _ = events.send(Event::Done(Box::new(outcome)));
             }
@@ -98,7 +105,11 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
     };
     let clean_path = out.clean_path(&book);
     let started = Instant::now();
-    let cleaned = clean_to_file(&raw_path, &clean_path, book.number, options, max_size);
+    // The transfers in flight may hold every descriptor for a moment.
+    let cleaned = crate::retry::waiting_for_descriptors(
+        |failure: &CleanFailure| failure.error.out_of_descriptors,
+        || clean_to_file(&raw_path, &clean_path, book.number, options, max_size),
+    );
     let clean_seconds = started.elapsed().as_secs_f64();
     let mut outcome = BookOutcome { url, raw_bytes, clean_seconds, attempts, warnings: notes, ..BookOutcome::ok(book) };
     let findings = match cleaned {
@@ -150,10 +161,10 @@ fn clean_to_file(
     max_size: u64,
 ) -> Result<Findings, CleanFailure> {
     let reading = |err: std::io::Error| {
-        CleanFailure::lasting(BookError::permanent(Stage::Clean, format!("reading {}: {err}", raw_path.display())))
+        CleanFailure::lasting(BookError::io(Stage::Clean, format!("reading {}: {err}", raw_path.display()), &err))
     };
     let writing = |err: std::io::Error| {
-        CleanFailure::lasting(BookError::permanent(Stage::Write, format!("{}: {err}", clean_path.display())))
+        CleanFailure::lasting(BookError::io(Stage::Write, format!("{}: {err}", clean_path.display()), &err))
     };
     let dir = clean_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut input = File::open(raw_path).map_err(reading)?;

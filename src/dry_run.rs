@@ -122,7 +122,7 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
             built_in.map(|note| note + "\n").unwrap_or_default() + &table(&planned, &manifest.problems, &counts)
         }
     };
-    print!("{text}");
+    crate::progress::print_out(&text);
     let failed = planned.iter().any(|p| p.action == "missing") || !manifest.problems.is_empty();
     let code = if failed { ExitCode::BooksFailed } else { ExitCode::Success };
     Ok(client.health().stopped().map_or(code, |stop| code.merge(stop.exit_code())))

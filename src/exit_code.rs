@@ -9,7 +9,7 @@ pub enum ExitCode {
     BooksFailed,
     /// Usage error or a fatal error before or outside any one book.
     Fatal,
-    /// Stopped by SIGINT or SIGTERM.
+    /// Stopped by a signal (SIGINT, SIGTERM, SIGHUP, …: see [`crate::interrupt`]).
     Interrupted,
 }
 

@@ -36,8 +36,7 @@ pub mod strip;
 pub mod terminal_safe;
 pub mod unzip;
 
-use std::io::Write;
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
 use clap::CommandFactory;
@@ -48,27 +47,41 @@ pub use exit_code::ExitCode;
 
 /// Does what the command line asked for.
 pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
-    let mut stdout = std::io::stdout().lock();
     match action {
         Action::Fetch(config) => match config.dry_run {
             Some(format) => dry_run::run(&config, format),
             None => run(&config),
         },
         Action::Strip(config) => strip::run(&config),
+        // Both made in memory, then printed: written straight to a closed
+        // stdout (`| head`), clap_complete panics on the error.
         Action::Completions(shell) => {
-            clap_complete::generate(shell, &mut Cli::command(), "gutenfetch", &mut stdout);
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "gutenfetch", &mut script);
+            progress::print_out(&String::from_utf8_lossy(&script));
             Ok(ExitCode::Success)
         }
         Action::Man(out) => {
             match out {
                 Some(dir) => cli::man::write_all(Cli::command(), &dir)?,
-                None => cli::man::render_main(Cli::command(), &mut stdout).context("writing the man page")?,
+                None => {
+                    let mut page = Vec::new();
+                    cli::man::render_main(Cli::command(), &mut page).context("writing the man page")?;
+                    progress::print_out(&String::from_utf8_lossy(&page));
+                }
             }
-            stdout.flush()?;
             Ok(ExitCode::Success)
         }
     }
 }
+
+/// How long the end of a run waits for work still on tokio's blocking
+/// threads: a file write of an abandoned transfer finishing (its temporary
+/// file removed), never longer. Dropping a runtime waits for every blocking
+/// task, and one stuck (a name lookup of an unresponsive resolver, a read
+/// on a hung network file system) would keep a finished run alive after its
+/// summary, for as long as it stays stuck.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
 
 /// Runs a whole fetch: every book of the manifest to an outcome, then the
 /// report and the summary. Errors are fatal (nothing per-book is); each
@@ -87,6 +100,17 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting tokio")?;
     let interrupted = interrupt::watch(&runtime);
+    let code = run_on(config, &runtime, interrupted, (started, started_at));
+    runtime.shutdown_timeout(SHUTDOWN_WAIT);
+    code
+}
+
+fn run_on(
+    config: &Config,
+    runtime: &tokio::runtime::Runtime,
+    interrupted: interrupt::Interrupted,
+    (started, started_at): (Instant, SystemTime),
+) -> anyhow::Result<ExitCode> {
     let manifest = manifest::read(&config.manifest, &config.selection)?;
     let manifest_name = config.manifest.to_string();
     if config.manifest == manifest::ManifestSource::BuiltIn {
@@ -102,7 +126,7 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let out = plan::OutputLayout::new(&config.out);
     out.prepare()?;
     report::prepare_destination(&config.report, &out.dir)?;
-    let result = pipeline::run(config, &out, &manifest, &runtime, interrupted)?;
+    let result = pipeline::run(config, &out, &manifest, runtime, interrupted)?;
     let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());
 
     let exit = if result.interrupted {
@@ -118,13 +142,14 @@ pub fn run(config: &Config) -> anyhow::Result<ExitCode> {
     let mirror = config.mirror.display_url();
     let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };
     report::write(&config.report, &record, &inputs, &totals, &manifest.problems, &result.ledger)?;
+    interrupt::report_written();
     // The report is written: a history that cannot grow is said, not fatal.
     if let Err(err) = run_record::append_history(&out.dir, &record, &totals) {
         tracing::error!("{err:#}");
     }
     let failures = result.ledger.failures();
     let name_failures = !logging::failures_in_log();
-    print!("{}", report::summary(&record, &inputs, &totals, &manifest.problems, failures, name_failures));
-    println!("  report: {}", config.report.display());
+    let summary = report::summary(&record, &inputs, &totals, &manifest.problems, failures, name_failures);
+    progress::print_out(&format!("{summary}  report: {}\n", config.report.display()));
     Ok(exit)
 }

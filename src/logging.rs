@@ -31,6 +31,9 @@ pub fn init(args: &OutputArgs) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(|| Redacting(progress::LogWriter))
+        // Its own report of a failed write is an `eprintln!`, which panics
+        // when stderr is a closed pipe: the writer drops such errors itself.
+        .log_internal_errors(false)
         .with_target(args.verbose >= 2)
         .with_ansi(terminal);
     // A terminal user knows when; a cron or CI log needs the time on each line.

@@ -10,7 +10,8 @@ fn main() -> std::process::ExitCode {
     let code = match cli.into_action().and_then(gutenfetch::run_action) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("gutenfetch: error: {}", gutenfetch::redact::redact(&format!("{err:#}")));
+            let message = gutenfetch::redact::redact(&format!("{err:#}")).into_owned();
+            gutenfetch::progress::print_err(&format!("gutenfetch: error: {message}\n"));
             ExitCode::Fatal
         }
     };

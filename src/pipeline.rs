@@ -7,7 +7,7 @@
 //! alone drives the progress display and gathers the outcomes.
 //!
 //! Books start in manifest order, whether they are fetched or re-cleaned from
-//! their raw copy. After the first SIGINT or SIGTERM no book starts: those in
+//! their raw copy. After the first signal (SIGINT, SIGTERM, SIGHUP) no book starts: those in
 //! flight are abandoned (their temporary files are removed as their tasks are
 //! dropped), the cleaner finishes what it holds, the books not started are
 //! reported as such, and the run ends with a report.
@@ -41,7 +41,7 @@ pub struct RunResult {
     pub ledger: Ledger,
     pub download_seconds: f64,
     pub logins: Option<usize>,
-    /// Stopped by SIGINT or SIGTERM.
+    /// Stopped by a signal (SIGINT, SIGTERM, SIGHUP, …: see [`crate::interrupt`]).
     pub interrupted: bool,
     /// Stopped by the mirror's health (unreachable, login refused, wrong root, outage too long).
     pub stopped: Option<Stop>,
@@ -288,7 +288,11 @@ async fn fetch_all(
             }
         }
     }
-    client.close().await;
+    // A second signal skips the goodbyes: only the report is left to do.
+    tokio::select! {
+        () = client.close() => {}
+        () = crate::interrupt::hurry() => {}
+    }
 }
 
 /// The right to start a book: the mirror's health lets it, and there is

@@ -121,7 +121,11 @@ fn check_raw_copy(path: &Path) -> RawCopy {
         Ok(meta) if meta.is_file() => {}
         _ => return RawCopy::Absent,
     }
-    let checked = std::fs::File::open(path).map_err(|err| format!("cannot be read: {err}")).and_then(|file| {
+    // Opened while transfers may hold every descriptor: a copy that could
+    // not be opened for that is not unusable (it would be removed).
+    let opened =
+        crate::retry::waiting_for_descriptors(crate::fetch::error::out_of_descriptors, || std::fs::File::open(path));
+    let checked = opened.map_err(|err| format!("cannot be read: {err}")).and_then(|file| {
         if path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("zip")) {
             check_holds_text(std::io::BufReader::new(file))
         } else {

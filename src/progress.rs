@@ -71,6 +71,10 @@ pub fn stop_drawing() {
 /// Writes log lines to stderr with the bars lifted out of the way; on a
 /// terminal each line is shortened to its width (the report, and a log
 /// written to a file, keep them whole).
+///
+/// A stderr that cannot be written (a closed pipe, as in `2>&1 | head`, or
+/// the terminal of a closed session after SIGHUP) loses the log lines, never
+/// the run: errors are swallowed here, so no layer above reports or panics on them.
 pub struct LogWriter;
 
 impl Write for LogWriter {
@@ -81,13 +85,29 @@ impl Write for LogWriter {
             true => fit_lines(&text, usize::from(console::Term::stderr().size().1.saturating_sub(1))),
             false => text.into_owned(),
         };
-        TERMINAL.suspend(|| std::io::stderr().write_all(fitted.as_bytes()))?;
+        let _ = TERMINAL.suspend(|| std::io::stderr().write_all(fitted.as_bytes()));
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        std::io::stderr().flush()
+        let _ = std::io::stderr().flush();
+        Ok(())
     }
+}
+
+/// Prints `text` on stdout. A closed stdout (`| head -3`) loses the text,
+/// not the run: the report is already written and the exit code still says
+/// how the run went, so the error is dropped rather than panicking as
+/// `print!` would.
+pub fn print_out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}
+
+/// Prints `text` on stderr, or nothing when stderr is closed.
+pub fn print_err(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
 }
 
 /// Each line of `text` cut to `columns` (ANSI colours kept), ending in `…` when cut.

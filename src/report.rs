@@ -29,7 +29,7 @@ pub struct Totals {
     pub failed: usize,
     /// Books the run never started because it was interrupted.
     pub not_started: usize,
-    /// Stopped by SIGINT or SIGTERM: run the same command again to finish.
+    /// Stopped by a signal (SIGINT, SIGTERM, SIGHUP, …): run the same command again to finish.
     pub interrupted: bool,
     /// Why the run stopped before its end on its own (the mirror could not
     /// be reached, refused the login, has no Gutenberg tree at its root, or

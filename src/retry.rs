@@ -5,7 +5,8 @@
 //! pages in place of a file, FTP 4xx replies, transfers of the wrong size)
 //! are retried with exponential backoff and jitter, up to a bound; a server's
 //! `Retry-After` is honoured; permanent failures (404, FTP 550, no text in
-//! the folder) never are.
+//! the folder) never are. Running out of file descriptors is the process's
+//! trouble, not the book's: it is waited out apart from the retries.
 
 use std::time::Duration;
 
@@ -43,11 +44,57 @@ impl RetryPolicy {
         if let Some(asked) = error.retry_after {
             return (asked <= self.max_retry_after).then_some(asked);
         }
-        // "Equal jitter": half the backoff for sure, half at random, so
-        // clients that failed together do not come back together.
         let backoff = self.base.saturating_mul(1 << (retry - 1).min(16)).min(self.cap);
-        Some(backoff / 2 + backoff.mul_f64(jitter.clamp(0.0, 1.0) / 2.0))
+        Some(with_jitter(backoff, jitter))
     }
+}
+
+/// Waits for descriptors are short: transfers end all the time.
+const DESCRIPTOR_WAIT_BASE: Duration = Duration::from_millis(50);
+pub const DESCRIPTOR_WAIT_CAP: Duration = Duration::from_secs(2);
+/// About a minute of waiting in all, once the backoff reaches its cap.
+pub const DESCRIPTOR_WAITS: u32 = 36;
+
+/// The wait before try again number `wait` (1 for the first) of a request
+/// that failed for lack of file descriptors, or `None` when it has waited
+/// enough and must count as a failed try after all. Those waits are not
+/// the book's retries: the descriptors are held by other transfers,
+/// which end and give them back (a process that cannot open even one
+/// file still ends, after [`DESCRIPTOR_WAITS`] waits of at most
+/// [`DESCRIPTOR_WAIT_CAP`]).
+pub fn descriptor_delay(wait: u32, jitter: f64) -> Option<Duration> {
+    if wait > DESCRIPTOR_WAITS {
+        return None;
+    }
+    let backoff = DESCRIPTOR_WAIT_BASE.saturating_mul(1 << (wait - 1).min(16)).min(DESCRIPTOR_WAIT_CAP);
+    Some(with_jitter(backoff, jitter))
+}
+
+/// Runs `op` (blocking, opening files) again while it fails for lack of
+/// file descriptors (`lacking` says), sleeping [`descriptor_delay`] between
+/// tries: for threads with nothing else to do meanwhile (the cleaner, the
+/// plan), since what they would do next needs descriptors too.
+pub fn waiting_for_descriptors<T, E>(
+    lacking: impl Fn(&E) -> bool,
+    mut op: impl FnMut() -> Result<T, E>,
+) -> Result<T, E> {
+    let mut waits = 0;
+    loop {
+        match op() {
+            Err(err) if lacking(&err) => {
+                waits += 1;
+                let Some(delay) = descriptor_delay(waits, fastrand::f64()) else { return Err(err) };
+                std::thread::sleep(delay);
+            }
+            done => return done,
+        }
+    }
+}
+
+/// "Equal jitter": half the backoff for sure, half at random, so clients
+/// that failed together do not come back together.
+fn with_jitter(backoff: Duration, jitter: f64) -> Duration {
+    backoff / 2 + backoff.mul_f64(jitter.clamp(0.0, 1.0) / 2.0)
 }
 
 #[cfg(test)]
@@ -79,6 +126,14 @@ mod tests {
         assert!(policy.delay(&transient(), 2, 0.0).is_some());
         assert!(policy.delay(&transient(), 3, 0.0).is_none());
         assert!(RetryPolicy::new(0).delay(&transient(), 1, 0.0).is_none());
+    }
+
+    #[test]
+    fn waits_for_descriptors_are_short_bounded_and_apart_from_the_retries() {
+        let waits: Vec<_> = (1..=7).map(|wait| descriptor_delay(wait, 0.0).unwrap()).collect();
+        assert_eq!(waits, [25, 50, 100, 200, 400, 800, 1000].map(ms));
+        assert_eq!(descriptor_delay(DESCRIPTOR_WAITS, 1.0), Some(DESCRIPTOR_WAIT_CAP));
+        assert_eq!(descriptor_delay(DESCRIPTOR_WAITS + 1, 0.0), None);
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::strip::StripConfig;
 ///
 /// Exit codes: 0 every book fetched or already complete; 1 the run finished
 /// but some books or manifest rows failed; 2 usage or fatal error; 130
-/// interrupted (SIGINT or SIGTERM).
+/// interrupted (SIGINT, SIGTERM, SIGHUP or another signal sent to end it).
 #[derive(Debug, Parser)]
 #[command(name = "gutenfetch", version, about)]
 pub struct Cli {

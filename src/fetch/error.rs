@@ -69,6 +69,9 @@ pub struct BookError {
     pub attempts: u32,
     /// The failure concerns the whole mirror, not this book.
     pub mirror: Option<MirrorFault>,
+    /// The process (EMFILE) or the system (ENFILE) ran out of file
+    /// descriptors: not the book's fault, and fewer transfers at once help.
+    pub out_of_descriptors: bool,
 }
 
 impl BookError {
@@ -81,7 +84,40 @@ impl BookError {
     }
 
     fn new(stage: Stage, persistence: Persistence, message: String) -> Self {
-        BookError { stage, persistence, message, url: None, busy: false, retry_after: None, attempts: 1, mirror: None }
+        BookError {
+            stage,
+            persistence,
+            message,
+            url: None,
+            busy: false,
+            retry_after: None,
+            attempts: 1,
+            out_of_descriptors: false,
+            mirror: None,
+        }
+    }
+
+    /// A failed system call (opening a file, a folder, a socket): transient
+    /// when it ran out of file descriptors, permanent otherwise.
+    pub fn io(stage: Stage, message: impl Into<String>, err: &std::io::Error) -> Self {
+        if out_of_descriptors(err) {
+            BookError::transient(stage, message).lacking_descriptors()
+        } else {
+            BookError::permanent(stage, message)
+        }
+    }
+
+    /// The same error, marked as the process having run out of file
+    /// descriptors when `source` (or anything in its chain) says so.
+    pub fn descriptors_from(self, source: &(dyn std::error::Error + 'static)) -> Self {
+        let mut cause = Some(source);
+        while let Some(err) = cause {
+            if err.downcast_ref::<std::io::Error>().is_some_and(out_of_descriptors) {
+                return self.lacking_descriptors();
+            }
+            cause = err.source();
+        }
+        self
     }
 
     /// The same error, marked as the server saying it is overloaded.
@@ -92,6 +128,11 @@ impl BookError {
     /// The same error, marked as the mirror's (see [`MirrorFault`]).
     pub fn mirror(self, fault: MirrorFault) -> Self {
         BookError { mirror: Some(fault), ..self }
+    }
+
+    /// The same error, marked as the process having run out of file descriptors.
+    pub fn lacking_descriptors(self) -> Self {
+        BookError { out_of_descriptors: true, persistence: Persistence::Transient, ..self }
     }
 
     /// The same error, naming the URL it concerns.
@@ -107,3 +148,48 @@ impl fmt::Display for BookError {
 }
 
 impl std::error::Error for BookError {}
+
+/// EMFILE ("too many open files") or ENFILE (the system's table is full),
+/// also when wrapped.
+pub fn out_of_descriptors(err: &std::io::Error) -> bool {
+    if matches!(err.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) {
+        return true;
+    }
+    let Some(inner) = err.get_ref() else { return false };
+    if inner.downcast_ref::<std::io::Error>().is_some_and(out_of_descriptors) {
+        return true;
+    }
+    // tempfile wraps its errors to add the path, and its wrapper hides the
+    // original from `source()`: only its text still carries the code.
+    says_out_of_descriptors(&inner.to_string())
+}
+
+/// Whether the text of an error (an `io::Error` turned into a message) says
+/// EMFILE or ENFILE.
+pub fn says_out_of_descriptors(message: &str) -> bool {
+    [libc::EMFILE, libc::ENFILE].iter().any(|code| message.contains(&format!("(os error {code})")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn running_out_of_descriptors_is_transient_and_said_so_wherever_it_is_in_the_chain() {
+        let emfile = std::io::Error::from_raw_os_error(libc::EMFILE);
+        let opened = BookError::io(Stage::Write, "raw/11-0.txt", &emfile);
+        assert_eq!((opened.persistence, opened.out_of_descriptors), (Persistence::Transient, true));
+        let full = std::io::Error::from_raw_os_error(libc::ENOSPC);
+        let opened = BookError::io(Stage::Write, "raw/11-0.txt", &full);
+        assert_eq!((opened.persistence, opened.out_of_descriptors), (Persistence::Permanent, false));
+
+        let in_temp_dir = tempfile::Builder::new().tempfile_in("/nonexistent/folder").unwrap_err();
+        assert!(!out_of_descriptors(&in_temp_dir), "{in_temp_dir}");
+        let wrapped = std::io::Error::other(std::io::Error::from_raw_os_error(libc::ENFILE));
+        assert!(out_of_descriptors(&wrapped));
+        let connect = BookError::permanent(Stage::Resolve, "connect").descriptors_from(&wrapped);
+        assert_eq!((connect.persistence, connect.out_of_descriptors), (Persistence::Transient, true));
+        let refused = std::io::Error::from_raw_os_error(libc::ECONNREFUSED);
+        assert!(!BookError::transient(Stage::Resolve, "connect").descriptors_from(&refused).out_of_descriptors);
+    }
+}

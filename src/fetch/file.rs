@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use tokio::io::AsyncReadExt;
 
-use super::error::{BookError, Stage};
+use super::error::{says_out_of_descriptors, BookError, Stage};
 use super::sink::{BodySink, Destination};
 use super::{Got, Listing};
 use crate::buffer_pool;
@@ -109,14 +109,18 @@ impl FileMirror {
     /// Runs blocking file-system work on tokio's blocking pool, within
     /// `--timeout`: a hung network file system fails the book instead of the
     /// run (the thread left waiting does not hold up the others). Its errors
-    /// are the book's, permanent: a local file does not get better.
+    /// are the book's, permanent: a local file does not get better; except
+    /// running out of file descriptors, which other transfers give back.
     async fn off_thread<T: Send + 'static>(
         &self,
         stage: Stage,
         work: impl FnOnce() -> Result<T, String> + Send + 'static,
     ) -> Result<T, BookError> {
         match tokio::time::timeout(self.timeout, tokio::task::spawn_blocking(work)).await {
-            Ok(Ok(done)) => done.map_err(|message| BookError::permanent(stage, message)),
+            Ok(Ok(done)) => done.map_err(|message| match says_out_of_descriptors(&message) {
+                true => BookError::transient(stage, message).lacking_descriptors(),
+                false => BookError::permanent(stage, message),
+            }),
             Ok(Err(joined)) => Err(BookError::permanent(stage, format!("internal error: {joined}"))),
             Err(_) => Err(stalled(stage, self.timeout)),
         }

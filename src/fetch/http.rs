@@ -242,7 +242,7 @@ fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError 
     // reqwest takes the password out of the URLs it shows, but a redirect
     // may name one: what is shown goes through the one redaction.
     let message = redact(&message).into_owned();
-    if err.is_redirect() || err.is_builder() {
+    let error = if err.is_redirect() || err.is_builder() {
         BookError::permanent(stage, message)
     } else if err.is_connect() {
         // Name resolution, refused, unreachable, TLS handshake, connect time-out:
@@ -250,7 +250,9 @@ fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError 
         BookError::transient(stage, message).mirror(MirrorFault::Unreachable)
     } else {
         BookError::transient(stage, message)
-    }
+    };
+    // A socket that could not be made for lack of descriptors, say so.
+    error.descriptors_from(err)
 }
 
 /// A `Content-Encoding` other than identity, which this client never asks for.

@@ -171,6 +171,15 @@ impl Client {
         }
     }
 
+    /// A request made at `asked` found no file descriptor free: fewer books
+    /// at once, whatever the transport.
+    fn out_of_descriptors(&self, asked: std::time::Instant) {
+        self.throttle.halve_for_descriptors(asked);
+        if let Transport::Ftp(pool) = &self.transport {
+            pool.shed_idle();
+        }
+    }
+
     /// Ends every connection politely. Call once, after the last book.
     pub async fn close(&self) {
         if let Transport::Ftp(pool) = &self.transport {
@@ -230,6 +239,14 @@ impl Session<'_> {
             // One round trip like a probe, and most books have N-0.txt: probe first.
             Session::Http(_) => false,
             Session::File(_) => true,
+        }
+    }
+
+    /// Closes what the session holds open (an FTP connection), so a book
+    /// waiting for file descriptors holds none itself.
+    pub fn release(&mut self) {
+        if let Session::Ftp(session) = self {
+            session.release();
         }
     }
 

@@ -56,7 +56,7 @@ pub async fn find_book(
     number: EbookNumber,
     mode: Mode<'_>,
 ) -> Result<Found, BookError> {
-    let mut attempt = Attempt { client, session, number, mode, retries: 0 };
+    let mut attempt = Attempt { client, session, number, mode, retries: 0, descriptor_waits: 0 };
     let result = attempt.run().await;
     if result.is_ok() {
         client.health().found_a_book();
@@ -77,6 +77,8 @@ struct Attempt<'s, 'a> {
     mode: Mode<'s>,
     /// Retries made so far, over all requests.
     retries: u32,
+    /// Waits for a free file descriptor so far, over all requests: not retries.
+    descriptor_waits: u32,
 }
 
 impl Attempt<'_, '_> {
@@ -189,12 +191,19 @@ impl Attempt<'_, '_> {
         };
         let raw_path = raw_dir.join(&candidate.local_name);
         let write_error = |err: std::io::Error| {
-            BookError::permanent(Stage::Write, format!("{}: {err}", raw_path.display())).at(Some(url.clone()))
+            BookError::io(Stage::Write, format!("{}: {err}", raw_path.display()), &err).at(Some(url.clone()))
         };
         let mut retry = 0;
         loop {
-            // A fresh temporary file for each try: a failed one is removed when dropped.
-            let mut part = PartFile::beside(&raw_path).map_err(write_error)?;
+            // A fresh temporary file for each try: a failed one is removed when
+            // dropped. One not opened for lack of descriptors is waited for.
+            let mut part = match PartFile::beside(&raw_path) {
+                Ok(part) => part,
+                Err(err) => {
+                    self.wait_to_retry(write_error(err), &mut retry, Instant::now()).await?;
+                    continue;
+                }
+            };
             let sink: BodySink<'_, PartFile> = BodySink::new(&mut part, self.client.limits.max_size, candidate.packing)
                 .watched(&candidate.local_name, watcher);
             let asked = Instant::now();
@@ -236,11 +245,21 @@ impl Attempt<'_, '_> {
         }
     }
 
-    /// Waits before trying again a failed request (made at `asked`), or gives
-    /// the error back when it must not be tried again. A failure of the
-    /// mirror's is the health's to handle and is not counted in `retry`;
-    /// any other is: `retry` is then the number of this retry.
+    /// Waits before trying a failed request (made at `asked`) again, or gives
+    /// the error back when it must not be tried again. `retry` counts the
+    /// request's retries; neither a wait for a free file descriptor nor a
+    /// failure of the mirror's (the health's to handle) is one.
     async fn wait_to_retry(&mut self, error: BookError, retry: &mut u32, asked: Instant) -> Result<(), BookError> {
+        if error.out_of_descriptors {
+            self.session.release();
+            self.client.out_of_descriptors(asked);
+            self.descriptor_waits += 1;
+            if let Some(delay) = crate::retry::descriptor_delay(self.descriptor_waits, fastrand::f64()) {
+                tracing::debug!("ebook {}: {error}; trying again in {:.1} s", self.number, delay.as_secs_f64());
+                tokio::time::sleep(delay).await;
+                return Ok(());
+            }
+        }
         let health = self.client.health();
         match error.mirror {
             Some(MirrorFault::Unreachable) => {
@@ -256,14 +275,16 @@ impl Attempt<'_, '_> {
                 return Err(stopped(error, stop));
             }
             Some(MirrorFault::RunStopped) => return Err(error),
+            // Out of descriptors here: the request never reached the mirror.
+            None if error.out_of_descriptors => {}
             // The mirror answered, if only with an error.
             None => health.answered(),
         }
-        *retry += 1;
-        let retry = *retry;
         if error.busy {
             self.client.mirror_busy(asked);
         }
+        *retry += 1;
+        let retry = *retry;
         let Some(delay) = self.client.retry.delay(&error, retry, fastrand::f64()) else {
             return Err(kept_sending_html(error, retry));
         };

@@ -1,6 +1,9 @@
 //! How many books may be in flight at once: `--jobs` to start with, lowered
 //! when the mirror says it is overloaded (FTP 421, HTTP 429/503), so the run
-//! goes on with the connections the mirror accepts instead of failing books.
+//! goes on with the connections the mirror accepts instead of failing books,
+//! and when the process runs out of file descriptors (EMFILE, ENFILE: each
+//! transfer holds a socket and a file or two), so it goes on with the
+//! descriptors it has.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -57,13 +60,25 @@ impl Throttle {
     /// mirror has not seen the lower load. One signal, not one each; checked
     /// and lowered under one lock, so answers arriving together halve once.
     pub fn halve_for_busy_mirror(&self, asked: std::time::Instant) {
-        let mut lowered_at = self.lowered_at.lock().expect("throttle lock");
-        if lowered_at.is_some_and(|at| at >= asked) || self.lowering_pending() {
-            return;
-        }
-        if let Some(limit) = self.lower_locked(self.limit() / 2, &mut lowered_at) {
+        if let Some(limit) = self.halve_once(asked) {
             tracing::warn!("the mirror is busy: now at most {limit} books at once");
         }
+    }
+
+    /// A request made at `asked` found no file descriptor free: halves the
+    /// limit, once for all the requests of a burst, as for a busy mirror.
+    pub fn halve_for_descriptors(&self, asked: std::time::Instant) {
+        if let Some(limit) = self.halve_once(asked) {
+            tracing::warn!("too many open files (ulimit -n): now at most {limit} books at once");
+        }
+    }
+
+    fn halve_once(&self, asked: std::time::Instant) -> Option<usize> {
+        let mut lowered_at = self.lowered_at.lock().expect("throttle lock");
+        if lowered_at.is_some_and(|at| at >= asked) || self.lowering_pending() {
+            return None;
+        }
+        self.lower_locked(self.limit() / 2, &mut lowered_at)
     }
 
     /// Whether the last lowering has yet to take effect: more books are in

@@ -74,6 +74,9 @@ pub struct FtpOptions {
     pub forgets_passive: bool,
     /// The server goes down for a while, as [`FtpOutage`] says.
     pub outage: Option<FtpOutage>,
+    /// Never answer QUIT, keeping the connection open: a server that
+    /// stopped answering once the books were done.
+    pub ignores_quit: bool,
 }
 
 /// The server goes down, as a restarting or crashed server does: when
@@ -382,6 +385,7 @@ async fn relay(client: tokio::net::TcpStream, server: tokio::net::TcpStream, sit
     let retrieving: Arc<Mutex<Option<String>>> = Arc::default();
     let asked = Arc::clone(&retrieving);
     let (counts, forgets) = (Arc::clone(&site.counts), site.options.forgets_passive);
+    let ignores_quit = site.options.ignores_quit;
     let commands = async move {
         let mut lines = tokio::io::BufReader::new(client_read);
         let mut line = Vec::new();
@@ -390,6 +394,10 @@ async fn relay(client: tokio::net::TcpStream, server: tokio::net::TcpStream, sit
             let text = String::from_utf8_lossy(&line);
             let word = text.split_whitespace().next().unwrap_or("").to_ascii_uppercase();
             counts.commands.lock().unwrap().push(word.clone());
+            if ignores_quit && word == "QUIT" {
+                line.clear();
+                continue;
+            }
             let data_command = word == "RETR" || word == "NLST";
             if forgets && data_command && previous != "PASV" {
                 let refusal = b"425 Use PORT or PASV first.\r\n";

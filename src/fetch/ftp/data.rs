@@ -43,12 +43,16 @@ impl Conn {
         ahead: &AtomicBool,
     ) -> Result<(TcpStream, Response), FtpError> {
         let had_link = self.ahead.is_some();
-        let early = match self.ahead.take() {
-            Some(link) => link.open().await.ok(),
-            None => None,
+        let (early, lacked_descriptors) = match self.ahead.take() {
+            Some(link) => match link.open().await {
+                Ok(data) => (Some(data), false),
+                Err(err) => (None, crate::fetch::error::out_of_descriptors(&err)),
+            },
+            None => (None, false),
         };
         let opened_early = early.is_some();
-        if had_link && !opened_early {
+        // Running out of descriptors is the process's trouble, not the server's.
+        if had_link && !opened_early && !lacked_descriptors {
             // The port opened ahead refused or timed out: open them when needed from now on.
             ahead.store(false, Ordering::Relaxed);
         }

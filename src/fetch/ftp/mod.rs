@@ -38,6 +38,11 @@ use data::DataLink;
 use replies::{describe, Refusal};
 pub use session::FtpSession;
 
+/// The longest wait for a server's answer to QUIT: a courtesy, which a
+/// server that stopped answering must not turn into a wait at the end of
+/// every run (the whole `--timeout`).
+const QUIT_WAIT: Duration = Duration::from_secs(2);
+
 /// A logged-in control connection, with the data connection opened ahead
 /// for its next transfer.
 struct Conn {
@@ -115,7 +120,7 @@ impl FtpPool {
         let conns = std::mem::take(&mut *self.idle.lock().expect("ftp pool lock"));
         let mut quits = tokio::task::JoinSet::new();
         for mut conn in conns {
-            let wait = self.timeout;
+            let wait = self.timeout.min(QUIT_WAIT);
             quits.spawn(async move {
                 drop(conn.ahead.take());
                 // A failed QUIT only means the server hung up first.
@@ -125,6 +130,17 @@ impl FtpPool {
         while quits.join_next().await.is_some() {
             self.open.fetch_sub(1, Ordering::SeqCst);
             self.claimed.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Closes every idle connection (each holds a socket, and one more for
+    /// the data connection opened ahead): the process ran out of file
+    /// descriptors, and books that need one for their file come first.
+    pub fn shed_idle(&self) {
+        let conns = std::mem::take(&mut *self.idle.lock().expect("ftp pool lock"));
+        for conn in conns {
+            drop(conn);
+            self.give_up();
         }
     }
 
@@ -211,6 +227,7 @@ impl FtpPool {
                     }
                     Refusal::Login => BookError::permanent(Stage::Resolve, self.login_refused(&message))
                         .mirror(MirrorFault::Credentials),
+                    Refusal::NoDescriptors => BookError::transient(Stage::Resolve, message).lacking_descriptors(),
                     // An unknown user or a server refusing us does not get better.
                     Refusal::Final => BookError::permanent(Stage::Resolve, message),
                 }

@@ -20,6 +20,8 @@ pub(super) enum Refusal {
     Unreachable,
     /// 530 to USER or PASS: the login is wrong, for every book alike.
     Login,
+    /// No socket: the process ran out of file descriptors.
+    NoDescriptors,
 }
 
 impl Refusal {
@@ -42,6 +44,7 @@ impl Refusal {
     pub(super) fn of(err: &FtpError) -> Refusal {
         match err {
             _ if is_busy(err) => Refusal::Busy,
+            FtpError::ConnectionError(io) if crate::fetch::error::out_of_descriptors(io) => Refusal::NoDescriptors,
             FtpError::UnexpectedResponse(reply) if reply.status.code() >= 500 => Refusal::Final,
             _ => Refusal::Passing,
         }

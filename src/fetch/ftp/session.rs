@@ -228,7 +228,18 @@ impl FtpSession {
                 self.broken(BookError::transient(stage, message).busy(None))
             }
             FtpError::UnexpectedResponse(_) => BookError::transient(stage, message),
+            // Its socket not opened for lack of descriptors: dropping the
+            // control connection as well gives one back.
+            FtpError::ConnectionError(io) => self.broken(BookError::transient(stage, message).descriptors_from(io)),
             _ => self.broken(BookError::transient(stage, message)),
+        }
+    }
+
+    /// Closes the connection this session holds, if any, giving its
+    /// descriptors back: for a book that must wait for descriptors.
+    pub fn release(&mut self) {
+        if self.conn.take().is_some() {
+            self.pool.give_up();
         }
     }
 
