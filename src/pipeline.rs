@@ -23,13 +23,13 @@ use tokio::task::JoinSet;
 use crate::buffer_pool;
 use crate::clean_stage::{self, CleanJob};
 use crate::config::Config;
-use crate::fetch::health::{Admitted, Stop};
-use crate::fetch::{BookError, Client, MirrorFault, Permit, Stage};
+use crate::fetch::health::Stop;
+use crate::fetch::{BookError, Client, MirrorFault, Stage};
 use crate::interrupt::Interrupted;
 use crate::ledger::{Ledger, Previous};
 use crate::manifest::{Book, Books, Manifest};
 use crate::memory;
-use crate::outcome::{BookOutcome, Event, Status};
+use crate::outcome::{BookOutcome, Event};
 use crate::plan::{step_for, OutputLayout, Step, Why};
 use crate::progress::Progress;
 use crate::refetch;
@@ -222,7 +222,7 @@ async fn fetch_all(
             Work::Fetch(book, notes) => tokio::select! {
                 biased;
                 Ok(_) = interrupted.wait_for(|stop| *stop) => Some(Work::Fetch(book, notes)),
-                admitted = admit(client) => match admitted {
+                admitted = client.admit() => match admitted {
                     Err(stop) => {
                         stopped = Some(stop);
                         Some(Work::Fetch(book, notes))
@@ -293,13 +293,6 @@ async fn fetch_all(
         () = client.close() => {}
         () = crate::interrupt::hurry() => {}
     }
-}
-
-/// The right to start a book: the mirror's health lets it, and there is
-/// room under the throttle's limit.
-async fn admit(client: &Client) -> Result<(Admitted, Permit), Stop> {
-    let admitted = client.health().admit().await?;
-    Ok((admitted, client.throttle().acquire().await))
 }
 
 /// After an interrupt: abandons the books in flight and reports them failed.
@@ -387,38 +380,7 @@ fn collect(events: mpsc::Receiver<Event>, progress: &mut Progress, ledger: &mut 
 
 /// A book has its outcome: logs what a user should know, counts it, records it.
 fn done(outcome: &BookOutcome, progress: &mut Progress, ledger: &mut Ledger) {
-    log_outcome(outcome);
+    outcome.log();
     progress.book_done(outcome);
     ledger.record(outcome)
-}
-
-fn log_outcome(outcome: &BookOutcome) {
-    let n = outcome.book.number;
-    if outcome.status == Status::NotStarted {
-        // One line for all of them, in the summary, rather than one per book.
-        tracing::debug!("ebook {n}: not started");
-        return;
-    }
-    if let Some(error) = &outcome.error {
-        // Named once: here when the log is where failures are read, else in the summary.
-        let error = terminal_safe(&error.to_string()).into_owned();
-        if crate::logging::failures_in_log() {
-            tracing::error!("ebook {n} failed: {error}");
-        } else {
-            tracing::debug!("ebook {n} failed: {error}");
-        }
-        return;
-    }
-    for warning in &outcome.warnings {
-        tracing::warn!("ebook {n}: {warning}");
-    }
-    match outcome.status {
-        Status::Skipped => tracing::debug!("ebook {n}: already complete"),
-        _ => tracing::debug!(
-            "ebook {n}: ok, {} from {}, {}",
-            crate::progress::human_bytes(outcome.raw_bytes),
-            terminal_safe(outcome.url.as_deref().unwrap_or("raw/")),
-            outcome.encoding.unwrap_or("?")
-        ),
-    }
 }

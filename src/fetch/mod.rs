@@ -136,6 +136,13 @@ impl Client {
         &self.health
     }
 
+    /// The right to start a book: the mirror's health lets it, and there is
+    /// room under the throttle's limit. `Err` once the run has stopped.
+    pub async fn admit(&self) -> Result<(health::Admitted, Permit), health::Stop> {
+        let admitted = self.health.admit().await?;
+        Ok((admitted, self.throttle.acquire().await))
+    }
+
     /// Finds the book's file on the mirror and downloads it into `raw_dir`,
     /// reporting the transfer to `watcher`.
     pub async fn fetch(&self, number: EbookNumber, raw_dir: &Path, watcher: Watcher<'_>) -> Result<Fetched, BookError> {
