@@ -1,10 +1,11 @@
-//! Decode + strip throughput on the real corpus, in two groups: inputs that
-//! are valid UTF-8 (ASCII included) and Latin-1 inputs that take the
-//! declared-charset path. Run with
+//! Decode + strip throughput on the real corpus (the folder
+//! `GUTENFETCH_CORPUS` names, by default ../shared/corpus beside the
+//! checkout), in two groups: inputs that are valid UTF-8 (ASCII included)
+//! and Latin-1 inputs that take the declared-charset path. Run with
 //! `cargo bench --bench clean -- --warm-up-time 1 --measurement-time 3`.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use gutenfetch::clean::{clean, CleanOptions};
@@ -14,9 +15,11 @@ type File = (String, Vec<u8>);
 
 /// The corpus split by whether the bytes are valid UTF-8.
 fn corpus() -> (Vec<File>, Vec<File>) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+    let dir = std::env::var_os("GUTENFETCH_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
     let mut files: Vec<File> = fs::read_dir(&dir)
-        .expect("corpus directory")
+        .unwrap_or_else(|e| panic!("the real corpus {} (set GUTENFETCH_CORPUS): {e}", dir.display()))
         .map(|e| e.expect("dir entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "txt"))
         .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), fs::read(&p).unwrap()))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Try gutenfetch end to end on any machine, with no network: serve the fixture
-# mirror (tests/fixtures/mirror, real Gutenberg texts) over FTP on loopback,
+# mirror (tests/fixtures/mirror, synthetic books in Gutenberg's forms) over FTP on loopback,
 # fetch every book of its manifest into downloads/, then stop the server and
 # exit with gutenfetch's exit code. Extra arguments go to gutenfetch.
 set -euo pipefail

@@ -7,9 +7,10 @@
 //! report is never skipped, because signals come in bursts: `timeout -s TERM`
 //! sends one to the process and one to its group, a cron daemon a TERM and
 //! then another. So a later signal only *hurries* the run (no polite QUIT to
-//! the mirror, no cleaning of books still queued, no summary): it exits as
-//! soon as the report is on disk. From then on, any signal ends the process
-//! at once.
+//! the mirror, no cleaning of books still queued, no waiting on a stdout
+//! that does not take the summary): it exits as soon as the report is on
+//! disk and the summary printed or given up. From then on, any signal ends
+//! the process at once.
 //!
 //! The watch runs on the run's tokio runtime, which lives until the report
 //! and the summary are written, so it works at every step of a run.
@@ -86,13 +87,9 @@ pub async fn hurry() {
     let _ = hurry.wait_for(|hurry| *hurry).await;
 }
 
-/// Says the report is on disk: a signal from now on ends the process at
-/// once, and so does this when a second signal already asked to quit.
+/// Says the report is on disk: a signal from now on ends the process at once.
 pub fn report_written() {
     REPORT_WRITTEN.store(true, Ordering::SeqCst);
-    if hurried() {
-        std::process::exit(crate::ExitCode::Interrupted.code());
-    }
 }
 
 /// The first signal stops the run; later ones hurry it, or end the process

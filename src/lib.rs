@@ -83,6 +83,9 @@ pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
 /// summary, for as long as it stays stuck.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(2);
 
+/// How long a run asked twice to quit waits for stdout to take its summary.
+const HURRIED_PRINT_WAIT: Duration = Duration::from_secs(1);
+
 /// Runs a whole fetch: every book of the manifest to an outcome, then the
 /// report and the summary. Errors are fatal (nothing per-book is); each
 /// destination is checked before the first book is fetched.
@@ -150,6 +153,13 @@ fn run_on(
     let failures = result.ledger.failures();
     let name_failures = !logging::failures_in_log();
     let summary = report::summary(&record, &inputs, &totals, &manifest.problems, failures, name_failures);
-    progress::print_out(&format!("{summary}  report: {}\n", config.report.display()));
+    let summary = format!("{summary}  report: {}\n", config.report.display());
+    if interrupt::hurried() {
+        // Asked twice to quit: a stdout that does not take the summary
+        // (a stalled pipe) is not waited for.
+        progress::print_out_within(summary, HURRIED_PRINT_WAIT);
+    } else {
+        progress::print_out(&summary);
+    }
     Ok(exit)
 }

@@ -104,6 +104,18 @@ pub fn print_out(text: &str) {
     let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
 
+/// [`print_out`], waiting at most `wait` for stdout to take `text`: a
+/// stalled reader keeps only the thread printing it, which ends with the
+/// process.
+pub fn print_out_within(text: String, wait: Duration) {
+    let (printed, done) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        print_out(&text);
+        let _ = printed.send(());
+    });
+    let _ = done.recv_timeout(wait);
+}
+
 /// Prints `text` on stderr, or nothing when stderr is closed.
 pub fn print_err(text: &str) {
     let mut stderr = std::io::stderr().lock();

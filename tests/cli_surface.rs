@@ -6,15 +6,18 @@ use std::process::Stdio;
 
 use gutenfetch::clean::{clean, CleanOptions};
 
-use crate::util::fixture_books::fixture_manifest;
-use crate::util::{book_folder, fetch, fixture_mirror, fixtures, report, run, tree, Run, TestDir};
+use crate::util::fixture_books::{fixture_manifest, FIXTURE_BOOKS};
+use crate::util::synth::{Book, Charset, Era, LineEnd};
+use crate::util::synth_mirror::fixture_book;
+use crate::util::{book_folder, fetch, fixture_mirror, report, run, tree, Run, TestDir};
 
-fn corpus(name: &str) -> std::path::PathBuf {
-    fixtures().join("corpus").join(name)
+/// A text of the fixture mirror: ebook `n`'s file `name` (synthetic books).
+fn book_file(n: u32, name: &str) -> std::path::PathBuf {
+    book_folder(&fixture_mirror(), n).join(name)
 }
 
-fn cleaned(name: &str) -> String {
-    clean(&std::fs::read(corpus(name)).unwrap(), &CleanOptions::default()).unwrap().text
+fn cleaned(path: &std::path::Path) -> String {
+    clean(&std::fs::read(path).unwrap(), &CleanOptions::default()).unwrap().text
 }
 
 fn mirror_url() -> String {
@@ -23,8 +26,8 @@ fn mirror_url() -> String {
 
 #[test]
 fn strip_prints_one_file_to_stdout() {
-    let run = run(&["strip", corpus("pg84.txt").to_str().unwrap()]).expect_code(0);
-    assert!(run.stdout == cleaned("pg84.txt"), "stdout is the clean text");
+    let run = run(&["strip", book_file(84, "84-0.txt").to_str().unwrap()]).expect_code(0);
+    assert!(run.stdout == fixture_book(84).body(), "stdout is the clean text");
 }
 
 #[test]
@@ -36,17 +39,18 @@ fn strip_writes_many_files_and_a_bad_one_fails_alone() {
     );
     let zip = book_folder(&fixture_mirror(), 10089).join("10089.zip");
     let out = dir.join("clean");
-    let (kafka, nobp_path, missing) = (corpus("pg22367.txt"), corpus("pg1342-nobp.txt"), dir.join("missing.txt"));
+    let no_markers = Book::new(1342, Era::NoMarkers, Charset::Utf8, LineEnd::Lf, 12).raw();
+    let nobp_path = dir.write("pg1342-nobp.txt", &no_markers);
+    let (kafka, missing) = (book_file(22367, "22367-8.txt"), dir.join("missing.txt"));
     let files = [&kafka, &nobp_path, &zip, &empty_body, &missing].map(|p| p.to_str().unwrap());
     let output = crate::util::gutenfetch_logging().args(["strip", "--out", out.to_str().unwrap()]).args(files).output();
     let run = Run::of(output.unwrap()).expect_code(1);
-    assert!(std::fs::read_to_string(out.join("pg22367.txt")).unwrap() == cleaned("pg22367.txt"));
+    assert!(std::fs::read_to_string(out.join("22367-8.txt")).unwrap() == fixture_book(22367).body());
     assert!(
-        std::fs::read_to_string(out.join("10089.txt")).unwrap() == cleaned("pg10089.txt"),
+        std::fs::read_to_string(out.join("10089.txt")).unwrap() == fixture_book(10089).body(),
         "the text inside the zip"
     );
-    let nobp = std::fs::read(corpus("pg1342-nobp.txt")).unwrap();
-    assert!(std::fs::read(out.join("pg1342-nobp.txt")).unwrap() == nobp, "no markers: kept whole");
+    assert!(std::fs::read(out.join("pg1342-nobp.txt")).unwrap() == no_markers, "no markers: kept whole");
     assert!(run.stderr.contains("pg1342-nobp.txt: no Gutenberg markers found"), "{}", run.stderr);
     assert!(run.stderr.contains("empty.txt: Gutenberg markers found but the book body is empty"), "{}", run.stderr);
     assert!(run.stderr.contains("missing.txt: cannot read"), "{}", run.stderr);
@@ -62,16 +66,17 @@ fn strip_reads_stdin_and_refuses_several_files_without_out() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(&std::fs::read(corpus("pg43.txt")).unwrap()).unwrap();
+    child.stdin.take().unwrap().write_all(&std::fs::read(book_file(43, "43-0.txt")).unwrap()).unwrap();
     let run = Run::of(child.wait_with_output().unwrap()).expect_code(0);
-    assert!(run.stdout == cleaned("pg43.txt"));
+    assert!(run.stdout == cleaned(&book_file(43, "43-0.txt")));
 
     let two = run_two();
     assert!(two.stderr.contains("need --out"), "{}", two.stderr);
 }
 
 fn run_two() -> Run {
-    run(&["strip", corpus("pg43.txt").to_str().unwrap(), corpus("pg84.txt").to_str().unwrap()]).expect_code(2)
+    let (a, b) = (book_file(43, "43-0.txt"), book_file(84, "84-0.txt"));
+    run(&["strip", a.to_str().unwrap(), b.to_str().unwrap()]).expect_code(2)
 }
 
 #[test]
@@ -137,7 +142,12 @@ fn without_a_terminal_stderr_is_plain_text() {
         .unwrap();
     let run = Run::of(output).expect_code(0);
     assert!(!run.stderr.contains('\x1b') && !run.stderr.contains('\r'), "no control codes:\n{}", run.stderr);
-    assert_eq!(run.stderr.lines().filter(|l| l.contains(": ok, ")).count(), 20, "-v: a line per book\n{}", run.stderr);
+    assert_eq!(
+        run.stderr.lines().filter(|l| l.contains(": ok, ")).count(),
+        FIXTURE_BOOKS.len(),
+        "-v: a line per book\n{}",
+        run.stderr
+    );
     let quiet = fetch(&fixture_manifest(), &mirror_url(), &dir.join("q"), &[]).expect_code(0);
     assert_eq!(quiet.stderr, "", "--quiet with nothing wrong says nothing on stderr");
 }
@@ -161,7 +171,7 @@ fn output_files_get_the_mode_the_umask_gives_like_any_tool() {
         let (out, clean) = (dir.join(&format!("out-{umask}")), dir.join(&format!("clean-{umask}")));
         let fetch_args = ["--manifest", manifest.to_str().unwrap(), "--mirror", &mirror_url()];
         under_umask(umask, &[&fetch_args[..], &["--out", out.to_str().unwrap()]].concat()).expect_code(0);
-        under_umask(umask, &["strip", "--out", clean.to_str().unwrap(), corpus("pg84.txt").to_str().unwrap()])
+        under_umask(umask, &["strip", "--out", clean.to_str().unwrap(), book_file(84, "84-0.txt").to_str().unwrap()])
             .expect_code(0);
         let mut files: Vec<_> = tree(&out).into_keys().map(|p| out.join(p)).collect();
         files.extend(tree(&clean).into_keys().map(|p| clean.join(p)));

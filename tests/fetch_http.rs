@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::util::fixture_books::{assert_fixture_books_complete, fixture_manifest, FIXTURE_BOOKS};
+use crate::util::synth::{Charset, Era, LineEnd};
 use crate::util::{
     book_entry, book_folder, fetch, fixture_mirror, report, FtpServer, HttpOptions, HttpServer, TestDir,
 };
@@ -125,7 +126,7 @@ fn the_generated_layout_has_one_url_per_book() {
 #[test]
 fn old_style_names_in_old_are_found_through_a_listing() {
     let dir = TestDir::new();
-    let text = std::fs::read(crate::util::fixtures().join("corpus/pg418-gwork10.txt")).unwrap();
+    let text = crate::util::synth::Book::new(418, Era::SmallPrintClosingLine, Charset::Latin1, LineEnd::CrLf, 6).raw();
     dir.write("mirror/4/1/418/old/gwork10.txt", &text);
     dir.write("mirror/4/1/418/old/gwork09.txt", "an older edition");
     dir.write("mirror/4/1/418/418-h/418-h.htm", "<html></html>");

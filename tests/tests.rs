@@ -24,5 +24,6 @@ mod report;
 mod rerun;
 mod scale_out;
 mod secrets;
+mod synth_books;
 mod util;
 mod zips;

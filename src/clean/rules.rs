@@ -4,7 +4,7 @@
 //! header, the in-body licence blurb, the charset declaration and the limits.
 //!
 //! Each rule names the era or the book it exists for. Eras are those of
-//! `tests/fixtures/corpus/SOURCES.md`: E1 "Small Print" files (1991–2001),
+//! `../shared/corpus/SOURCES.md`: E1 "Small Print" files (1991–2001),
 //! E2 early 2000s (`***START OF THE PROJECT GUTENBERG EBOOK`, no space),
 //! E3 2004–2019 (`*** START OF THIS …`), E4 post-2020 (`*** START OF THE …`,
 //! BOM), E5 2023+ stubs (START and END only).

@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests: fixture paths, a fresh temp dir
 //! per test, the real binary, and failure output that shows what went wrong.
 
+pub mod corpus;
 pub mod fault_http;
 pub mod fixture_books;
 pub mod ftp_server;
@@ -8,6 +9,8 @@ pub mod generated;
 pub mod http_server;
 pub mod implode;
 pub mod server_thread;
+pub mod synth;
+pub mod synth_mirror;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -15,27 +18,15 @@ use std::process::Output;
 pub use fault_http::{FaultyHttp, HttpFault, PathFault, RandomFaults};
 pub use ftp_server::{FtpFault, FtpFaultKind, FtpOptions, FtpOutage, FtpServer};
 pub use http_server::{HttpOptions, HttpServer};
+pub use synth_mirror::book_folder;
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// The fixture mirror shipped in tests/fixtures/mirror.
+/// The fixture mirror in tests/fixtures/mirror (synthetic books: see `synth_mirror`).
 pub fn fixture_mirror() -> PathBuf {
     fixtures().join("mirror")
-}
-
-/// The folder of ebook `n` inside a mirror root.
-pub fn book_folder(root: &Path, n: u32) -> PathBuf {
-    let digits = n.to_string();
-    let mut folder = root.to_owned();
-    if digits.len() == 1 {
-        folder.push("0");
-    }
-    for d in digits[..digits.len() - 1].chars() {
-        folder.push(d.to_string());
-    }
-    folder.join(&digits)
 }
 
 /// A scratch folder for one test, removed when dropped.
