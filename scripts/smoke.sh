@@ -199,6 +199,10 @@ Text#,Type,Issued,Title,Language,Authors,Subjects,LoCC,Bookshelves
 43,Text,1992-10-01,The Strange Case of Dr. Jekyll and Mr. Hyde,en,"Stevenson, Robert Louis, 1850-1894",,PR,
 10000,Sound,2003-11-01,An Audio Book,de,Someone,,,
 CSV
+    # The same catalog where mirrors keep it, for the README's `gutenfetch catalog`.
+    mkdir -p "$work/mirror/cache/epub/feeds"
+    cp "$scratch/pg_catalog.csv" "$work/mirror/cache/epub/feeds/pg_catalog.csv"
+    chmod -R a+rX "$work/mirror/cache"
     local n=0
     while IFS= read -r line; do
         case "$line" in

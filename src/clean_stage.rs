@@ -145,6 +145,7 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
             .push(format!("encoding guessed as {}: not UTF-8 and no usable declaration", findings.encoding));
     }
     outcome.clean_bytes = findings.clean_bytes;
+    (outcome.lines, outcome.words) = (Some(findings.lines), Some(findings.words));
     outcome.clean_path = Some(clean_path);
     Some(outcome)
 }

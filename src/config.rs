@@ -28,6 +28,8 @@ pub struct Config {
     /// Fetch again even books whose clean text exists.
     pub force: bool,
     pub clean: CleanOptions,
+    /// Where to write the JSONL dataset after the run (`-` for stdout).
+    pub jsonl: Option<PathBuf>,
     /// Find every book and print what would be fetched, in this format, instead of fetching.
     pub dry_run: Option<OutputFormat>,
 }

@@ -49,11 +49,22 @@ impl Planned {
     }
 }
 
+/// How many books one filter of the selection left (after those before it).
+#[derive(Serialize)]
+struct Kept {
+    filter: &'static str,
+    value: String,
+    kept: usize,
+}
+
 #[derive(Serialize)]
 struct DryRun<'a> {
     manifest: String,
     mirror: String,
     summary: Counts,
+    /// Books in the manifest before any selection, then what each filter kept.
+    listed: usize,
+    filters: &'a [Kept],
     /// The same shape as in the report: `{"line": …, "error": …}`.
     bad_rows: Vec<BadRow<'a>>,
     books: &'a [Planned],
@@ -105,6 +116,15 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
     runtime.block_on(client.close());
 
     let bad_rows = BadRow::all(&manifest.problems);
+    let kept: Vec<Kept> = manifest
+        .kept_by_filter
+        .iter()
+        .map(|&(filter, kept)| Kept {
+            filter: filter.flag(),
+            value: config.selection.value_of(filter).unwrap_or_default(),
+            kept,
+        })
+        .collect();
     let counts = Counts::of(&planned, &manifest);
     let text = match format {
         OutputFormat::Json => {
@@ -112,6 +132,8 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
                 manifest: config.manifest.to_string(),
                 mirror: config.mirror.display_url(),
                 summary: counts,
+                listed: manifest.listed,
+                filters: &kept,
                 bad_rows,
                 books: &planned,
             };
@@ -119,7 +141,9 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
         }
         OutputFormat::Text => {
             let built_in = (config.manifest == ManifestSource::BuiltIn).then(|| built_in_note(counts.books));
-            built_in.map(|note| note + "\n").unwrap_or_default() + &table(&planned, &manifest.problems, &counts)
+            built_in.map(|note| note + "\n").unwrap_or_default()
+                + &funnel(manifest.listed, &kept)
+                + &table(&planned, &manifest.problems, &counts)
         }
     };
     crate::progress::print_out(&text);
@@ -170,6 +194,18 @@ async fn plan_all(client: &Arc<Client>, books: Vec<Book>, out: &OutputLayout, fo
     let mut planned: Vec<(usize, Planned)> = tasks.join_all().await;
     planned.sort_by_key(|(index, _)| *index);
     planned.into_iter().map(|(_, p)| p).collect()
+}
+
+/// What each filter kept, one line each, when any was given.
+fn funnel(listed: usize, kept: &[Kept]) -> String {
+    let mut s = String::new();
+    if !kept.is_empty() {
+        let _ = writeln!(s, "{} in the manifest", counted(listed, "book"));
+        for k in kept {
+            let _ = writeln!(s, "  {} {}: {} kept", k.filter, terminal_safe(&k.value), k.kept);
+        }
+    }
+    s
 }
 
 /// Says that the built-in list is in use, and how to pass another.

@@ -2,10 +2,13 @@
 //!
 //! Data flows one way: [`manifest`] → [`plan`] → [`fetch`] → [`clean_stage`]
 //! → [`report`], wired together by [`pipeline`]. `main.rs` only parses the
-//! command line and calls [`run`].
+//! command line and calls [`run`]. At either end, beside the flow: [`catalog`]
+//! keeps Project Gutenberg's catalog (a manifest) current, and [`export`]
+//! turns what a run left in its output folder into a JSONL dataset.
 
 pub mod atomic_file;
 pub mod buffer_pool;
+pub mod catalog;
 pub mod clean;
 pub mod clean_stage;
 pub mod cli;
@@ -13,6 +16,7 @@ pub mod config;
 pub mod dry_run;
 pub mod ebook;
 pub mod exit_code;
+pub mod export;
 pub mod fetch;
 pub mod html;
 pub mod interrupt;
@@ -53,6 +57,8 @@ pub fn run_action(action: Action) -> anyhow::Result<ExitCode> {
             None => run(&config),
         },
         Action::Strip(config) => strip::run(&config),
+        Action::Catalog(config) => catalog::run(&config),
+        Action::Export(config) => export::run(&config),
         // Both made in memory, then printed: written straight to a closed
         // stdout (`| head`), clap_complete panics on the error.
         Action::Completions(shell) => {
@@ -129,6 +135,9 @@ fn run_on(
     let out = plan::OutputLayout::new(&config.out);
     out.prepare()?;
     report::prepare_destination(&config.report, &out.dir)?;
+    if let Some(jsonl) = config.jsonl.as_deref().filter(|dest| dest.as_os_str() != "-") {
+        atomic_file::check_writable(jsonl).with_context(|| format!("cannot write {}", jsonl.display()))?;
+    }
     let result = pipeline::run(config, &out, &manifest, runtime, interrupted)?;
     let totals = report::Totals::new(&manifest, &result, started.elapsed().as_secs_f64());
 
@@ -153,8 +162,22 @@ fn run_on(
     let failures = result.ledger.failures();
     let name_failures = !logging::failures_in_log();
     let summary = report::summary(&record, &inputs, &totals, &manifest.problems, failures, name_failures);
-    let summary = format!("{summary}  report: {}\n", config.report.display());
-    if interrupt::hurried() {
+    let mut summary = format!("{summary}  report: {}\n", config.report.display());
+    let mut dataset_on_stdout = false;
+    if let Some(jsonl) = &config.jsonl {
+        if interrupt::hurried() {
+            tracing::warn!("asked twice to quit: no dataset written (`gutenfetch export` writes it from OUT)");
+        } else {
+            // From the report just written, so it equals what `export` gives.
+            let exported = export::write(&out.dir, &config.report, jsonl)?;
+            summary += &format!("  dataset: {} ({})\n", jsonl.display(), progress::counted(exported.books, "book"));
+            dataset_on_stdout = jsonl.as_os_str() == "-";
+        }
+    }
+    if dataset_on_stdout {
+        // stdout carries the dataset alone.
+        progress::print_err(&summary);
+    } else if interrupt::hurried() {
         // Asked twice to quit: a stdout that does not take the summary
         // (a stalled pipe) is not waited for.
         progress::print_out_within(summary, HURRIED_PRINT_WAIT);

@@ -34,6 +34,9 @@ pub struct BookOutcome {
     pub clean_bytes: u64,
     pub encoding: Option<&'static str>,
     pub markers_found: Option<bool>,
+    /// Lines and words of the clean text, when it was cleaned in this run.
+    pub lines: Option<u64>,
+    pub words: Option<u64>,
     /// Time spent decoding and stripping, in seconds.
     pub clean_seconds: f64,
     /// Tries of the book's requests (1 when nothing was retried; 0 when not fetched in this run).
@@ -55,6 +58,8 @@ impl BookOutcome {
             clean_bytes: 0,
             encoding: None,
             markers_found: None,
+            lines: None,
+            words: None,
             clean_seconds: 0.0,
             attempts: 0,
             warnings: Vec::new(),

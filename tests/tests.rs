@@ -1,6 +1,7 @@
 //! Integration tests: the real binary against real servers on loopback.
 
 mod bounded_input;
+mod catalog;
 mod clean_cases;
 mod clean_golden;
 mod clean_props;

@@ -13,6 +13,7 @@ use std::io::{self, Write};
 
 use memchr::{memchr, memrchr};
 
+use super::counts::TextCounts;
 use super::line_ends::normalize_into;
 use super::lines::{is_blank, is_space};
 use super::reuse::{self, Reused};
@@ -38,6 +39,7 @@ pub(crate) struct Emitter<'w> {
     pending: Reused,
     normalized: Reused,
     written: u64,
+    counts: TextCounts,
     ends_with_newline: bool,
 }
 
@@ -50,6 +52,7 @@ impl<'w> Emitter<'w> {
             pending: reuse::take(),
             normalized: reuse::take(),
             written: 0,
+            counts: TextCounts::default(),
             ends_with_newline: false,
         }
     }
@@ -68,14 +71,14 @@ impl<'w> Emitter<'w> {
     }
 
     /// Ends the text: `Ok(None)` if a book turned out to be nothing but
-    /// blank lines, else the number of bytes written.
-    pub fn finish(mut self) -> io::Result<Option<u64>> {
+    /// blank lines, else the bytes written and their lines and words.
+    pub fn finish(mut self) -> io::Result<Option<(u64, TextCounts)>> {
         match self.mode {
             Mode::Whole if self.written > 0 && !self.ends_with_newline => self.write(b"\n")?,
             Mode::Trimmed if !self.started => return Ok(None),
             _ => {}
         }
-        Ok(Some(self.written))
+        Ok(Some((self.written, self.counts)))
     }
 
     fn push_normalized(&mut self, chunk: &[u8]) -> io::Result<()> {
@@ -112,6 +115,7 @@ impl<'w> Emitter<'w> {
         if let Some(&last) = bytes.last() {
             self.out.write_all(bytes)?;
             self.written += bytes.len() as u64;
+            self.counts.add(bytes);
             self.ends_with_newline = last == b'\n';
         }
         Ok(())
@@ -156,8 +160,11 @@ mod tests {
         for c in chunks {
             e.push(c.as_bytes()).unwrap();
         }
-        let n = e.finish().unwrap()?;
+        let (n, counts) = e.finish().unwrap()?;
         assert_eq!(n as usize, out.len());
+        let mut whole = TextCounts::default();
+        whole.add(&out);
+        assert_eq!(counts, whole, "counted piece by piece as on the whole text");
         Some(String::from_utf8(out).unwrap())
     }
 

@@ -134,7 +134,8 @@ fn finish(
             pos += lines.len() as u64;
         }
     }
-    let clean_bytes = emitter.finish().map_err(CleanError::Write)?.ok_or(CleanError::EmptyBody)?;
+    let (clean_bytes, counts) = emitter.finish().map_err(CleanError::Write)?.ok_or(CleanError::EmptyBody)?;
+    let (lines, words) = counts.finished();
     Ok(Findings {
         encoding: decided.encoding,
         encoding_source: decided.source,
@@ -145,5 +146,7 @@ fn finish(
         blurbs_removed: layout.blurbs,
         credits_removed: layout.credits_removed,
         clean_bytes,
+        lines,
+        words,
     })
 }

@@ -15,10 +15,11 @@
 //! - `scan`: pass 1, every marker with where it ends;
 //! - `layout` and `credits`: which markers bound the book and what to cut;
 //! - `emit` and `line_ends`: pass 2, the kept pieces with `\n` line ends,
-//!   trimmed;
+//!   trimmed, and `counts`: their lines and words, counted as they go;
 //! - `engine`: the passes in order;
 //! - `reuse`: the buffers each cleaning thread keeps from book to book.
 
+mod counts;
 mod credits;
 mod decode;
 mod emit;
@@ -35,6 +36,7 @@ mod words;
 
 use std::io::{self, Read, Seek, Write};
 
+pub use counts::TextCounts;
 pub use decode::EncodingSource;
 pub use markers::{FooterKind, HeaderKind};
 pub use source::{Spill, MAX_LINE};
@@ -70,6 +72,9 @@ pub struct Findings {
     pub credits_removed: bool,
     /// Bytes of clean text written.
     pub clean_bytes: u64,
+    /// Lines and words of the clean text, counted as it was written.
+    pub lines: u64,
+    pub words: u64,
 }
 
 /// The clean book, in memory, and what was learned while making it.

@@ -17,11 +17,13 @@ use crate::select::{Selection, Shard};
 
 #[derive(Debug, Args)]
 pub struct FetchArgs {
-    /// CSV manifest of books (`-` for stdin) [default: the built-in list].
+    /// CSV manifest of books: a file, a URL, or `-` for stdin [default: the built-in list].
     ///
     /// Without --manifest, gutenfetch uses the list built into it (a copy of
     /// the repository's ingest_file/Gutenberg_files.csv: works of and about
-    /// Martin Luther and a few classics), from any folder. Needs a header row with an ebook-number column named `FileNumber` or
+    /// Martin Luther and a few classics), from any folder. A URL (e.g. a
+    /// mirror's cache/epub/feeds/pg_catalog.csv) is downloaded to a temporary
+    /// file first; `gutenfetch catalog` keeps a copy instead. Needs a header row with an ebook-number column named `FileNumber` or
     /// `Text#` (Project Gutenberg's pg_catalog.csv); `Title` and `author` or
     /// `Authors` are used when present. Rows of pg_catalog.csv whose `Type` is
     /// not `Text` are skipped. Bad rows are reported with their line and
@@ -133,7 +135,41 @@ pub struct FetchArgs {
     #[arg(long, value_name = "CODE")]
     pub language: Option<String>,
 
-    /// Keep only the first N books of the manifest (after --language, before --shard).
+    /// Keep only books whose `Authors` contains TEXT (case-insensitive).
+    ///
+    /// pg_catalog.csv names authors as `Goethe, Johann Wolfgang von,
+    /// 1749-1832`; any part matches (`goethe`, `1749`). A manifest without an
+    /// `Authors` (or `author`) column is then a fatal error. Without
+    /// --author, books by every author are kept.
+    #[arg(long, value_name = "TEXT")]
+    pub author: Option<String>,
+
+    /// Keep only books whose `Title` contains TEXT (case-insensitive).
+    ///
+    /// A manifest without a `Title` column is then a fatal error. Without
+    /// --title, books of every title are kept.
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+
+    /// Keep only books whose `Subjects`, `LoCC` or `Bookshelves` contain TEXT (case-insensitive).
+    ///
+    /// E.g. `--subject "children's literature"` (a bookshelf), `--subject
+    /// PZ` (a Library of Congress class), `--subject poetry`. A manifest
+    /// with none of these columns is then a fatal error. Without --subject,
+    /// books on every subject are kept.
+    #[arg(long, value_name = "TEXT")]
+    pub subject: Option<String>,
+
+    /// Keep only books whose `Issued` date falls in FROM..TO (both included).
+    ///
+    /// Each end is a year, YYYY-MM or YYYY-MM-DD, and either may be left
+    /// out: `2000..2009`, `2020-06-01..`, `..1999`. Rows without a date are
+    /// not kept. A manifest without an `Issued` column is then a fatal error.
+    /// Without --issued, books issued at any date are kept.
+    #[arg(long, value_name = "FROM..TO")]
+    pub issued: Option<crate::select::Issued>,
+
+    /// Keep only the first N books of the manifest (after the filters, before --shard).
     ///
     /// Counts books in manifest order once bad rows, duplicates and non-Text
     /// rows are dropped. The shards of a split all take the same first N and
@@ -185,16 +221,23 @@ pub struct FetchArgs {
     /// attempts, error); README.md describes the fields.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+
+    /// Also write the clean books as a JSONL dataset to FILE (`-` for stdout).
+    ///
+    /// After the run, one JSON object a line per clean book (fetched or
+    /// already complete), in manifest order: ebook, title, author, language,
+    /// subjects, issued, url, sha256 (of the raw copy), lines, words and text.
+    /// Written atomically; FILE.gz or FILE.zst is compressed.
+    /// `gutenfetch export OUT --jsonl FILE` writes the same from an existing
+    /// output folder. Without --jsonl, no dataset file is written.
+    #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
+    pub jsonl: Option<PathBuf>,
 }
 
 impl FetchArgs {
     /// Validates what was typed and resolves defaults into a [`Config`].
     pub fn into_config(self) -> anyhow::Result<Config> {
-        let manifest = match self.manifest {
-            None => ManifestSource::BuiltIn,
-            Some(path) if path.as_os_str() == "-" => ManifestSource::Stdin,
-            Some(path) => ManifestSource::Path(path),
-        };
+        let manifest = self.manifest.map_or(ManifestSource::BuiltIn, ManifestSource::from_arg);
         if self.out.as_os_str().is_empty() {
             bail!("--out must name a folder");
         }
@@ -238,7 +281,16 @@ impl FetchArgs {
                 outage_budget: Duration::from_secs(self.outage_budget),
             },
             retry: RetryPolicy::new(self.retries),
-            selection: Selection { language: self.language, limit: self.limit.map(|n| n as usize), shard: self.shard },
+            selection: Selection {
+                language: self.language,
+                author: self.author,
+                title: self.title,
+                subject: self.subject,
+                issued: self.issued,
+                limit: self.limit.map(|n| n as usize),
+                shard: self.shard,
+            },
+            jsonl: self.jsonl,
             force: self.force,
             clean: CleanOptions { keep_credits: self.keep_credits },
             dry_run: self.dry_run.then_some(self.format),

@@ -2,6 +2,7 @@
 //! [`Cli::into_action`], the one place that turns it into what to do. The
 //! stages only ever see the resolved configs, never clap.
 
+mod dataset;
 mod fetch;
 pub mod man;
 mod numbers;
@@ -13,10 +14,13 @@ use std::path::PathBuf;
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
+pub use dataset::{CatalogArgs, ExportArgs};
 pub use fetch::FetchArgs;
 pub use strip::StripArgs;
 
+use crate::catalog::CatalogConfig;
 use crate::config::Config;
+use crate::export::ExportConfig;
 use crate::strip::StripConfig;
 
 /// Fetch Project Gutenberg plain texts listed in a CSV manifest from a mirror,
@@ -47,6 +51,10 @@ pub struct Cli {
 pub enum Command {
     /// Clean local Gutenberg files: no network, the same rules as a fetch.
     Strip(StripArgs),
+    /// Download Project Gutenberg's catalog, pg_catalog.csv, if it changed.
+    Catalog(CatalogArgs),
+    /// Write the clean books of an output folder as a JSONL dataset, without the network.
+    Export(ExportArgs),
     /// Print a completion script for a shell.
     Completions {
         /// The shell to complete for.
@@ -112,6 +120,8 @@ pub enum ProgressWhen {
 pub enum Action {
     Fetch(Box<Config>),
     Strip(StripConfig),
+    Catalog(CatalogConfig),
+    Export(ExportConfig),
     Completions(clap_complete::Shell),
     Man(Option<PathBuf>),
 }
@@ -162,6 +172,11 @@ impl Cli {
         Ok(match self.command {
             None => Action::Fetch(Box::new(self.fetch.into_config()?)),
             Some(Command::Strip(args)) => Action::Strip(args.into_config()?),
+            Some(Command::Catalog(args)) => {
+                let progress = !self.output.quiet && self.output.progress != ProgressWhen::Never;
+                Action::Catalog(args.into_config(progress)?)
+            }
+            Some(Command::Export(args)) => Action::Export(args.into_config()),
             Some(Command::Completions { shell }) => Action::Completions(shell),
             Some(Command::Man { out }) => Action::Man(out),
         })

@@ -101,6 +101,11 @@ impl FileMirror {
         .await
     }
 
+    /// Where `path` is on disk.
+    pub fn path_of(&self, path: &str) -> PathBuf {
+        self.root.join(path)
+    }
+
     pub fn url_of(&self, path: &str) -> String {
         let full = self.root.join(path);
         url::Url::from_file_path(&full).map_or_else(|()| full.display().to_string(), String::from)

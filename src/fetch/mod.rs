@@ -12,6 +12,7 @@ pub mod health;
 pub mod http;
 mod resolve;
 mod root;
+pub mod single;
 pub mod sink;
 pub mod throttle;
 

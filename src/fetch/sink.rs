@@ -39,6 +39,14 @@ impl Destination for PartFile {
     }
 }
 
+/// A plain file written in place: only for a single download alone on its
+/// own runtime (a `--manifest` URL), where a blocking write holds up nothing.
+impl Destination for std::fs::File {
+    async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        io::Write::write_all(self, bytes)
+    }
+}
+
 impl Destination for Vec<u8> {
     async fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
         self.extend_from_slice(bytes);

@@ -15,6 +15,14 @@ pub struct BookEntry {
     ebook: u32,
     title: Option<String>,
     author: Option<String>,
+    /// What a catalog row says of the book, for `export`; absent from a
+    /// manifest without these columns (and from reports of older versions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    subjects: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    issued: Option<String>,
     pub manifest_line: u64,
     status: Status,
     url: Option<String>,
@@ -25,6 +33,11 @@ pub struct BookEntry {
     clean_bytes: u64,
     encoding: Option<String>,
     markers_found: Option<bool>,
+    /// Of the clean text, when it was cleaned in this run.
+    #[serde(default)]
+    lines: Option<u64>,
+    #[serde(default)]
+    words: Option<u64>,
     attempts: u32,
     warnings: Vec<String>,
     error: Option<ErrorEntry>,
@@ -50,6 +63,9 @@ pub fn entry(o: &BookOutcome, out_dir: &Path, learned: Option<Learned>) -> BookE
         ebook: o.book.number.get(),
         title: o.book.title().map(str::to_owned),
         author: o.book.author().map(str::to_owned),
+        language: o.book.language().map(str::to_owned),
+        subjects: o.book.subjects().map(str::to_owned),
+        issued: o.book.issued().map(str::to_owned),
         manifest_line: o.book.line,
         status: o.status,
         url: o.url.as_deref().map(|url| redact(url).into_owned()),
@@ -59,6 +75,8 @@ pub fn entry(o: &BookOutcome, out_dir: &Path, learned: Option<Learned>) -> BookE
         clean_bytes: o.clean_bytes,
         encoding: o.encoding.or(learned.encoding).map(str::to_owned),
         markers_found: o.markers_found.or(learned.markers_found),
+        lines: o.lines.or(learned.lines),
+        words: o.words.or(learned.words),
         attempts: o.attempts,
         warnings: o.warnings.clone(),
         error: o.error.as_ref().map(|e| ErrorEntry { stage: e.stage, message: redact(&e.message).into_owned() }),

@@ -21,6 +21,9 @@ use serde::Deserialize;
 pub struct Learned {
     pub encoding: Option<&'static str>,
     pub markers_found: Option<bool>,
+    /// Of the clean text, counted when it was written.
+    pub lines: Option<u64>,
+    pub words: Option<u64>,
 }
 
 /// What the previous report knew, by ebook number.
@@ -37,6 +40,10 @@ struct OldBook {
     ebook: u32,
     encoding: KnownEncoding,
     markers_found: Option<bool>,
+    #[serde(default)]
+    lines: Option<u64>,
+    #[serde(default)]
+    words: Option<u64>,
 }
 
 /// An encoding name as the report writes it, as the same `&'static str`;
@@ -62,8 +69,11 @@ impl Previous {
                 report
                     .books
                     .into_iter()
-                    .filter(|b| b.encoding.0.is_some() || b.markers_found.is_some())
-                    .map(|b| (b.ebook, Learned { encoding: b.encoding.0, markers_found: b.markers_found }))
+                    .filter(|b| b.encoding.0.is_some() || b.markers_found.is_some() || b.lines.is_some())
+                    .map(|b| {
+                        let (encoding, markers_found) = (b.encoding.0, b.markers_found);
+                        (b.ebook, Learned { encoding, markers_found, lines: b.lines, words: b.words })
+                    })
                     .collect(),
             ),
             Err(e) => {
@@ -89,14 +99,19 @@ mod tests {
         std::fs::write(
             &path,
             r#"{"summary": {}, "books": [
-                {"ebook": 1, "encoding": "ISO-8859-1", "markers_found": true, "status": "ok"},
+                {"ebook": 1, "encoding": "ISO-8859-1", "markers_found": true, "status": "ok", "lines": 3, "words": 9},
                 {"ebook": 2, "encoding": "windows-1252", "markers_found": false},
                 {"ebook": 3, "encoding": null, "markers_found": null}]}"#,
         )
         .unwrap();
         let previous = Previous::read(&path);
-        assert_eq!(previous.get(1), Some(Learned { encoding: Some("ISO-8859-1"), markers_found: Some(true) }));
-        assert_eq!(previous.get(2), Some(Learned { encoding: Some("windows-1252"), markers_found: Some(false) }));
+        let known = |encoding, markers_found| Learned {
+            encoding: Some(encoding),
+            markers_found: Some(markers_found),
+            ..Learned::default()
+        };
+        assert_eq!(previous.get(1), Some(Learned { lines: Some(3), words: Some(9), ..known("ISO-8859-1", true) }));
+        assert_eq!(previous.get(2), Some(known("windows-1252", false)));
         assert_eq!(previous.get(3), None);
         assert!(Previous::read(&dir.path().join("none.json")).get(1).is_none());
     }

@@ -35,9 +35,25 @@ use crate::terminal_safe::terminal_safe;
 pub enum ManifestSource {
     Path(PathBuf),
     Stdin,
+    /// An `http://` or `https://` URL, downloaded to a temporary file.
+    Url(url::Url),
     /// The default list, built into the binary so that a plain
     /// `gutenfetch --out DIR` works from any folder after `cargo install`.
     BuiltIn,
+}
+
+impl ManifestSource {
+    /// What `--manifest` names: `-` is stdin, an http(s) URL is downloaded,
+    /// anything else is a file's path.
+    pub fn from_arg(arg: PathBuf) -> ManifestSource {
+        let text = arg.to_string_lossy();
+        let web = text.starts_with("http://") || text.starts_with("https://");
+        match url::Url::parse(&text) {
+            Ok(url) if web => ManifestSource::Url(url),
+            _ if arg.as_os_str() == "-" => ManifestSource::Stdin,
+            _ => ManifestSource::Path(arg),
+        }
+    }
 }
 
 /// The built-in manifest; `ingest_file/Gutenberg_files.csv` is its readable source.
@@ -51,6 +67,7 @@ impl std::fmt::Display for ManifestSource {
         match self {
             ManifestSource::Path(path) => write!(f, "{}", path.display()),
             ManifestSource::Stdin => f.write_str("<stdin>"),
+            ManifestSource::Url(url) => f.write_str(&crate::redact::redact(url.as_str())),
             ManifestSource::BuiltIn => f.write_str(BUILT_IN_NAME),
         }
     }
@@ -71,13 +88,26 @@ pub struct Book {
     about: Option<Box<About>>,
 }
 
-/// What a manifest row says about a book besides its number.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct About {
-    title: Option<String>,
-    author: Option<String>,
+/// What a manifest row says about a book besides its number, each field
+/// as the row holds it (trimmed; `None` when absent or empty).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct About {
+    pub title: Option<String>,
+    pub author: Option<String>,
     /// `Language` of pg_catalog.csv (codes joined with `; `).
-    language: Option<String>,
+    pub language: Option<String>,
+    /// pg_catalog.csv's `Subjects`, `LoCC` and `Bookshelves` (each joined with `; `).
+    pub subjects: Option<String>,
+    pub locc: Option<String>,
+    pub bookshelves: Option<String>,
+    /// pg_catalog.csv's `Issued`, `YYYY-MM-DD`.
+    pub issued: Option<String>,
+}
+
+impl About {
+    fn is_empty(&self) -> bool {
+        *self == About::default()
+    }
 }
 
 impl Book {
@@ -87,8 +117,26 @@ impl Book {
 
     /// The book with its title, author and language (any may be absent).
     pub fn with_about(self, title: Option<String>, author: Option<String>, language: Option<String>) -> Book {
-        let known = title.is_some() || author.is_some() || language.is_some();
-        Book { about: known.then(|| Box::new(About { title, author, language })), ..self }
+        self.with_details(About { title, author, language, ..About::default() })
+    }
+
+    /// The book with all its manifest row says of it.
+    pub fn with_details(self, about: About) -> Book {
+        Book { about: (!about.is_empty()).then(|| Box::new(about)), ..self }
+    }
+
+    /// What the manifest says of the book (all `None` for a bare number).
+    pub fn details(&self) -> &About {
+        static NOTHING: About = About {
+            title: None,
+            author: None,
+            language: None,
+            subjects: None,
+            locc: None,
+            bookshelves: None,
+            issued: None,
+        };
+        self.about.as_deref().unwrap_or(&NOTHING)
     }
 
     pub fn title(&self) -> Option<&str> {
@@ -101,6 +149,14 @@ impl Book {
 
     pub fn language(&self) -> Option<&str> {
         self.about.as_ref()?.language.as_deref()
+    }
+
+    pub fn subjects(&self) -> Option<&str> {
+        self.about.as_ref()?.subjects.as_deref()
+    }
+
+    pub fn issued(&self) -> Option<&str> {
+        self.about.as_ref()?.issued.as_deref()
     }
 }
 
@@ -125,8 +181,8 @@ pub enum ManifestError {
          `FileNumber` or `Text#`, found {found}"
     )]
     NoNumberColumn { source_name: String, found: String },
-    #[error("--language needs a `Language` column (as in pg_catalog.csv); manifest {0} has none")]
-    NoLanguageColumn(String),
+    #[error("{flag} needs {columns} column (as in pg_catalog.csv); manifest {source_name} has none")]
+    MissingColumn { flag: &'static str, columns: &'static str, source_name: String },
 }
 
 /// A surveyed manifest: what the run reports about its rows, and its books
@@ -138,6 +194,11 @@ pub struct Manifest {
     selection: Selection,
     /// Books the run takes: in the manifest, each number once, and selected.
     pub book_count: usize,
+    /// Books in the manifest (each number once), before any selection.
+    pub listed: usize,
+    /// How many books were left after each filter of the selection, in the
+    /// order they apply (`--language`, `--author`, …), before `--limit` and `--shard`.
+    pub kept_by_filter: Vec<(crate::select::Filter, usize)>,
     /// Bad rows (those of the run's shard).
     pub problems: Vec<RowProblem>,
     /// Rows naming a book already listed earlier.
@@ -169,6 +230,7 @@ impl Input {
                     }
                 }
             }
+            ManifestSource::Url(url) => crate::catalog::download_to_temp(url).map(Input::File),
         }
     }
 
@@ -206,10 +268,12 @@ fn unreadable(source_name: &str, error: &dyn std::fmt::Display) -> ManifestError
 /// Reads every row once: counts, bad rows, and the books `selection` takes.
 fn survey(input: Input, source_name: String, selection: &Selection) -> Result<Manifest, ManifestError> {
     let (mut listed, mut book_count, mut duplicates, mut not_text, mut problems) = (0, 0, 0, 0, Vec::new());
+    let kept_by_filter;
     {
         let mut rows = Rows::new(input.reader().map_err(|e| unreadable(&source_name, &e))?, &source_name)?;
-        if selection.language.is_some() && !rows.has_language_column() {
-            return Err(ManifestError::NoLanguageColumn(source_name.clone()));
+        if let Some(filter) = selection.filters().find(|&filter| !rows.has_columns_for(filter)) {
+            let (flag, columns) = (filter.flag(), filter.columns());
+            return Err(ManifestError::MissingColumn { flag, columns, source_name: source_name.clone() });
         }
         let mut selector = selection.start();
         while let Some(row) = rows.next_row()? {
@@ -227,10 +291,20 @@ fn survey(input: Input, source_name: String, selection: &Selection) -> Result<Ma
         if rows.count() == 0 {
             return Err(ManifestError::Empty(source_name.clone()));
         }
+        kept_by_filter = selector.kept_by_filter();
     }
-    let manifest =
-        Manifest { input, source_name, selection: selection.clone(), book_count, problems, duplicates, not_text };
-    manifest.log(listed);
+    let manifest = Manifest {
+        input,
+        source_name,
+        selection: selection.clone(),
+        book_count,
+        listed,
+        kept_by_filter,
+        problems,
+        duplicates,
+        not_text,
+    };
+    manifest.log();
     Ok(manifest)
 }
 
@@ -246,7 +320,8 @@ impl Manifest {
         Books { rows, error, selector: self.selection.start(), seq: 0 }
     }
 
-    fn log(&self, listed: usize) {
+    fn log(&self) {
+        let listed = self.listed;
         let name = terminal_safe(&self.source_name);
         tracing::debug!(
             "manifest {name}: {}, {}, {}, {} whose Type is not Text",

@@ -9,8 +9,9 @@ use std::io::Read;
 
 use super::lines::LineEnds;
 use super::seen::Seen;
-use super::{unreadable, Book, ManifestError, RowProblem};
+use super::{unreadable, About, Book, ManifestError, RowProblem};
 use crate::ebook::EbookNumber;
+use crate::select::Filter;
 use crate::terminal_safe::{quote_short, terminal_safe};
 
 /// What one data row of the manifest is.
@@ -33,6 +34,10 @@ struct Columns {
     author: Option<usize>,
     kind: Option<usize>,
     language: Option<usize>,
+    subjects: Option<usize>,
+    locc: Option<usize>,
+    bookshelves: Option<usize>,
+    issued: Option<usize>,
     /// Fields in the header.
     width: usize,
 }
@@ -52,6 +57,10 @@ impl Columns {
             author: position(&["author", "authors"]),
             kind: position(&["type"]),
             language: position(&["language"]),
+            subjects: position(&["subjects", "subject"]),
+            locc: position(&["locc"]),
+            bookshelves: position(&["bookshelves", "bookshelf"]),
+            issued: position(&["issued"]),
             width: header.len(),
         })
     }
@@ -87,8 +96,16 @@ impl<'a> Rows<'a> {
         Ok(Rows { reader, columns, source_name, seen: Seen::default(), record: csv::ByteRecord::new(), rows: 0 })
     }
 
-    pub fn has_language_column(&self) -> bool {
-        self.columns.language.is_some()
+    /// Whether the manifest has a column `filter` reads.
+    pub fn has_columns_for(&self, filter: Filter) -> bool {
+        let c = &self.columns;
+        match filter {
+            Filter::Language => c.language.is_some(),
+            Filter::Author => c.author.is_some(),
+            Filter::Title => c.title.is_some(),
+            Filter::Subject => c.subjects.is_some() || c.locc.is_some() || c.bookshelves.is_some(),
+            Filter::Issued => c.issued.is_some(),
+        }
     }
 
     /// Data rows read so far.
@@ -139,10 +156,14 @@ impl<'a> Rows<'a> {
             tracing::trace!("{}:{line}: ebook {number} listed again: fetched once", terminal_safe(self.source_name));
             return Row::Duplicate;
         }
-        Row::Book(Book::new(number, line, row).with_about(
-            field(columns.title),
-            field(columns.author),
-            field(columns.language),
-        ))
+        Row::Book(Book::new(number, line, row).with_details(About {
+            title: field(columns.title),
+            author: field(columns.author),
+            language: field(columns.language),
+            subjects: field(columns.subjects),
+            locc: field(columns.locc),
+            bookshelves: field(columns.bookshelves),
+            issued: field(columns.issued),
+        }))
     }
 }

@@ -1,5 +1,7 @@
 //! A real HTTP server (axum) on a free loopback port, serving a mirror folder
 //! the way nginx does, with switches for the situations a client must handle.
+//! Like nginx it sends `ETag` and `Last-Modified` with each file and answers a
+//! request whose `If-None-Match` or `If-Modified-Since` still holds with 304.
 
 use super::server_thread::ServerThread;
 use std::net::SocketAddr;
@@ -8,7 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, StatusCode, Uri};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
@@ -29,6 +31,16 @@ struct Site {
     root: PathBuf,
     options: HttpOptions,
     requests: Mutex<Vec<String>>,
+    answered: Mutex<Vec<Answered>>,
+}
+
+/// A file request and how it was answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answered {
+    pub path: String,
+    /// It carried `If-None-Match` or `If-Modified-Since`.
+    pub conditional: bool,
+    pub status: u16,
 }
 
 pub struct HttpServer {
@@ -43,7 +55,12 @@ impl HttpServer {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
-        let site = Arc::new(Site { root: root.to_owned(), options, requests: Mutex::new(Vec::new()) });
+        let site = Arc::new(Site {
+            root: root.to_owned(),
+            options,
+            requests: Mutex::new(Vec::new()),
+            answered: Mutex::new(Vec::new()),
+        });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = Router::new().fallback(serve).with_state(Arc::clone(&site));
         let thread = std::thread::spawn(move || {
@@ -69,13 +86,18 @@ impl HttpServer {
         self.site.requests.lock().unwrap().clone()
     }
 
+    /// Every request for a file, with whether it was conditional and its status.
+    pub fn answered(&self) -> Vec<Answered> {
+        self.site.answered.lock().unwrap().clone()
+    }
+
     /// The requests whose path starts with `prefix`.
     pub fn requests_under(&self, prefix: &str) -> Vec<String> {
         self.requests().into_iter().filter(|p| p.starts_with(prefix)).collect()
     }
 }
 
-async fn serve(State(site): State<Arc<Site>>, uri: Uri) -> Response {
+async fn serve(State(site): State<Arc<Site>>, uri: Uri, headers: HeaderMap) -> Response {
     let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy().into_owned();
     site.requests.lock().unwrap().push(path.clone());
     if site.options.login_required {
@@ -101,17 +123,39 @@ async fn serve(State(site): State<Arc<Site>>, uri: Uri) -> Response {
         }
         return ([(header::CONTENT_TYPE, "text/html")], index_page(&path, &file)).into_response();
     }
-    match std::fs::read(&file) {
+    let response = match std::fs::read(&file) {
         Ok(bytes) => {
             let kind = match file.extension().and_then(|e| e.to_str()) {
                 Some("zip") => "application/zip",
                 Some("htm" | "html") => "text/html",
                 _ => "text/plain",
             };
-            ([(header::CONTENT_TYPE, kind)], Body::from(bytes)).into_response()
+            let (etag, modified) = validators(&file, &bytes);
+            let asked = |name| headers.get(name).and_then(|v: &header::HeaderValue| v.to_str().ok());
+            let unchanged = match (asked(header::IF_NONE_MATCH), asked(header::IF_MODIFIED_SINCE)) {
+                (Some(tag), _) => tag == etag,
+                (None, Some(since)) => since == modified,
+                (None, None) => false,
+            };
+            let sent = [(header::ETAG, etag), (header::LAST_MODIFIED, modified)];
+            if unchanged {
+                (StatusCode::NOT_MODIFIED, sent).into_response()
+            } else {
+                ([(header::CONTENT_TYPE, kind.to_owned())], sent, Body::from(bytes)).into_response()
+            }
         }
         Err(_) => StatusCode::NOT_FOUND.into_response(),
-    }
+    };
+    let conditional = headers.contains_key(header::IF_NONE_MATCH) || headers.contains_key(header::IF_MODIFIED_SINCE);
+    site.answered.lock().unwrap().push(Answered { path, conditional, status: response.status().as_u16() });
+    response
+}
+
+/// nginx's validators: an ETag of the file's time and length, and its time as an HTTP date.
+fn validators(file: &std::path::Path, bytes: &[u8]) -> (String, String) {
+    let modified = std::fs::metadata(file).and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH);
+    let seconds = modified.duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
+    (format!("\"{seconds:x}-{:x}\"", bytes.len()), httpdate::fmt_http_date(modified))
 }
 
 fn redirect(location: &str) -> Response {

@@ -212,6 +212,27 @@ impl FtpSession {
         }
     }
 
+    /// MDTM: when `path` was last changed, as the server writes it
+    /// (`YYYYMMDDhhmmss`); `None` when the server does not say.
+    pub async fn modified(&mut self, path: &str) -> Result<Option<String>, BookError> {
+        let path = format!("{}{path}", self.pool.endpoint.root);
+        let wait = self.pool.timeout;
+        let conn = self.conn().await?;
+        match with_timeout(wait, conn.ftp.custom_command(format!("MDTM {path}"), &[Status::File])).await {
+            Ok(reply) => {
+                let text = String::from_utf8_lossy(&reply.body);
+                // `213 20260105093000`: the stamp is the reply's last word.
+                Ok(text
+                    .split_whitespace()
+                    .last()
+                    .filter(|w| w.bytes().all(|b| b.is_ascii_digit() || b == b'.'))
+                    .map(str::to_owned))
+            }
+            Err(FtpError::UnexpectedResponse(reply)) if reply.status.code() >= 500 => Ok(None),
+            Err(err) => Err(self.failed(Stage::Resolve, &format!("MDTM {path}"), err)),
+        }
+    }
+
     pub fn url_of(&self, path: &str) -> String {
         self.pool.endpoint.url_of(path)
     }

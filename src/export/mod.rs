@@ -1,0 +1,242 @@
+//! The dataset file: one JSON object a line per clean book, in manifest
+//! order, made from what a run left in its output folder — the report (the
+//! books in order, what the manifest said of each, their status and URL)
+//! and the clean and raw files. `--jsonl` calls it after a run and
+//! `gutenfetch export` on any output folder, so both give the same file and
+//! the fetch and clean stages know nothing of it.
+//!
+//! Streams throughout: the report is read one book entry at a time and each
+//! book's text is copied into its JSON string a buffer at a time, so memory
+//! does not grow with the number of books or their size.
+
+mod destination;
+mod text;
+
+use std::fs::File;
+use std::io::{self, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::outcome::Status;
+use destination::Destination;
+
+/// Copies are made a buffer of this size at a time.
+const BUFFER: usize = 256 * 1024;
+
+/// What `export` needs, resolved from the command line.
+#[derive(Clone, Debug)]
+pub struct ExportConfig {
+    /// The output folder of a run.
+    pub out: PathBuf,
+    /// Its report [default: OUT/gutenfetch-report.json].
+    pub report: PathBuf,
+    /// The dataset file; `-` for stdout.
+    pub jsonl: PathBuf,
+}
+
+/// What a book's entry in the report gives the dataset.
+#[derive(Debug, Deserialize)]
+struct Entry {
+    ebook: u32,
+    status: Status,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    author: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    subjects: Option<String>,
+    #[serde(default)]
+    issued: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    raw_path: Option<String>,
+}
+
+/// The fields of a dataset line before its text, in the order written.
+#[derive(Serialize)]
+struct Head<'a> {
+    ebook: u32,
+    title: &'a Option<String>,
+    author: &'a Option<String>,
+    language: &'a Option<String>,
+    subjects: &'a Option<String>,
+    issued: &'a Option<String>,
+    url: &'a Option<String>,
+    sha256: Option<String>,
+}
+
+/// What an export wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Exported {
+    pub books: usize,
+    /// Clean books whose text was not in the folder (removed since the run).
+    pub missing: usize,
+}
+
+/// `gutenfetch export`: writes the dataset file and says what it wrote.
+pub fn run(config: &ExportConfig) -> anyhow::Result<crate::ExitCode> {
+    let exported = write(&config.out, &config.report, &config.jsonl)?;
+    eprintln!(
+        "gutenfetch: {} written to {}{}",
+        crate::progress::counted(exported.books, "book"),
+        config.jsonl.display(),
+        if exported.missing > 0 { format!(", {} whose text is missing", exported.missing) } else { String::new() }
+    );
+    Ok(if exported.missing > 0 { crate::ExitCode::BooksFailed } else { crate::ExitCode::Success })
+}
+
+/// Writes the dataset of the run whose output folder is `out` and report
+/// `report` to `dest` (`-` for stdout), atomically, compressed when its name
+/// ends in `.gz` or `.zst`.
+pub fn write(out: &Path, report: &Path, dest: &Path) -> anyhow::Result<Exported> {
+    let cannot_read = || format!("cannot read the report {}", report.display());
+    let reader = BufReader::with_capacity(BUFFER, File::open(report).with_context(cannot_read)?);
+    let mut destination = Destination::create(dest).with_context(|| format!("cannot write {}", dest.display()))?;
+    let mut exported = Exported::default();
+    let mut copier = Copier { buffer: vec![0; BUFFER], out_dir: out };
+    let mut book = |entry: Entry| -> io::Result<()> {
+        if !matches!(entry.status, Status::Ok | Status::Skipped) {
+            return Ok(());
+        }
+        match copier.book(&entry, &mut destination) {
+            Ok(()) => exported.books += 1,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                tracing::warn!("ebook {}: {error}: left out of the dataset", entry.ebook);
+                exported.missing += 1;
+            }
+            Err(error) => return Err(error),
+        }
+        Ok(())
+    };
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    ReportSeed(&mut book).deserialize(&mut deserializer).with_context(cannot_read)?;
+    destination.commit().with_context(|| format!("cannot write {}", dest.display()))?;
+    Ok(exported)
+}
+
+/// Reads books' files and writes their lines.
+struct Copier<'a> {
+    buffer: Vec<u8>,
+    out_dir: &'a Path,
+}
+
+impl Copier<'_> {
+    /// Writes one book's line: its head, then its text, then its counts.
+    /// The clean text is opened first: a book without one writes nothing.
+    fn book(&mut self, entry: &Entry, out: &mut impl Write) -> io::Result<()> {
+        let clean_path = self.out_dir.join(format!("{}.txt", entry.ebook));
+        let mut clean =
+            File::open(&clean_path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", clean_path.display())))?;
+        // The raw copy's name is in the report; it lives in OUT/raw/ whatever
+        // folder the report's paths were written from.
+        let raw_name = entry.raw_path.as_deref().and_then(|p| Path::new(p).file_name().map(|n| n.to_owned()));
+        let sha256 = match raw_name {
+            Some(name) => self.sha256(&self.out_dir.join("raw").join(name)),
+            None => None,
+        };
+        let head = Head {
+            ebook: entry.ebook,
+            title: &entry.title,
+            author: &entry.author,
+            language: &entry.language,
+            subjects: &entry.subjects,
+            issued: &entry.issued,
+            url: &entry.url,
+            sha256,
+        };
+        let mut head = serde_json::to_vec(&head).map_err(io::Error::other)?;
+        head.pop(); // the closing brace: the text and counts follow
+        out.write_all(&head)?;
+        out.write_all(b",\"text\":\"")?;
+        let counts = text::copy_escaped(&mut clean, &mut self.buffer, out)?;
+        let (lines, words) = counts.finished();
+        writeln!(out, "\",\"lines\":{lines},\"words\":{words}}}")
+    }
+
+    /// The SHA-256 of a raw copy, in hex; `None` (and a warning) when it cannot be read.
+    fn sha256(&mut self, path: &Path) -> Option<String> {
+        let mut hasher = Sha256::new();
+        let hashed = File::open(path).and_then(|mut file| loop {
+            let read = file.read(&mut self.buffer)?;
+            if read == 0 {
+                return Ok(());
+            }
+            hasher.update(&self.buffer[..read]);
+        });
+        match hashed {
+            Ok(()) => Some(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()),
+            Err(error) => {
+                tracing::warn!("{}: {error}: no sha256 in the dataset", path.display());
+                None
+            }
+        }
+    }
+}
+
+/// Reads a report, handing each entry of its `books` to a callback and
+/// skipping everything else, so no list of books is ever held.
+struct ReportSeed<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(Entry) -> io::Result<()>> DeserializeSeed<'de> for ReportSeed<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(Entry) -> io::Result<()>> Visitor<'de> for ReportSeed<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a gutenfetch report")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut books = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "books" {
+                map.next_value_seed(BooksSeed(&mut *self.0))?;
+                books = true;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        if !books {
+            return Err(A::Error::custom("it has no `books`: not a gutenfetch report"));
+        }
+        Ok(())
+    }
+}
+
+struct BooksSeed<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(Entry) -> io::Result<()>> DeserializeSeed<'de> for BooksSeed<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(Entry) -> io::Result<()>> Visitor<'de> for BooksSeed<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of books")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(entry) = seq.next_element::<Entry>()? {
+            (self.0)(entry).map_err(|e| A::Error::custom(format!("writing the dataset: {e}")))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,117 @@
+//! A clean book's text copied into a JSON string, a buffer at a time:
+//! escaped as JSON requires, counted as the cleaner counts.
+
+use std::io::{self, Read, Write};
+
+use crate::clean::TextCounts;
+
+/// Copies `input` (UTF-8) into `out` as the inside of a JSON string, and
+/// returns its lines and words. Bytes that are not UTF-8 (a clean file is,
+/// unless someone edited it) become U+FFFD, so the line stays valid JSON.
+pub fn copy_escaped(input: &mut impl Read, buffer: &mut [u8], out: &mut impl Write) -> io::Result<TextCounts> {
+    let mut counts = TextCounts::default();
+    // A character cut by the end of the buffer waits at its start for the rest.
+    let mut carried = 0;
+    loop {
+        let read = input.read(&mut buffer[carried..])?;
+        let filled = carried + read;
+        let chunk = &buffer[..filled];
+        let valid = match simdutf8::compat::from_utf8(chunk) {
+            Ok(_) => filled,
+            Err(error) => error.valid_up_to(),
+        };
+        escape(&chunk[..valid], out)?;
+        counts.add(&chunk[..valid]);
+        let rest = &chunk[valid..];
+        let at_end = read == 0;
+        let cut_char = !at_end
+            && rest.len() < 4
+            && simdutf8::compat::from_utf8(rest).err().is_some_and(|e| e.error_len().is_none());
+        if rest.is_empty() {
+            carried = 0;
+        } else if cut_char {
+            carried = rest.len();
+            buffer.copy_within(valid..filled, 0);
+        } else {
+            // Not UTF-8: one replacement character per bad sequence.
+            let bad = simdutf8::compat::from_utf8(rest).err().and_then(|e| e.error_len()).unwrap_or(rest.len());
+            out.write_all(b"\\ufffd")?;
+            counts.add("\u{fffd}".as_bytes());
+            carried = filled - valid - bad;
+            buffer.copy_within(valid + bad..filled, 0);
+            if at_end && carried == 0 {
+                return Ok(counts);
+            }
+            continue;
+        }
+        if at_end {
+            return Ok(counts);
+        }
+    }
+}
+
+/// Which bytes JSON needs escaped: `"`, `\` and the control characters.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// Writes valid UTF-8 `text` with `"`, `\` and control characters escaped.
+/// A table lookup a byte finds the next one to escape (a line end, in most
+/// books every few dozen bytes); the bytes between go out in one write.
+fn escape(text: &[u8], out: &mut impl Write) -> io::Result<()> {
+    let mut rest = text;
+    while let Some(at) = rest.iter().position(|&b| NEEDS_ESCAPE[usize::from(b)]) {
+        out.write_all(&rest[..at])?;
+        match rest[at] {
+            b'"' => out.write_all(b"\\\"")?,
+            b'\\' => out.write_all(b"\\\\")?,
+            b'\n' => out.write_all(b"\\n")?,
+            b'\r' => out.write_all(b"\\r")?,
+            b'\t' => out.write_all(b"\\t")?,
+            other => write!(out, "\\u{other:04x}")?,
+        }
+        rest = &rest[at + 1..];
+    }
+    out.write_all(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Copies `bytes` through a buffer of `size` bytes and parses the result back.
+    fn round_trip(bytes: &[u8], size: usize) -> (String, (u64, u64)) {
+        let mut out = b"\"".to_vec();
+        let counts = copy_escaped(&mut &bytes[..], &mut vec![0; size], &mut out).unwrap();
+        out.push(b'"');
+        let text: String =
+            serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)));
+        (text, counts.finished())
+    }
+
+    #[test]
+    fn any_text_comes_back_whole_whatever_the_buffer_cuts() {
+        let text = "Ç'est \"là\"\\ que\tle 日本語\n\u{1}fin\r\n🦀\n";
+        for size in 4..40 {
+            let (back, counts) = round_trip(text.as_bytes(), size);
+            assert_eq!(back, text, "buffer of {size}");
+            assert_eq!(counts, (3, 7), "buffer of {size}");
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_become_replacement_characters() {
+        for size in 4..12 {
+            let (back, _) = round_trip(b"a\xffb\xe6\x97", size);
+            assert_eq!(back, "a\u{fffd}b\u{fffd}", "buffer of {size}");
+        }
+    }
+}
