@@ -4,6 +4,7 @@ mod bounded_input;
 mod catalog;
 mod clean_cases;
 mod clean_golden;
+mod clean_kinds;
 mod clean_props;
 mod cli_surface;
 mod cron_log;
