@@ -148,7 +148,8 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
     };
     crate::progress::print_out(&text);
     let failed = planned.iter().any(|p| p.action == "missing") || !manifest.problems.is_empty();
-    Ok(if failed { ExitCode::BooksFailed } else { ExitCode::Success })
+    let code = if failed { ExitCode::BooksFailed } else { ExitCode::Success };
+    Ok(client.health().stopped().map_or(code, |stop| code.merge(stop.exit_code())))
 }
 
 /// Finds every book, at most the throttle's limit at once, in manifest order.
@@ -159,10 +160,19 @@ async fn plan_all(client: &Arc<Client>, books: Vec<Book>, out: &OutputLayout, fo
             Step::Skip { .. } => tasks.spawn(std::future::ready((index, Planned::of(&book, "skip", None)))),
             Step::Reclean(_) => tasks.spawn(std::future::ready((index, Planned::of(&book, "reclean", None)))),
             Step::Fetch(_) => {
+                // As in a real run: one book until the mirror answers, none once it stopped the run.
+                let admitted = match client.health().admit().await {
+                    Ok(admitted) => admitted,
+                    Err(stop) => {
+                        let error = format!("not looked for: {}", stop.reason);
+                        tasks.spawn(std::future::ready((index, Planned::of(&book, "missing", Some(error)))));
+                        continue;
+                    }
+                };
                 let permit = client.throttle().acquire().await;
                 let client = Arc::clone(client);
                 tasks.spawn(async move {
-                    let _permit = permit;
+                    let _permit = (permit, admitted);
                     let result = match client.locate(book.number).await {
                         Ok(located) => Planned {
                             file: Some(located.candidate.path),
