@@ -103,8 +103,8 @@ pub struct FetchArgs {
     /// connect time-out), no new book starts and the mirror is probed with
     /// backoff; work resumes when it answers. After this long the run stops:
     /// the books not started are reported as such, and the exit code is 1.
-    /// A mirror that never answered is given at most 30 s (or this, if
-    /// shorter), then the run stops with exit code 2.
+    /// A mirror that never answered is given 25 s from the run's start (or
+    /// this, if shorter), then the run stops with exit code 2.
     #[arg(long, value_name = "SECS", default_value_t = 300, hide_default_value = true,
           value_parser = clap::value_parser!(u64).range(0..=86400))]
     pub outage_budget: u64,

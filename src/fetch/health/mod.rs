@@ -31,20 +31,26 @@ const PROBE_FIRST: Duration = Duration::from_millis(250);
 /// …up to this, so a mirror that comes back is noticed within seconds.
 const PROBE_CAP: Duration = Duration::from_secs(5);
 
+/// A mirror that has never answered is given this long from the run's start:
+/// with a connection attempt that times out (`--timeout`, 30 s by default)
+/// counted from before the deadline, and the report written after it, a run
+/// against a dead mirror still ends within about 30 s.
+const START_BUDGET: Duration = Duration::from_secs(25);
+
 /// How long the mirror is waited for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Budgets {
-    /// A mirror that has never answered.
+    /// A mirror that has never answered, counted from the run's start.
     pub start: Duration,
     /// An outage after the mirror has answered.
     pub outage: Duration,
 }
 
 impl Budgets {
-    /// At most 30 s for a mirror that never answered (less when the outage
-    /// budget is shorter), `outage` for an outage mid-run.
+    /// [`START_BUDGET`] for a mirror that never answered (less when the
+    /// outage budget is shorter), `outage` for an outage mid-run.
     pub fn new(outage: Duration) -> Self {
-        Budgets { start: outage.min(Duration::from_secs(30)), outage }
+        Budgets { start: outage.min(START_BUDGET), outage }
     }
 }
 
@@ -87,6 +93,8 @@ pub struct Health {
     /// `HOST:PORT`, for messages.
     address: String,
     budgets: Budgets,
+    /// When the run began: a mirror that never answered has until `started + budgets.start`.
+    started: Instant,
     state: Mutex<State>,
     /// Woken when the mirror answers, a scout ends, or the run stops.
     changed: Notify,
@@ -149,7 +157,8 @@ impl Drop for Probing<'_> {
 
 impl Health {
     pub fn new(address: String, budgets: Budgets) -> Arc<Self> {
-        Arc::new(Health { address, budgets, state: Mutex::new(State::default()), changed: Notify::new() })
+        let started = Instant::now();
+        Arc::new(Health { address, budgets, started, state: Mutex::new(State::default()), changed: Notify::new() })
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -290,15 +299,17 @@ impl Health {
     fn outage<'s>(&self, state: &'s mut State, cause: String, now: Instant) -> &'s mut Outage {
         let answered_before = state.last_answer.is_some();
         let outage = state.outage.get_or_insert_with(|| {
-            let budget = if answered_before { self.budgets.outage } else { self.budgets.start };
+            // Before the first answer the budget runs from the run's start, so
+            // a first attempt that timed out has already spent its share.
+            let deadline = if answered_before { now + self.budgets.outage } else { self.started + self.budgets.start };
             if answered_before {
                 tracing::warn!(
                     "the mirror {} does not answer ({cause}): no book starts until it does, for at most {} s",
                     self.address,
-                    budget.as_secs()
+                    self.budgets.outage.as_secs()
                 );
             }
-            Outage { since: now, deadline: now + budget, probes: 0, cause: String::new() }
+            Outage { since: now, deadline, probes: 0, cause: String::new() }
         });
         outage.cause = cause;
         outage

@@ -30,10 +30,23 @@ async fn a_mirror_that_never_answers_stops_the_run_within_the_start_budget() {
     assert_eq!(stop.kind, StopKind::Unreachable);
     assert_eq!(stop.reason, "cannot reach the mirror 127.0.0.1:1: Connection refused (os error 111)");
     assert_eq!(stop.exit_code(), ExitCode::Fatal);
-    assert!(started.elapsed() <= Duration::from_secs(30), "{:?}", started.elapsed());
-    assert_eq!(probes, 10, "0.25 + 0.5 + 1 + 2 + 4 + 4 × 5 s, then a last one at 30 s");
+    assert_eq!(started.elapsed(), START_BUDGET, "the last probe is made at the deadline");
+    assert_eq!(probes, 9, "0.25 + 0.5 + 1 + 2 + 4 + 3 × 5 s, then a last one at 25 s");
     drop(scout);
     assert!(health.admit().await.is_err(), "no book starts after the stop");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_first_attempt_that_timed_out_spends_the_start_budget() {
+    let health = Health::new("10.0.0.1:21".into(), Budgets::new(Duration::from_secs(600)));
+    let started = Instant::now();
+    let _scout = health.admit().await.unwrap();
+    // A connect time-out as long as the budget: no probe follows it.
+    tokio::time::advance(START_BUDGET).await;
+    let timed_out = BookError::transient(Stage::Resolve, "connecting: connection timed out");
+    let stop = health.wait_out(&timed_out, Instant::now()).await.unwrap_err();
+    assert_eq!(stop.kind, StopKind::Unreachable);
+    assert_eq!(started.elapsed(), START_BUDGET);
 }
 
 #[tokio::test(start_paused = true)]
