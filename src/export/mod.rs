@@ -108,12 +108,14 @@ pub fn write(out: &Path, report: &Path, dest: &Path) -> anyhow::Result<Exported>
     // Books being made on the rayon pool, oldest first: a window of a few,
     // so memory holds at most that many books whatever the report's length.
     let window = rayon::current_num_threads() + 2;
-    let mut in_flight: VecDeque<(u32, Receiver<io::Result<Vec<u8>>>)> = VecDeque::with_capacity(window);
-    let mut finish_oldest = |in_flight: &mut VecDeque<(u32, Receiver<io::Result<Vec<u8>>>)>| -> io::Result<()> {
+    let mut in_flight: VecDeque<(u32, Receiver<io::Result<Line>>)> = VecDeque::with_capacity(window);
+    let mut finish_oldest = |in_flight: &mut VecDeque<(u32, Receiver<io::Result<Line>>)>| -> io::Result<()> {
         let Some((ebook, made)) = in_flight.pop_front() else { return Ok(()) };
         match made.recv().unwrap_or_else(|_| Err(io::Error::other("a worker stopped"))) {
-            Ok(line) => {
-                destination.write_all(&line)?;
+            Ok(pieces) => {
+                for piece in pieces {
+                    destination.write_all(&piece)?;
+                }
                 exported.books += 1;
             }
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
@@ -150,10 +152,14 @@ pub fn write(out: &Path, report: &Path, dest: &Path) -> anyhow::Result<Exported>
     Ok(exported)
 }
 
+/// A book's line in three pieces (head, escaped text, counts), so the
+/// text, most of it, is never copied again.
+type Line = [Vec<u8>; 3];
+
 /// One book's line: its head, then its text, then its counts. The clean
 /// text is opened first: a book without one gives `NotFound`. Its raw copy
 /// is hashed while the text is escaped.
-fn line(out_dir: &Path, entry: &Entry) -> io::Result<Vec<u8>> {
+fn line(out_dir: &Path, entry: &Entry) -> io::Result<Line> {
     let clean_path = out_dir.join(format!("{}.txt", entry.ebook));
     let mut clean =
         File::open(&clean_path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", clean_path.display())))?;
@@ -181,13 +187,11 @@ fn line(out_dir: &Path, entry: &Entry) -> io::Result<Vec<u8>> {
         url: &entry.url,
         sha256,
     };
-    let mut out = serde_json::to_vec(&head).map_err(io::Error::other)?;
-    out.pop(); // the closing brace: the text and counts follow
-    out.reserve(text.len() + 64);
-    out.extend_from_slice(b",\"text\":\"");
-    out.extend_from_slice(&text);
-    writeln!(out, "\",\"lines\":{lines},\"words\":{words}}}")?;
-    Ok(out)
+    let mut head = serde_json::to_vec(&head).map_err(io::Error::other)?;
+    head.pop(); // the closing brace: the text and counts follow
+    head.extend_from_slice(b",\"text\":\"");
+    let tail = format!("\",\"lines\":{lines},\"words\":{words}}}\n").into_bytes();
+    Ok([head, text, tail])
 }
 
 /// The SHA-256 of a raw copy, in hex; `None` (and a warning) when it cannot be read.
