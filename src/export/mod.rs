@@ -147,7 +147,6 @@ pub fn write(out: &Path, report: &Path, dest: &Path) -> anyhow::Result<Exported>
     while !in_flight.is_empty() {
         finish_oldest(&mut in_flight).with_context(|| format!("writing the dataset {}", dest.display()))?;
     }
-    drop(finish_oldest);
     destination.commit().with_context(|| format!("cannot write {}", dest.display()))?;
     Ok(exported)
 }
