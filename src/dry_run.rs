@@ -119,7 +119,8 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
     counts.not_text_rows = manifest.not_text;
     printer.finish(&manifest.problems, &counts);
     let failed = counts.missing > 0 || !manifest.problems.is_empty();
-    Ok(if failed { ExitCode::BooksFailed } else { ExitCode::Success })
+    let code = if failed { ExitCode::BooksFailed } else { ExitCode::Success };
+    Ok(client.health().stopped().map_or(code, |stop| code.merge(stop.exit_code())))
 }
 
 /// Finds every book, at most the throttle's limit at once, handing each to
@@ -148,24 +149,33 @@ async fn plan_all(
             Step::Skip { .. } => tokio::spawn(std::future::ready(Planned::of(&book, "skip", None))),
             Step::Reclean(_) => tokio::spawn(std::future::ready(Planned::of(&book, "reclean", None))),
             Step::Fetch(_) => {
-                let permit = client.throttle().acquire().await;
-                let client = Arc::clone(client);
-                tokio::spawn(async move {
-                    let _permit = permit;
-                    match client.locate(book.number).await {
-                        Ok(located) => Planned {
-                            file: Some(located.candidate.path),
-                            url: Some(redact(&located.url).into_owned()),
-                            size: located.size,
-                            ..Planned::of(&book, "fetch", None)
-                        },
-                        Err(error) => {
-                            let url = error.url.as_deref().map(|url| redact(url).into_owned());
-                            let error = redact(&error.to_string()).into_owned();
-                            Planned { url, ..Planned::of(&book, "missing", Some(error)) }
-                        }
+                // As in a real run: one book until the mirror answers, none once it stopped the run.
+                match client.health().admit().await {
+                    Err(stop) => {
+                        let error = format!("not looked for: {}", stop.reason);
+                        tokio::spawn(std::future::ready(Planned::of(&book, "missing", Some(error))))
                     }
-                })
+                    Ok(admitted) => {
+                        let permit = client.throttle().acquire().await;
+                        let client = Arc::clone(client);
+                        tokio::spawn(async move {
+                            let _permit = (permit, admitted);
+                            match client.locate(book.number).await {
+                                Ok(located) => Planned {
+                                    file: Some(located.candidate.path),
+                                    url: Some(redact(&located.url).into_owned()),
+                                    size: located.size,
+                                    ..Planned::of(&book, "fetch", None)
+                                },
+                                Err(error) => {
+                                    let url = error.url.as_deref().map(|url| redact(url).into_owned());
+                                    let error = redact(&error.to_string()).into_owned();
+                                    Planned { url, ..Planned::of(&book, "missing", Some(error)) }
+                                }
+                            }
+                        })
+                    }
+                }
             }
         };
         in_flight.push_back(task);

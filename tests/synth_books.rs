@@ -86,7 +86,9 @@ fn every_fixture_book_cleans_to_its_body() {
 fn each_era_is_reported_with_its_markers() {
     use gutenfetch::clean::{FooterKind as F, HeaderKind as H};
     let expected = |era: Era| match era {
-        Era::SmallPrint => (Some(H::SmallPrintEnd), Some(F::EndOfBookLine)),
+        Era::SmallPrint | Era::TheEndOf => (Some(H::SmallPrintEnd), Some(F::EndOfBookLine)),
+        Era::Reissued => (Some(H::StartLine), Some(F::EndOfBookLine)),
+        Era::StartCut => (Some(H::MetadataBlock), Some(F::EndOfBookLine)),
         Era::SmallPrintClosingLine => (Some(H::SmallPrintEnd), Some(F::ClosingEtextLine)),
         Era::WrappedStart | Era::Licence2004 | Era::Volunteers => (Some(H::StartLine), Some(F::EndOfBookLine)),
         Era::Release2020 | Era::Short2023 => (Some(H::StartLine), Some(F::EndMarker)),
@@ -97,8 +99,16 @@ fn each_era_is_reported_with_its_markers() {
     for book in matrix() {
         let f = clean(&book.raw(), &CleanOptions::default()).unwrap().findings;
         assert_eq!((f.header, f.footer), expected(book.era), "{book:?}");
-        let credits =
-            matches!(book.era, Era::WrappedStart | Era::Volunteers | Era::Licence2004 | Era::German | Era::French);
+        let credits = matches!(
+            book.era,
+            Era::WrappedStart
+                | Era::Volunteers
+                | Era::Licence2004
+                | Era::German
+                | Era::French
+                | Era::Reissued
+                | Era::StartCut
+        );
         assert_eq!(f.credits_removed, credits, "{book:?}");
     }
 }
@@ -109,7 +119,12 @@ fn each_charset_is_decided_as_its_bytes_say() {
         let f = clean(&book.raw(), &CleanOptions::default()).unwrap().findings;
         let declares = !matches!(
             book.era,
-            Era::SmallPrint | Era::SmallPrintClosingLine | Era::Release2020 | Era::Short2023 | Era::NoMarkers
+            Era::SmallPrint
+                | Era::SmallPrintClosingLine
+                | Era::TheEndOf
+                | Era::Release2020
+                | Era::Short2023
+                | Era::NoMarkers
         );
         // Windows-1252 is named ISO-8859-1 when no byte uses its extra
         // characters (0x80–0x9F: curly quotes, dashes).

@@ -60,7 +60,8 @@ fn continues(last: &[u8], next: &[u8], open_brackets: usize) -> bool {
     next.first().is_some_and(u8::is_ascii_lowercase) || CREDIT_VOCABULARY.iter().any(|v| contains_ignore_case(next, v))
 }
 
-fn ends_with_connector(line: &[u8]) -> bool {
+/// Whether a line visibly goes on to the next (see `rules::CREDIT_CONNECTORS`).
+pub(crate) fn ends_with_connector(line: &[u8]) -> bool {
     let line = trim_end(line);
     let Some(&last) = line.last() else { return false };
     if CREDIT_CONNECTOR_MARKS.contains(&last) {

@@ -10,8 +10,9 @@
 //!   `*****The Project Gutenberg Etext of …*****` line that `closes` the book
 //!   (nothing but licence after it), so a stray such line never truncates it;
 //! - credits right after the header are cut (unless kept);
-//! - an older Gutenberg header kept at the top of the body (after credits and
-//!   a short note, which stay) is cut, up to its own header end;
+//! - what opens the body before the book (a metadata block, credits, older
+//!   headers) is cut, as `opening` finds it; a metadata block at the top of
+//!   a text with a footer but no header marker is its header;
 //! - licence blurbs inside the body are cut.
 //!
 //! It reads the text only near the header end and after the cuts, at most
@@ -20,14 +21,10 @@
 use std::io;
 use std::ops::Range;
 
-use super::credits::credits_end;
-use super::lines::{is_blank, lines_from, starts_with_ignore_case, trim_start};
+use super::lines::{is_blank, lines_from};
 use super::markers::{FooterKind, HeaderKind, Kind, Marker};
-use super::rules::{
-    HEADER_FIELDS, MAX_LINES_BEFORE_OLD_HEADER, MAX_OLD_HEADERS, OLD_HEADER_OPENINGS, OLD_HEADER_WINDOW,
-};
+use super::opening::{cut_opening, header_tail_end, metadata_header_end};
 use super::source::{lines_at, Source};
-use super::words::matches_any;
 
 /// How far past a position the layout ever needs to read in one go.
 pub(crate) const CONTEXT: usize = 64 * 1024;
@@ -82,12 +79,21 @@ pub(crate) fn locate(
     let strong = |m: &&Marker| m.kind.is_strong_footer();
     let first_footer = markers.iter().find(strong).map_or(span.end, |m| m.start);
     let header = first_header_before(markers, first_footer);
-    let body_start = header.map_or(span.start, |h| h.end);
+    let mut body_start = header.map_or(span.start, |h| h.end);
     let strong_footer = markers.iter().filter(|m| m.start >= body_start).find(strong);
     let limit = strong_footer.map_or(span.end, |m| m.start);
 
+    let mut header_kind = header.map(|m| header_kind(m.kind));
+    if header.is_some() {
+        body_start = header_tail_end(text, body_start, limit)?;
+    } else if strong_footer.is_some() {
+        // A START line cut away: the metadata block still says where the header ends.
+        if let Some(end) = metadata_header_end(text, body_start, limit)? {
+            (body_start, header_kind) = (end, Some(HeaderKind::MetadataBlock));
+        }
+    }
     let mut layout = Layout {
-        header: header.map(|m| header_kind(m.kind)),
+        header: header_kind,
         footer: None,
         body: body_start..limit,
         cuts: Vec::new(),
@@ -96,10 +102,10 @@ pub(crate) fn locate(
         credits_removed: false,
     };
     let mut content_start = body_start;
-    if header.is_some() {
+    if header_kind.is_some() {
         content_start = cut_opening(text, markers, &mut layout, limit, keep_credits)?;
     }
-    let closing = header.and_then(|_| {
+    let closing = header_kind.and_then(|_| {
         let closes = |m: &&Marker| m.kind == Kind::Footer(FooterKind::ClosingEtextLine) && m.closes;
         markers.iter().filter(|m| m.start >= content_start && m.start < limit).find(closes)
     });
@@ -117,67 +123,6 @@ fn first_header_before(markers: &[Marker], limit: u64) -> Option<&Marker> {
     before_limit()
         .find(|m| m.kind.is_primary_header())
         .or_else(|| before_limit().find(|m| m.kind == Kind::Header(HeaderKind::VolunteersLine)))
-}
-
-/// Cuts the credits after the header and any older header after them (then
-/// the credits after that header, and so on); returns where the book's own
-/// text begins, past the last older header.
-fn cut_opening(
-    text: &mut dyn Source,
-    markers: &[Marker],
-    layout: &mut Layout,
-    limit: u64,
-    keep_credits: bool,
-) -> io::Result<u64> {
-    let mut pos = layout.body.start;
-    for _ in 0..MAX_OLD_HEADERS {
-        let after_credits = pos + credits_end(lines_at(text, pos, limit)?) as u64;
-        if after_credits > pos && !keep_credits {
-            layout.cuts.push(pos..after_credits);
-            layout.credits_removed = true;
-        }
-        let Some(old_header) = find_old_header(text, markers, after_credits, limit)? else {
-            break;
-        };
-        pos = old_header.end;
-        layout.cuts.push(old_header);
-        layout.inner_headers += 1;
-    }
-    Ok(pos)
-}
-
-/// An older header near `from`, with the blank lines after it: it opens with
-/// an old header's first line (after at most a short note) or with a START /
-/// Small Print end line, and runs to the first such header end within
-/// `OLD_HEADER_WINDOW`, or else to a Volunteers line and the header fields
-/// after it. Without such an end it is no header, and stays.
-fn find_old_header(text: &mut dyn Source, markers: &[Marker], from: u64, limit: u64) -> io::Result<Option<Range<u64>>> {
-    let near = lines_at(text, from, limit)?;
-    let mut opening = None;
-    for (n, line) in lines_from(near, 0).filter(|l| !is_blank(l.text)).take(MAX_LINES_BEFORE_OLD_HEADER + 1).enumerate()
-    {
-        let at = from + line.start as u64;
-        let header_line = n == 0 && marker_at(markers, at).is_some_and(|m| m.kind.is_primary_header());
-        if header_line || matches_any(line.text, OLD_HEADER_OPENINGS) {
-            opening = Some(at);
-            break;
-        }
-    }
-    let Some(opening) = opening else { return Ok(None) };
-    let window_end = limit.min(opening + OLD_HEADER_WINDOW);
-    let candidates = || markers.iter().filter(|m| m.start >= opening && m.start < window_end);
-    let end = candidates()
-        .find(|m| m.kind.is_primary_header())
-        .or_else(|| candidates().find(|m| m.kind == Kind::Header(HeaderKind::VolunteersLine)));
-    let Some(end) = end else { return Ok(None) };
-    let fields = end.kind == Kind::Header(HeaderKind::VolunteersLine);
-    let stop = skip_lines(text, end.end, limit, |l| is_blank(l) || (fields && is_header_field(l)))?;
-    Ok(Some(opening..stop))
-}
-
-fn is_header_field(line: &[u8]) -> bool {
-    let line = trim_start(line);
-    HEADER_FIELDS.iter().any(|f| starts_with_ignore_case(line, f))
 }
 
 /// Blurbs wholly inside the body, each extended over the blank lines after it
@@ -199,14 +144,10 @@ fn cut_blurbs(text: &mut dyn Source, markers: &[Marker], layout: &mut Layout, fr
 
 /// The start of the first line at or after `pos` that `skip` refuses, or
 /// `end` (or as far as one read reaches) if there is none.
-fn skip_lines(text: &mut dyn Source, pos: u64, end: u64, skip: impl Fn(&[u8]) -> bool) -> io::Result<u64> {
+pub(super) fn skip_lines(text: &mut dyn Source, pos: u64, end: u64, skip: impl Fn(&[u8]) -> bool) -> io::Result<u64> {
     let near = lines_at(text, pos, end)?;
     let stop = lines_from(near, 0).find(|l| !skip(l.text)).map_or(near.len(), |l| l.start);
     Ok(pos + stop as u64)
-}
-
-fn marker_at(markers: &[Marker], at: u64) -> Option<&Marker> {
-    markers.binary_search_by_key(&at, |m| m.start).ok().map(|i| &markers[i])
 }
 
 fn header_kind(kind: Kind) -> HeaderKind {

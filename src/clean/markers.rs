@@ -22,6 +22,9 @@ pub enum HeaderKind {
     /// `*These eBooks Were Prepared By Thousands of Volunteers!*`, the last
     /// header line of some 1990s files; used only when nothing better exists.
     VolunteersLine,
+    /// No marker: the metadata block (`Title:`, `Release Date:`, …) that
+    /// opens a text whose START line was cut away, and whose footer is there.
+    MetadataBlock,
 }
 
 /// Which kind of marker started the Gutenberg footer.
@@ -231,6 +234,8 @@ mod tests {
         assert_eq!(kind("*** START: FULL LICENSE ***"), None);
         assert_eq!(kind("START: FULL LICENSE"), None);
         assert_eq!(kind("***START**THE SMALL PRINT!**FOR PUBLIC DOMAIN ETEXTS**START***"), None);
+        assert_eq!(kind("***START** SMALL PRINT! for COPYRIGHT PROTECTED ETEXTS ***"), None);
+        assert_eq!(kind("*SMALL PRINT! and the end"), None);
     }
 
     #[test]
@@ -240,6 +245,7 @@ mod tests {
             "*END THE SMALL PRINT! FOR PUBLIC DOMAIN EBOOKS*Ver.02/11/02*END*",
             "**END*SMALL PRINT",
             "*END*THE SMALL PRINT! FOR COPYRIGHT PROTECTED ETEXTS*END*",
+            "*SMALL PRINT! Ver.04.29.93 FOR COPYRIGHT PROTECTED ETEXTS*END*",
         ] {
             assert_eq!(kind(l), Some(Kind::Header(HeaderKind::SmallPrintEnd)), "{l}");
         }
@@ -261,6 +267,23 @@ mod tests {
         assert_eq!(kind("End of the Project Gutenberg EBook of X"), f(FooterKind::EndOfBookLine));
         assert_eq!(kind("End of The Project Gutenberg Etext of X"), f(FooterKind::EndOfBookLine));
         assert_eq!(kind("End of this Etext of The Complete Works"), f(FooterKind::EndOfBookLine));
+        // E1 closing lines that do not open with "End of", in every spelling.
+        for l in [
+            "The end of Project Gutenberg etext of \"Les Miserables\"",
+            "The End of Project Gutenberg Etext of Hamlet by Shakespeare",
+            "The end of the Project Gutenberg EBook of X",
+            "THE END OF THIS PROJECT GUTENBERG E-TEXT",
+            "This is the end of the Project Gutenberg Edition of DE BELLO GALLICO",
+            "This is the end of Project Gutenberg's eBook X",
+            "*** The End of the Project Gutenberg Etext of X ***",
+            "**This is the End of this eBook**",
+            "The end of this etext of X",
+            "End of this Project Gutenberg E-text of",
+            "End of this is COPYRIGHTED Project Gutenberg Etext, Details Below",
+            "End of the Copyrighted Project Gutenberg Etext of X",
+        ] {
+            assert_eq!(kind(l), f(FooterKind::EndOfBookLine), "{l}");
+        }
         assert_eq!(kind("Ende dieses Projekt Gutenberg Etextes X"), f(FooterKind::German));
         assert_eq!(kind("Ende dieses Etextes."), f(FooterKind::German));
         assert_eq!(kind("Fin de Project Gutenberg's X"), f(FooterKind::French));
@@ -277,6 +300,10 @@ mod tests {
         for l in [
             "END OF VOL. I.",
             "End of the chapter.",
+            "The end of the chapter. Project Gutenberg",
+            "The end of the story was near.",
+            "This is the end of all our hopes.",
+            "The ebook of the end",
             "*** END: FULL LICENSE ***",
             "Ende gut, alles gut.",
             "Fin de siècle.",

@@ -13,7 +13,8 @@
 //! - `decode`: the encoding decision, and re-encoding to UTF-8;
 //! - `markers` and `words`: recognising one marker line;
 //! - `scan`: pass 1, every marker with where it ends;
-//! - `layout` and `credits`: which markers bound the book and what to cut;
+//! - `layout`, `opening` and `credits`: which markers bound the book and
+//!   what to cut;
 //! - `emit` and `line_ends`: pass 2, the kept pieces with `\n` line ends,
 //!   trimmed, and `counts`: their lines and words, counted as they go;
 //! - `engine`: the passes in order;
@@ -28,6 +29,7 @@ mod layout;
 mod line_ends;
 mod lines;
 mod markers;
+mod opening;
 mod reuse;
 mod rules;
 mod scan;

@@ -58,16 +58,50 @@ const fn rule(kind: Kind, opening: Opening, words: &'static [W]) -> MarkerRule {
 const ETEXT: &[&str] = &["etext", "e-text", "ebook", "e-book"];
 /// The words of a footer both as the starred END marker and as the plain
 /// line before it: `End of (the/this) [Copyrighted] Project Gutenberg…`.
-const END_OF_PROJECT_GUTENBERG: &[W] = &[
+/// Every spelling of the family: `End of Project Gutenberg's X`, `End of the
+/// Project Gutenberg EBook`, `End of this Project Gutenberg E-text`
+/// (pg1000-old), `End of the Copyrighted Project Gutenberg`, and E1's `End of
+/// this is COPYRIGHTED Project Gutenberg Etext, Details Below` (pg1619).
+const END_OF_PROJECT_GUTENBERG: &[W] =
+    &[One(&["end"]), One(&["of"]), PG_AFTER_OF[0], PG_AFTER_OF[1], PG_AFTER_OF[2], PG_AFTER_OF[3], PG_AFTER_OF[4]];
+/// What may come between OF and the name in a closing line, and the name.
+const PG_AFTER_OF: [W; 5] =
+    [Opt(&["the", "this"]), Opt(&["is"]), Opt(&["copyrighted"]), One(&["project"]), One(&["gutenberg*"])];
+/// The same closing line with words in front (E1, 1990s): `The end of Project
+/// Gutenberg etext of "Les Miserables"` (pg135-lesms10), `The End of Project
+/// Gutenberg Etext of Hamlet` (pg1524).
+const THE_END_OF_PROJECT_GUTENBERG: &[W] = &[
+    One(&["the"]),
     One(&["end"]),
     One(&["of"]),
-    Opt(&["the", "this"]),
-    Opt(&["copyrighted"]),
-    One(&["project"]),
-    One(&["gutenberg*"]),
+    PG_AFTER_OF[0],
+    PG_AFTER_OF[1],
+    PG_AFTER_OF[2],
+    PG_AFTER_OF[3],
+    PG_AFTER_OF[4],
 ];
-/// `End of this Etext…`, starred or plain (1990s Shakespeare).
-const END_OF_THIS_ETEXT: &[W] = &[One(&["end"]), One(&["of"]), One(&["this"]), One(ETEXT)];
+/// E1 `This is the end of the Project Gutenberg Edition of DE BELLO GALLICO`
+/// (pg218-galli10).
+const THIS_IS_THE_END_OF_PROJECT_GUTENBERG: &[W] = &[
+    One(&["this"]),
+    One(&["is"]),
+    Opt(&["the"]),
+    One(&["end"]),
+    One(&["of"]),
+    PG_AFTER_OF[0],
+    PG_AFTER_OF[1],
+    PG_AFTER_OF[2],
+    PG_AFTER_OF[3],
+    PG_AFTER_OF[4],
+];
+/// `End of this Etext…`, starred or plain (1990s Shakespeare), and `End of
+/// the E-text`.
+const END_OF_THIS_ETEXT: &[W] = &[One(&["end"]), One(&["of"]), One(&["this", "the"]), One(ETEXT)];
+/// The same with words in front: `The end of this etext of X`, `This is the
+/// end of the eBook`.
+const THE_END_OF_THIS_ETEXT: &[W] = &[One(&["the"]), One(&["end"]), One(&["of"]), One(&["this", "the"]), One(ETEXT)];
+const THIS_IS_THE_END_OF_THIS_ETEXT: &[W] =
+    &[One(&["this"]), One(&["is"]), Opt(&["the"]), One(&["end"]), One(&["of"]), One(&["this", "the"]), One(ETEXT)];
 const START: Kind = Kind::Header(HeaderKind::StartLine);
 const SMALL_PRINT_END: Kind = Kind::Header(HeaderKind::SmallPrintEnd);
 const VOLUNTEERS: Kind = Kind::Header(HeaderKind::VolunteersLine);
@@ -110,6 +144,14 @@ pub(crate) const MARKERS: &[MarkerRule] = &[
     // PUBLIC DOMAIN EBOOKS*Ver.02/11/02*END*`, `**END*SMALL PRINT`, and the
     // copyrighted etexts' `*END*THE SMALL PRINT! FOR COPYRIGHT PROTECTED ETEXTS*END*`.
     rule(SMALL_PRINT_END, Opening::Either, &[One(&["end"]), Opt(&["the"]), One(&["small"]), One(&["print"])]),
+    // E1 copyrighted etexts whose Small Print ends the other way round:
+    // `*SMALL PRINT! Ver.04.29.93 FOR COPYRIGHT PROTECTED ETEXTS*END*` (pg1619).
+    // Only with the closing asterisk, so that a heading `SMALL PRINT …` in a
+    // licence never ends a header.
+    MarkerRule {
+        ends_with_star: true,
+        ..rule(SMALL_PRINT_END, Opening::Stars, &[One(&["small"]), One(&["print"]), Skip(6), One(&["end"])])
+    },
     // E2–E5 footer `*** END OF THE/THIS [COPYRIGHTED] PROJECT GUTENBERG EBOOK X ***`.
     rule(END_MARKER, Opening::Stars, END_OF_PROJECT_GUTENBERG),
     // 1990s Shakespeare (World Library) `*** END OF THIS ETEXT …`.
@@ -120,6 +162,12 @@ pub(crate) const MARKERS: &[MarkerRule] = &[
     rule(END_LINE, Opening::Plain, END_OF_PROJECT_GUTENBERG),
     // E1 Shakespeare `End of this Etext of The Complete Works of William Shakespeare`.
     rule(END_LINE, Opening::Plain, END_OF_THIS_ETEXT),
+    // E1 closing lines that do not open with "End of" (see the word lists
+    // above); starred or plain, as E1 wrote its title lines both ways.
+    rule(END_LINE, Opening::Either, THE_END_OF_PROJECT_GUTENBERG),
+    rule(END_LINE, Opening::Either, THIS_IS_THE_END_OF_PROJECT_GUTENBERG),
+    rule(END_LINE, Opening::Either, THE_END_OF_THIS_ETEXT),
+    rule(END_LINE, Opening::Either, THIS_IS_THE_END_OF_THIS_ETEXT),
     // German E3 editions (Kafka, pg22367): `Ende dieses Projekt Gutenberg
     // Etextes X`, `Ende des Projekt Gutenberg-Etextes`.
     rule(
@@ -219,6 +267,52 @@ pub(crate) const OLD_HEADER_OPENINGS: &[&[W]] = &[
     &[One(&["start"]), Opt(&["the"]), One(&["small"]), One(&["print"])],
 ];
 
+/// The lines an older header's title block may hold after its first line,
+/// when no START or Small Print end follows to bound it (E1/E2 books
+/// re-issued with a newer header keep `The Project Gutenberg Etext of X` /
+/// `by Y` / `(#6 in our series by Y)` / `*****` just after the new START;
+/// pg135-lesms10 repeats its own after the Small Print). Besides these, a
+/// line of asterisks alone (see [`MIN_STAR_RULE`]), header fields (see
+/// [`HEADER_FIELDS`]) and an author line (see [`AUTHOR_LINE`]) belong to it.
+/// Any other line is the book's, and ends the block.
+pub(crate) const OLD_HEADER_LINES: &[&[W]] = &[
+    SERIES_LINE,
+    // E1/E2 `*****This file should be named lesms10.txt or lesms10.zip*****`.
+    &[One(&["this"]), One(&["file"]), One(&["should"]), One(&["be"]), One(&["named"])],
+    // E1/E2 `Corrected EDITIONS of our etexts get a new NUMBER, lesms11.txt.`
+    // and `VERSIONS based on separate sources get new LETTER, lesms10a.txt.`
+    &[One(&["corrected"]), One(&["editions"]), One(&["of"]), One(&["our"])],
+    &[One(&["versions"]), One(&["based"]), One(&["on"]), One(&["separate"])],
+];
+/// E1/E2 `(#6 in our series by Jane Austen)`, `#2 in our series by Dr.
+/// Martin Luther` (pg418-gwork10), `#7 in our series by …` (pg2229-8fau110).
+pub(crate) const SERIES_LINE: &[W] = &[Any, One(&["in"]), One(&["our"]), One(&["series"])];
+/// Paragraphs of an older header, taken whole with the title block when one
+/// opens with these words: E3/E4 `This eBook is for the use of anyone
+/// anywhere…`, E2 `Copyright laws are changing all over the world…`, `This
+/// header should be the first thing seen…`, `Please read the "legal small
+/// print,"…`.
+pub(crate) const OLD_HEADER_PARAGRAPHS: &[&[W]] = &[
+    &[One(&["this"]), One(ETEXT), One(&["is"]), One(&["for"]), One(&["the"]), One(&["use"]), One(&["of"])],
+    &[One(&["copyright"]), One(&["laws"]), One(&["are"]), One(&["changing"])],
+    &[One(&["this"]), One(&["header"]), One(&["should"]), One(&["be"])],
+    &[One(&["please"]), One(&["read"]), One(&["the"]), One(&["legal"]), One(&["small"]), One(&["print"])],
+];
+/// A line of nothing but asterisks, at least this many and unspaced (`***`,
+/// `*****`), closes E1/E2 title blocks and replaced the START line in E2b
+/// files (pg1-when12). A spaced `*       *       *` is a book's section
+/// break, and never matches.
+pub(crate) const MIN_STAR_RULE: usize = 3;
+/// `by Victor Hugo` under an old title line (pg135-lesms10), in the languages
+/// of the corpus. Taken only right under the title line, or when a series
+/// line follows it: a book may open with a line starting "By".
+pub(crate) const AUTHOR_LINE: &[W] = &[One(&["by", "von", "par", "door", "di", "por", "af", "av", "de"])];
+/// An author line is short; a longer line opening with "By" is prose.
+pub(crate) const MAX_AUTHOR_LINE_WORDS: usize = 8;
+/// An old title line that wraps ends with one of these words
+/// (`The Project Gutenberg Etext of` / `Emma`).
+pub(crate) const TITLE_CONNECTORS: &[&str] = &["of", "by", "and", "the"];
+
 /// How many non-blank lines (a re-release note) may come before an older
 /// header's first line. An old START right after the header must come first.
 pub(crate) const MAX_LINES_BEFORE_OLD_HEADER: usize = 4;
@@ -228,9 +322,24 @@ pub(crate) const OLD_HEADER_WINDOW: u64 = 64 * 1024;
 /// A re-release of a re-release keeps two old headers; more is never seen.
 pub(crate) const MAX_OLD_HEADERS: usize = 3;
 
-/// Header fields that follow `*These eBooks Were Prepared By Thousands of
-/// Volunteers!*` in E2 headers (2000–2003), up to the START line; removed with
-/// a header that ends at that line. Compared case-insensitively as prefixes.
+/// Gutenberg's metadata block (`Title:`, `Author:`, `Release Date:`,
+/// `Language:`, `Character set encoding:`; E2 2000–2003 after the Volunteers
+/// line, E2b before a bare `***` line, E3/E4 before the START line). It is
+/// header wherever it opens what would be the body:
+/// - right after a header end: E2b's Volunteers line (pg1-when12), or an old
+///   header's;
+/// - at the top of a text whose START line was cut away but whose footer is
+///   there (E3/E4 files trimmed by whoever stored them), alone or under the
+///   Gutenberg title line and its licence paragraph (see
+///   [`MAX_LINES_BEFORE_METADATA`]).
+///
+/// Its lines are these fields, compared case-insensitively as prefixes after
+/// indentation (and the charset line, however misspelt: see
+/// [`CHARSET_DECLARATION`]), each with the lines that continue it: indented
+/// (`Title: Op Hoop van Zegen` / `       Spel van de Zee`, pg65164) or after
+/// a line that visibly goes on (`Title: The Mirror of Literature, Amusement,
+/// and Instruction, Vol. 10,` / `Issue 268, August 11, 1827`, pg10026; see
+/// [`CREDIT_CONNECTORS`]), and blank lines.
 pub(crate) const HEADER_FIELDS: &[&[u8]] = &[
     b"title:",
     b"author:",
@@ -248,8 +357,26 @@ pub(crate) const HEADER_FIELDS: &[&[u8]] = &[
     b"[date last updated",
     b"[last updated",
     b"[this file was first posted",
+    // E3 `[This file last updated on August 4, 2010]` (pg2229).
+    b"[this file last updated",
+    b"[this file was last updated",
     b"[yes, we are more than one year ahead of schedule",
+    // E4 (2020+): `Most recently updated:` indented under `Release date:` (pg1232).
+    b"most recently updated:",
+    b"original publication:",
+    b"contributor:",
 ];
+/// At the top of a text without header marker, a block of fewer field lines
+/// is a book's own `Title:` line, and stays (after a header end, one is header).
+pub(crate) const MIN_METADATA_FIELDS: usize = 2;
+/// A text without START opens with its metadata block, or with the Gutenberg
+/// title line (see [`GUTENBERG_TITLE_LINE`]) and at most this many more
+/// non-blank lines (E3/E4's licence paragraph is six to eight) before it.
+pub(crate) const MAX_LINES_BEFORE_METADATA: usize = 16;
+/// The first line of E2–E4 headers: `The Project Gutenberg EBook of X`,
+/// `The Project Gutenberg eBook, Marianela` (pg17340), `Project Gutenberg's X,
+/// by Y` (pg1013), `Project Gutenberg’s X` (pg41, curly apostrophe).
+pub(crate) const GUTENBERG_TITLE_LINE: &[W] = &[Opt(&["the"]), One(&["project"]), One(&["gutenberg*"])];
 
 /// Openings of credit paragraphs right after the header, compared
 /// case-insensitively as prefixes after leading whitespace.

@@ -34,6 +34,15 @@ pub enum Era {
     French,
     /// No marker at all: the cleaner keeps the text whole.
     NoMarkers,
+    /// E1 whose closing line does not open with "End of": `The end of Project
+    /// Gutenberg etext of X`, a transcriber's list and the Small Print after it.
+    TheEndOf,
+    /// E3 over an E1 text: the old title block (`The Project Gutenberg Etext
+    /// of X` / `by Y` / `(#6 in our series by Y)` / `***`) and old credits
+    /// right after the new START.
+    Reissued,
+    /// E3 whose START line was cut away: the metadata block still opens it.
+    StartCut,
 }
 
 pub const ERAS: &[Era] = &[
@@ -47,6 +56,9 @@ pub const ERAS: &[Era] = &[
     Era::German,
     Era::French,
     Era::NoMarkers,
+    Era::TheEndOf,
+    Era::Reissued,
+    Era::StartCut,
 ];
 
 /// How the bytes are encoded, and what the header says about it.
@@ -307,6 +319,23 @@ impl Book {
                 format!("*** START OF THE PROJECT GUTENBERG EBOOK {n} ***\n{body}*** END OF THE PROJECT GUTENBERG EBOOK {n} ***\n")
             }
             Era::NoMarkers => body,
+            Era::TheEndOf => format!(
+                "{small_print}{body}\n\n\nThe end of Project Gutenberg etext of \"{title}\"\n\n\
+                 Transcriber's list of changes: page 4, teh -> the.\n\n\
+                 ***START**THE SMALL PRINT!**FOR PUBLIC DOMAIN ETEXTS**START***\n"
+            ),
+            Era::Reissued => {
+                let old = format!(
+                    "The Project Gutenberg Etext of {title}\nby {author}\n(#6 in our series by {author})\n***\n\n\
+                     This etext was prepared by Old Volunteer.\n\n\n"
+                );
+                format!("{e3_head}{old}{body}\n\n\n\nEnd of Project Gutenberg's {title}, by {author}\n{e3_tail}")
+            }
+            Era::StartCut => {
+                let cut: String =
+                    e3_head.lines().filter(|l| !l.starts_with("*** START")).map(|l| format!("{l}\n")).collect();
+                format!("{cut}{body}\n\n\n\nEnd of Project Gutenberg's {title}, by {author}\n{e3_tail}")
+            }
         }
     }
 }
