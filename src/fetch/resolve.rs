@@ -204,8 +204,13 @@ impl Attempt<'_, '_> {
                     continue;
                 }
             };
+            // The mirror has answered once the file starts coming: the books
+            // held back until then need not wait for the whole of this one.
+            let health = self.client.health();
+            let answered = || health.answered();
             let sink: BodySink<'_, PartFile> = BodySink::new(&mut part, self.client.limits.max_size, candidate.packing)
-                .watched(&candidate.local_name, watcher);
+                .watched(&candidate.local_name, watcher)
+                .on_answer(&answered);
             let asked = Instant::now();
             let got = self.session.get(&candidate.path, sink).await;
             if got.is_ok() {

@@ -67,6 +67,8 @@ pub struct BodySink<'a, W> {
     start: Option<Vec<u8>>,
     name: String,
     watcher: Watcher<'a>,
+    /// Told when the server starts sending, before the body.
+    on_answer: Option<&'a (dyn Fn() + Sync)>,
     started: bool,
     reported: u64,
     reported_at: Option<std::time::Instant>,
@@ -85,6 +87,7 @@ impl<'a, W: Destination> BodySink<'a, W> {
             start: Some(Vec::new()),
             name: String::new(),
             watcher: None,
+            on_answer: None,
             started: false,
             reported: 0,
             reported_at: None,
@@ -98,9 +101,20 @@ impl<'a, W: Destination> BodySink<'a, W> {
         self
     }
 
+    /// Calls `answered` when the server starts sending the file, so that
+    /// whoever waits for the mirror's first answer need not wait for the
+    /// whole body.
+    pub fn on_answer(mut self, answered: &'a (dyn Fn() + Sync)) -> Self {
+        self.on_answer = Some(answered);
+        self
+    }
+
     /// Called by a transport before the first byte, with the size the server
     /// announced; a transfer that then ends short or runs long is an error.
     pub fn expect(&mut self, expected: Option<u64>) {
+        if let Some(answered) = self.on_answer.take() {
+            answered();
+        }
         if expected.is_some() {
             self.size = expected;
         }
