@@ -180,9 +180,9 @@ fn run_on(
     } else if interrupt::hurried() {
         // Asked twice to quit: a stdout that does not take the summary
         // (a stalled pipe) is not waited for.
-        progress::print_out_within(summary, HURRIED_PRINT_WAIT);
+        progress::print_out_within(progress::fit_to_stdout(summary), HURRIED_PRINT_WAIT);
     } else {
-        progress::print_out(&summary);
+        progress::print_out(&progress::fit_to_stdout(summary));
     }
     Ok(exit)
 }

@@ -27,7 +27,7 @@ use crate::outcome::{BookOutcome, Status};
 
 mod terminal;
 
-pub use terminal::{draw_on_stderr, print_err, print_out, print_out_within, stop_drawing, LogWriter};
+pub use terminal::{draw_on_stderr, fit_to_stdout, print_err, print_out, print_out_within, stop_drawing, LogWriter};
 use terminal::{TERMINAL, TICKING};
 
 /// How often a plain progress line is logged when there are no bars.

@@ -5,7 +5,7 @@
 //! closed stdout or stderr must not turn into a panic.
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::LazyLock;
 use std::time::Duration;
 
@@ -24,10 +24,99 @@ pub fn draw_on_stderr(enabled: bool, force: bool) {
     LOG_TO_TERMINAL.store(std::io::stderr().is_terminal(), Ordering::Relaxed);
     let target = match (enabled, force) {
         (false, _) => ProgressDrawTarget::hidden(),
-        (true, false) => ProgressDrawTarget::stderr(),
-        (true, true) => ProgressDrawTarget::term_like(Box::new(console::Term::stderr())),
+        // Buffered, 20 draws a second at most, as indicatif's own stderr target.
+        (true, _) => ProgressDrawTarget::term_like_with_hz(Box::new(RoomForCtrlC::stderr()), 20),
     };
     TERMINAL.set_draw_target(target);
+}
+
+/// stderr for the bars, with the cursor left two columns short of the
+/// right edge. indicatif pads every bar line with spaces to the terminal's
+/// width and lets the terminal wrap to the next; after the last line the
+/// cursor then sits at the edge, where the `^C` a terminal echoes for
+/// Ctrl-C wraps onto a line of its own, indicatif clears one line too few,
+/// and the top bar stays on screen above the messages that follow. So the
+/// bars are laid out two columns narrower, each line's padding gets those
+/// two columns back, except the last line's.
+#[derive(Debug)]
+struct RoomForCtrlC {
+    term: console::Term,
+    /// Padding written after the last line so far, held until it is known
+    /// whether another line follows (`usize::MAX`: none held).
+    padding: AtomicUsize,
+}
+
+/// The columns kept free at the end of the last bar line.
+const CTRL_C_ROOM: usize = 2;
+
+impl RoomForCtrlC {
+    fn stderr() -> Self {
+        RoomForCtrlC { term: console::Term::buffered_stderr(), padding: AtomicUsize::new(usize::MAX) }
+    }
+
+    /// Writes the padding held, plus the room when more follows on the next line.
+    fn settle(&self, more_follows: bool) -> std::io::Result<()> {
+        match self.padding.swap(usize::MAX, Ordering::Relaxed) {
+            usize::MAX => Ok(()),
+            held => self.term.write_str(&" ".repeat(held + if more_follows { CTRL_C_ROOM } else { 0 })),
+        }
+    }
+}
+
+impl indicatif::TermLike for RoomForCtrlC {
+    fn width(&self) -> u16 {
+        self.term.size().1.saturating_sub(CTRL_C_ROOM as u16)
+    }
+
+    fn height(&self) -> u16 {
+        self.term.size().0
+    }
+
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        self.settle(true)?;
+        self.term.move_cursor_up(n)
+    }
+
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        self.settle(true)?;
+        self.term.move_cursor_down(n)
+    }
+
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        self.settle(true)?;
+        self.term.move_cursor_right(n)
+    }
+
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        self.settle(true)?;
+        self.term.move_cursor_left(n)
+    }
+
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.settle(true)?;
+        self.term.write_line(s)
+    }
+
+    /// A run of spaces (or nothing) is a line's padding, held; anything else
+    /// is text, after the padding before it.
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        self.settle(true)?;
+        if s.bytes().all(|b| b == b' ') {
+            self.padding.store(s.len(), Ordering::Relaxed);
+            return Ok(());
+        }
+        self.term.write_str(s)
+    }
+
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.settle(true)?;
+        self.term.clear_line()
+    }
+
+    fn flush(&self) -> std::io::Result<()> {
+        self.settle(false)?;
+        self.term.flush()
+    }
 }
 
 /// The bars that tick on their own, to be stopped before the display is cleared.
@@ -97,6 +186,17 @@ pub fn print_out_within(text: String, wait: Duration) {
 pub fn print_err(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes()).and_then(|()| stderr.flush());
+}
+
+/// `text` for stdout: on a terminal each line is cut to its width, so a long
+/// failure line does not wrap on a narrow screen (the report and a summary
+/// written to a file keep every line whole).
+pub fn fit_to_stdout(text: String) -> String {
+    if !std::io::stdout().is_terminal() {
+        return text;
+    }
+    // A line that fills the last column leaves some terminals waiting to wrap.
+    fit_lines(&text, usize::from(console::Term::stdout().size().1.saturating_sub(1)))
 }
 
 /// Each line of `text` cut to `columns` (ANSI colours kept), ending in `…` when cut.
