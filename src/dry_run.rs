@@ -1,13 +1,16 @@
 //! `--dry-run`: reads the manifest and finds every book on the mirror (lists
 //! folders, chooses files, asks sizes) without downloading or writing
-//! anything, then prints what a real run would do, as a table or as JSON.
+//! anything, and prints what a real run would do, as a table or as JSON,
+//! each book as it is found (in manifest order), the summary last.
 
+use std::collections::VecDeque;
 use std::fmt::Write as _;
+use std::io::{BufWriter, Write as _};
 use std::sync::Arc;
 
 use anyhow::Context;
 use serde::Serialize;
-use tokio::task::JoinSet;
+use tokio::task::JoinHandle;
 
 use crate::config::{Config, OutputFormat};
 use crate::fetch::Client;
@@ -57,22 +60,9 @@ struct Kept {
     kept: usize,
 }
 
-#[derive(Serialize)]
-struct DryRun<'a> {
-    manifest: String,
-    mirror: String,
-    summary: Counts,
-    /// Books in the manifest before any selection, then what each filter kept.
-    listed: usize,
-    filters: &'a [Kept],
-    /// The same shape as in the report: `{"line": …, "error": …}`.
-    bad_rows: Vec<BadRow<'a>>,
-    books: &'a [Planned],
-}
-
 /// The dry run's counts, named as the report's summary names them where
 /// they mean the same.
-#[derive(Serialize)]
+#[derive(Default, Serialize)]
 struct Counts {
     books: usize,
     to_fetch: usize,
@@ -87,35 +77,27 @@ struct Counts {
 }
 
 impl Counts {
-    fn of(planned: &[Planned], manifest: &crate::manifest::Manifest) -> Counts {
-        let count = |action| planned.iter().filter(|p| p.action == action).count();
-        Counts {
-            books: planned.len(),
-            to_fetch: count("fetch"),
-            to_fetch_bytes: planned.iter().filter_map(|p| p.size).sum(),
-            to_reclean: count("reclean"),
-            skipped: count("skip"),
-            missing: count("missing"),
-            bad_rows: manifest.problems.len(),
-            duplicate_rows: manifest.duplicates,
-            not_text_rows: manifest.not_text,
+    fn add(&mut self, planned: &Planned) {
+        self.books += 1;
+        match planned.action {
+            "fetch" => self.to_fetch += 1,
+            "reclean" => self.to_reclean += 1,
+            "skip" => self.skipped += 1,
+            _ => self.missing += 1,
         }
+        self.to_fetch_bytes += planned.size.unwrap_or(0);
     }
 }
 
-/// Runs the dry run and prints its result to stdout.
+/// Runs the dry run, printing each book's line to stdout as it is found
+/// (in manifest order) and the summary at the end: only counts are kept,
+/// so memory does not follow the manifest's size.
 pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
     let manifest = crate::manifest::read(&config.manifest, &config.selection)?;
-    // The plan is printed whole at the end, so the books are all held here.
-    let books = manifest.books().collect::<Result<Vec<Book>, _>>()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let client =
         Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.retry.clone(), config.jobs)?);
     let out = OutputLayout::new(&config.out);
-    let planned = runtime.block_on(plan_all(&client, books, &out, config.force));
-    runtime.block_on(client.close());
-
-    let bad_rows = BadRow::all(&manifest.problems);
     let kept: Vec<Kept> = manifest
         .kept_by_filter
         .iter()
@@ -125,65 +107,176 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
             kept,
         })
         .collect();
-    let counts = Counts::of(&planned, &manifest);
-    let text = match format {
-        OutputFormat::Json => {
-            let report = DryRun {
-                manifest: config.manifest.to_string(),
-                mirror: config.mirror.display_url(),
-                summary: counts,
-                listed: manifest.listed,
-                filters: &kept,
-                bad_rows,
-                books: &planned,
-            };
-            serde_json::to_string_pretty(&report).expect("the plan serialises") + "\n"
-        }
-        OutputFormat::Text => {
-            let built_in = (config.manifest == ManifestSource::BuiltIn).then(|| built_in_note(counts.books));
-            built_in.map(|note| note + "\n").unwrap_or_default()
-                + &funnel(manifest.listed, &kept)
-                + &table(&planned, &manifest.problems, &counts)
-        }
-    };
-    crate::progress::print_out(&text);
-    let failed = planned.iter().any(|p| p.action == "missing") || !manifest.problems.is_empty();
-    Ok(if failed { ExitCode::BooksFailed } else { ExitCode::Success })
+    let mut printer = Printer { format, stdout: BufWriter::new(std::io::stdout()), first: true };
+    printer.start(config, &manifest, &kept);
+    // Enough books in flight to keep every connection the throttle allows busy.
+    let window = config.jobs.max(1) * 4 + 16;
+    let planned = runtime.block_on(plan_all(&client, &manifest, &out, config.force, window, |p| printer.book(p)));
+    runtime.block_on(client.close());
+    let mut counts = planned?;
+    counts.bad_rows = manifest.problems.len();
+    counts.duplicate_rows = manifest.duplicates;
+    counts.not_text_rows = manifest.not_text;
+    printer.finish(&manifest.problems, &counts);
+    let failed = counts.missing > 0 || !manifest.problems.is_empty();
+    let code = if failed { ExitCode::BooksFailed } else { ExitCode::Success };
+    Ok(client.health().stopped().map_or(code, |stop| code.merge(stop.exit_code())))
 }
 
-/// Finds every book, at most the throttle's limit at once, in manifest order.
-async fn plan_all(client: &Arc<Client>, books: Vec<Book>, out: &OutputLayout, force: bool) -> Vec<Planned> {
-    let mut tasks = JoinSet::new();
-    for (index, book) in books.into_iter().enumerate() {
-        match step_for(&book, out, force) {
-            Step::Skip { .. } => tasks.spawn(std::future::ready((index, Planned::of(&book, "skip", None)))),
-            Step::Reclean(_) => tasks.spawn(std::future::ready((index, Planned::of(&book, "reclean", None)))),
+/// Finds every book, at most the throttle's limit at once, handing each to
+/// `each` in manifest order; at most `window` books are held at a time.
+async fn plan_all(
+    client: &Arc<Client>,
+    manifest: &crate::manifest::Manifest,
+    out: &OutputLayout,
+    force: bool,
+    window: usize,
+    mut each: impl FnMut(&Planned),
+) -> anyhow::Result<Counts> {
+    let mut counts = Counts::default();
+    let mut in_flight: VecDeque<JoinHandle<Planned>> = VecDeque::with_capacity(window);
+    let mut done = |planned: Planned, counts: &mut Counts| {
+        counts.add(&planned);
+        each(&planned);
+    };
+    for book in manifest.books() {
+        let book = book?;
+        if in_flight.len() >= window {
+            let oldest = in_flight.pop_front().expect("a book in flight");
+            done(oldest.await.context("planning a book")?, &mut counts);
+        }
+        let task = match step_for(&book, out, force) {
+            Step::Skip { .. } => tokio::spawn(std::future::ready(Planned::of(&book, "skip", None))),
+            Step::Reclean(_) => tokio::spawn(std::future::ready(Planned::of(&book, "reclean", None))),
             Step::Fetch(_) => {
-                let permit = client.throttle().acquire().await;
-                let client = Arc::clone(client);
-                tasks.spawn(async move {
-                    let _permit = permit;
-                    let result = match client.locate(book.number).await {
-                        Ok(located) => Planned {
-                            file: Some(located.candidate.path),
-                            url: Some(redact(&located.url).into_owned()),
-                            size: located.size,
-                            ..Planned::of(&book, "fetch", None)
-                        },
-                        Err(error) => {
-                            let url = error.url.as_deref().map(|url| redact(url).into_owned());
-                            let error = redact(&error.to_string()).into_owned();
-                            Planned { url, ..Planned::of(&book, "missing", Some(error)) }
-                        }
-                    };
-                    (index, result)
-                })
+                // As in a real run: one book until the mirror answers, none once it stopped the run.
+                match client.health().admit().await {
+                    Err(stop) => {
+                        let error = format!("not looked for: {}", stop.reason);
+                        tokio::spawn(std::future::ready(Planned::of(&book, "missing", Some(error))))
+                    }
+                    Ok(admitted) => {
+                        let permit = client.throttle().acquire().await;
+                        let client = Arc::clone(client);
+                        tokio::spawn(async move {
+                            let _permit = (permit, admitted);
+                            match client.locate(book.number).await {
+                                Ok(located) => Planned {
+                                    file: Some(located.candidate.path),
+                                    url: Some(redact(&located.url).into_owned()),
+                                    size: located.size,
+                                    ..Planned::of(&book, "fetch", None)
+                                },
+                                Err(error) => {
+                                    let url = error.url.as_deref().map(|url| redact(url).into_owned());
+                                    let error = redact(&error.to_string()).into_owned();
+                                    Planned { url, ..Planned::of(&book, "missing", Some(error)) }
+                                }
+                            }
+                        })
+                    }
+                }
             }
         };
+        in_flight.push_back(task);
     }
-    let mut planned: Vec<(usize, Planned)> = tasks.join_all().await;
-    planned.sort_by_key(|(index, _)| *index);
-    planned.into_iter().map(|(_, p)| p).collect()
+    while let Some(oldest) = in_flight.pop_front() {
+        done(oldest.await.context("planning a book")?, &mut counts);
+    }
+    Ok(counts)
+}
+
+/// Prints the plan as it comes: a table (the funnel, a line a book, the
+/// bad rows, the summary) or one JSON document, written a piece at a time:
+/// `manifest`, `mirror`, `listed`, `filters`, `bad_rows`, then `books`, and
+/// `summary` last since its counts are known only then. A closed stdout
+/// loses the text, not the run (as [`crate::progress::print_out`]).
+struct Printer {
+    format: OutputFormat,
+    stdout: BufWriter<std::io::Stdout>,
+    /// No book printed yet (JSON needs commas between them).
+    first: bool,
+}
+
+impl Printer {
+    fn print(&mut self, text: &str) {
+        let _ = self.stdout.write_all(text.as_bytes());
+    }
+
+    fn start(&mut self, config: &Config, manifest: &crate::manifest::Manifest, kept: &[Kept]) {
+        let text = match self.format {
+            OutputFormat::Json => {
+                let mut s = String::from("{\n");
+                let _ = writeln!(s, "  \"manifest\": {},", pretty(&config.manifest.to_string(), 2));
+                let _ = writeln!(s, "  \"mirror\": {},", pretty(&config.mirror.display_url(), 2));
+                let _ = writeln!(s, "  \"listed\": {},", manifest.listed);
+                let _ = writeln!(s, "  \"filters\": {},", pretty(&kept, 2));
+                // The same shape as in the report: `{"line": …, "error": …}`.
+                let _ = writeln!(s, "  \"bad_rows\": {},", pretty(&BadRow::all(&manifest.problems), 2));
+                s + "  \"books\": ["
+            }
+            OutputFormat::Text => {
+                let built_in =
+                    (config.manifest == ManifestSource::BuiltIn).then(|| built_in_note(manifest.book_count) + "\n");
+                let mut s = built_in.unwrap_or_default() + &funnel(manifest.listed, kept);
+                let _ = writeln!(s, "{:>8}  {:<8}  {:>10}  file", "ebook", "action", "size");
+                s
+            }
+        };
+        self.print(&text);
+    }
+
+    fn book(&mut self, p: &Planned) {
+        let text = match self.format {
+            OutputFormat::Json => format!("{}\n    {}", if self.first { "" } else { "," }, pretty(p, 4)),
+            OutputFormat::Text => {
+                let size = p.size.map(human_bytes).unwrap_or_else(|| "-".to_owned());
+                let what = match (&p.file, &p.error) {
+                    (Some(file), _) => file.clone(),
+                    (None, Some(error)) => terminal_safe(error).into_owned(),
+                    (None, None) => String::new(),
+                };
+                format!("{:>8}  {:<8}  {:>10}  {what}\n", p.ebook, p.action, size)
+            }
+        };
+        self.first = false;
+        self.print(&text);
+    }
+
+    fn finish(mut self, problems: &[crate::manifest::RowProblem], counts: &Counts) {
+        let text = match self.format {
+            OutputFormat::Json => {
+                let books_end = if self.first { "]" } else { "\n  ]" };
+                format!("{books_end},\n  \"summary\": {}\n}}\n", pretty(counts, 2))
+            }
+            OutputFormat::Text => {
+                let mut s = String::new();
+                for problem in problems {
+                    let _ = writeln!(s, "bad row at line {}: {}", problem.line, terminal_safe(&problem.message));
+                }
+                let _ = writeln!(
+                    s,
+                    "{}: {} to fetch ({}), {} to re-clean, {} already complete, {} not found",
+                    counted(counts.books, "book"),
+                    counts.to_fetch,
+                    human_bytes(counts.to_fetch_bytes),
+                    counts.to_reclean,
+                    counts.skipped,
+                    counts.missing
+                );
+                s
+            }
+        };
+        self.print(&text);
+        let _ = self.stdout.flush();
+    }
+}
+
+/// `value` as pretty JSON, its lines after the first indented by `indent`
+/// spaces to sit inside the document.
+fn pretty(value: &impl Serialize, indent: usize) -> String {
+    let json = serde_json::to_string_pretty(value).expect("the plan serialises");
+    json.replace('\n', &format!("\n{}", " ".repeat(indent)))
 }
 
 /// What each filter kept, one line each, when any was given.
@@ -205,32 +298,4 @@ pub fn built_in_note(books: usize) -> String {
          pass your own with --manifest FILE",
         counted(books, "book")
     )
-}
-
-fn table(planned: &[Planned], problems: &[crate::manifest::RowProblem], counts: &Counts) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "{:>8}  {:<8}  {:>10}  file", "ebook", "action", "size");
-    for p in planned {
-        let size = p.size.map(human_bytes).unwrap_or_else(|| "-".to_owned());
-        let what = match (&p.file, &p.error) {
-            (Some(file), _) => file.clone(),
-            (None, Some(error)) => terminal_safe(error).into_owned(),
-            (None, None) => String::new(),
-        };
-        let _ = writeln!(s, "{:>8}  {:<8}  {:>10}  {what}", p.ebook, p.action, size);
-    }
-    for problem in problems {
-        let _ = writeln!(s, "bad row at line {}: {}", problem.line, terminal_safe(&problem.message));
-    }
-    let _ = writeln!(
-        s,
-        "{}: {} to fetch ({}), {} to re-clean, {} already complete, {} not found",
-        counted(counts.books, "book"),
-        counts.to_fetch,
-        human_bytes(counts.to_fetch_bytes),
-        counts.to_reclean,
-        counts.skipped,
-        counts.missing
-    );
-    s
 }

@@ -148,6 +148,8 @@ fn run_on(
     } else {
         ExitCode::Success
     };
+    // A run the mirror's health stopped could not start (2) or was cut short (1).
+    let exit = result.stopped.as_ref().map_or(exit, |stop| exit.merge(stop.exit_code()));
     let record = run_record::RunRecord::new(config, started_at, SystemTime::now(), exit);
     let mirror = config.mirror.display_url();
     let inputs = report::RunInputs { manifest: &manifest_name, mirror: &mirror };

@@ -97,6 +97,26 @@ impl Mirror {
         }
     }
 
+    /// `HOST:PORT` of the server, for messages about reaching it (the
+    /// folder's path for a local mirror).
+    pub fn address(&self) -> String {
+        let join = |host: &str, port: u16| {
+            if host.contains(':') {
+                format!("[{host}]:{port}")
+            } else {
+                format!("{host}:{port}")
+            }
+        };
+        match self {
+            Mirror::Ftp(endpoint) => join(&endpoint.host, endpoint.port),
+            Mirror::Http(url) => {
+                let host = url.host_str().unwrap_or("").trim_start_matches('[').trim_end_matches(']');
+                join(host, url.port_or_known_default().unwrap_or(0))
+            }
+            Mirror::File(path) => path.display().to_string(),
+        }
+    }
+
     /// The password the mirror's URL gives, if any: [`crate::redact`] must
     /// hide it. The anonymous FTP password is an e-mail-like greeting, not a secret.
     pub fn password(&self) -> Option<&str> {
@@ -175,6 +195,15 @@ mod tests {
         assert_eq!(e.url_of("4/1/418/418.txt"), "ftp://reader@127.0.0.1:2121/pub/gutenberg/4/1/418/418.txt");
         assert!(!format!("{e:?}").contains("p@ss"));
         assert!(!Mirror::Ftp(e).display_url().contains("p@ss"));
+    }
+
+    #[test]
+    fn addresses_name_host_and_port() {
+        let address = |url: &str| Mirror::parse(url).unwrap().address();
+        assert_eq!(address("https://aleph.gutenberg.org/"), "aleph.gutenberg.org:443");
+        assert_eq!(address("http://u:p@127.0.0.1:8080/x/"), "127.0.0.1:8080");
+        assert_eq!(address("ftp://[::1]/pub/"), "[::1]:21");
+        assert_eq!(address("http://[::1]:81/"), "[::1]:81");
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use crate::fetch::BookError;
 use crate::manifest::Book;
+use crate::terminal_safe::terminal_safe;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -13,7 +14,8 @@ pub enum Status {
     /// Its clean text and raw copy were already in the output folder.
     Skipped,
     Failed,
-    /// Never started: the run was interrupted first. The next run does it.
+    /// Never started: the run was interrupted or stopped first (the mirror
+    /// could not be reached, refused the login, …). The next run does it.
     NotStarted,
 }
 
@@ -85,6 +87,13 @@ impl BookOutcome {
         BookOutcome { raw_path, warnings: vec![NOT_STARTED.to_owned()], ..Self::new(book, Status::NotStarted) }
     }
 
+    /// A book the run never started, or gave up before it got its file,
+    /// because the run stopped for `reason` (the mirror's health).
+    pub fn stopped(book: Book, raw_path: Option<PathBuf>, reason: &str) -> Self {
+        let warning = format!("not started: {reason}");
+        BookOutcome { raw_path, warnings: vec![warning], ..Self::new(book, Status::NotStarted) }
+    }
+
     pub fn failed(book: Book, error: BookError) -> Self {
         BookOutcome {
             url: error.url.clone(),
@@ -96,6 +105,39 @@ impl BookOutcome {
 
     pub fn ok(book: Book) -> Self {
         Self::new(book, Status::Ok)
+    }
+
+    /// Logs what a user should know of the book.
+    pub fn log(&self) {
+        let outcome = self;
+        let n = outcome.book.number;
+        if outcome.status == Status::NotStarted {
+            // One line for all of them, in the summary, rather than one per book.
+            tracing::debug!("ebook {n}: not started");
+            return;
+        }
+        if let Some(error) = &outcome.error {
+            // Named once: here when the log is where failures are read, else in the summary.
+            let error = terminal_safe(&error.to_string()).into_owned();
+            if crate::logging::failures_in_log() {
+                tracing::error!("ebook {n} failed: {error}");
+            } else {
+                tracing::debug!("ebook {n} failed: {error}");
+            }
+            return;
+        }
+        for warning in &outcome.warnings {
+            tracing::warn!("ebook {n}: {warning}");
+        }
+        match outcome.status {
+            Status::Skipped => tracing::debug!("ebook {n}: already complete"),
+            _ => tracing::debug!(
+                "ebook {n}: ok, {} from {}, {}",
+                crate::progress::human_bytes(outcome.raw_bytes),
+                terminal_safe(outcome.url.as_deref().unwrap_or("raw/")),
+                outcome.encoding.unwrap_or("?")
+            ),
+        }
     }
 
     /// Done in this run with nothing fetched: cleaned again from its raw copy.

@@ -23,12 +23,13 @@ use tokio::task::JoinSet;
 use crate::buffer_pool;
 use crate::clean_stage::{self, CleanJob};
 use crate::config::Config;
-use crate::fetch::{BookError, Client, Stage};
+use crate::fetch::health::Stop;
+use crate::fetch::{BookError, Client, MirrorFault, Stage};
 use crate::interrupt::Interrupted;
 use crate::ledger::{Ledger, Previous};
 use crate::manifest::{Book, Books, Manifest};
 use crate::memory;
-use crate::outcome::{BookOutcome, Event, Status};
+use crate::outcome::{BookOutcome, Event};
 use crate::plan::{step_for, OutputLayout, Step, Why};
 use crate::progress::Progress;
 use crate::refetch;
@@ -42,6 +43,8 @@ pub struct RunResult {
     pub logins: Option<usize>,
     /// Stopped by a signal (SIGINT, SIGTERM, SIGHUP, …: see [`crate::interrupt`]).
     pub interrupted: bool,
+    /// Stopped by the mirror's health (unreachable, login refused, wrong root, outage too long).
+    pub stopped: Option<Stop>,
     /// The manifest could not be read again to the end (said when it
     /// happened): the books after that point were not run.
     pub manifest_failed: bool,
@@ -104,7 +107,8 @@ pub fn run(
     progress.finish();
     ledger.finish();
     let interrupted = *interrupted.borrow();
-    Ok(RunResult { ledger, download_seconds, logins: client.logins(), interrupted, manifest_failed })
+    let stopped = client.health().stopped();
+    Ok(RunResult { ledger, download_seconds, logins: client.logins(), interrupted, stopped, manifest_failed })
 }
 
 /// The plan stage: what each book needs, in manifest order. Complete books
@@ -177,7 +181,9 @@ fn explain_fetch(book: &Book, why: Why) -> Vec<String> {
 /// of downloads in flight; each fetched book goes on to the cleaner, each
 /// failure straight to the collector. Every wait for room (a download permit,
 /// a place in the cleaner's queue) also watches for the interrupt, so no book
-/// starts after it.
+/// starts after it. Each book also waits for the mirror's health to let it
+/// start; once it stops the run, the books left are not started, and those
+/// in flight end by themselves.
 async fn fetch_all(
     client: &Arc<Client>,
     mut work: tokio::sync::mpsc::Receiver<Work>,
@@ -188,6 +194,7 @@ async fn fetch_all(
 ) {
     let mut tasks = JoinSet::new();
     let mut in_flight = InFlight::new();
+    let mut stopped = None;
     while let Some(next) = work.recv().await {
         // `Ok(_)`: if the signal watch could not be set up, never stop.
         let not_started = match next {
@@ -215,29 +222,44 @@ async fn fetch_all(
             Work::Fetch(book, notes) => tokio::select! {
                 biased;
                 Ok(_) = interrupted.wait_for(|stop| *stop) => Some(Work::Fetch(book, notes)),
-                permit = client.throttle().acquire() => {
-                    let (task_client, raw_dir, task_clean_tx, task_events) =
-                        (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
-                    let task_book = book.clone();
-                    let handle = tasks.spawn(async move {
-                        let _permit = permit;
-                        // Boxed: a task's cell lives until it is joined, a little
-                        // after it ends, and sized for this future it would be
-                        // ~18 KiB; the box is freed the moment the book is done.
-                        let fetch = fetch_one(&task_client, task_book, notes, raw_dir, &task_clean_tx, &task_events);
-                        Box::pin(fetch).await;
-                    });
-                    in_flight.insert(handle.id(), book);
-                    None
+                admitted = client.admit() => match admitted {
+                    Err(stop) => {
+                        stopped = Some(stop);
+                        Some(Work::Fetch(book, notes))
+                    }
+                    Ok(admitted) => {
+                        let (task_client, raw_dir, task_clean_tx, task_events) =
+                            (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
+                        let task_book = book.clone();
+                        let handle = tasks.spawn(async move {
+                            let _admitted = admitted;
+                            // Boxed: a task's cell lives until it is joined, a little
+                            // after it ends, and sized for this future it would be
+                            // ~18 KiB; the box is freed the moment the book is done.
+                            let fetch =
+                                fetch_one(&task_client, task_book, notes, raw_dir, &task_clean_tx, &task_events);
+                            Box::pin(fetch).await;
+                        });
+                        in_flight.insert(handle.id(), book);
+                        None
+                    }
                 }
             },
         };
         if let Some(next) = not_started {
-            stop_all_in_flight(&mut tasks, &mut in_flight, &events).await;
+            // An interrupt abandons the books in flight; a stop lets them end.
+            if stopped.is_none() {
+                stop_all_in_flight(&mut tasks, &mut in_flight, &events).await;
+            }
+            let reason = stopped.as_ref().map(|stop: &Stop| stop.reason.as_str());
             let not_started = |work| {
-                let outcome = match work {
-                    Work::Fetch(book, _) => BookOutcome::not_started(book, None),
-                    Work::Reclean(job) => BookOutcome::not_started(job.book, Some(job.raw_path)),
+                let (book, raw_path) = match work {
+                    Work::Fetch(book, _) => (book, None),
+                    Work::Reclean(job) => (job.book, Some(job.raw_path)),
+                };
+                let outcome = match reason {
+                    Some(reason) => BookOutcome::stopped(book, raw_path, reason),
+                    None => BookOutcome::not_started(book, raw_path),
                 };
                 let _ = events.send(Event::Done(Box::new(outcome)));
             };
@@ -309,6 +331,9 @@ pub(crate) async fn fetch_one(
             let job = CleanJob { book, url, raw_path, attempts, refetch: None, notes };
             let _ = clean_tx.send(job).await;
         }
+        Err(error) if error.mirror == Some(MirrorFault::RunStopped) => {
+            let _ = events.send(Event::Done(Box::new(BookOutcome::stopped(book, None, &error.message))));
+        }
         Err(error) => {
             let outcome = BookOutcome { warnings: notes, ..BookOutcome::failed(book, error) };
             let _ = events.send(Event::Done(Box::new(outcome)));
@@ -355,38 +380,7 @@ fn collect(events: mpsc::Receiver<Event>, progress: &mut Progress, ledger: &mut 
 
 /// A book has its outcome: logs what a user should know, counts it, records it.
 fn done(outcome: &BookOutcome, progress: &mut Progress, ledger: &mut Ledger) {
-    log_outcome(outcome);
+    outcome.log();
     progress.book_done(outcome);
     ledger.record(outcome)
-}
-
-fn log_outcome(outcome: &BookOutcome) {
-    let n = outcome.book.number;
-    if outcome.status == Status::NotStarted {
-        // One line for all of them, in the summary, rather than one per book.
-        tracing::debug!("ebook {n}: not started");
-        return;
-    }
-    if let Some(error) = &outcome.error {
-        // Named once: here when the log is where failures are read, else in the summary.
-        let error = terminal_safe(&error.to_string()).into_owned();
-        if crate::logging::failures_in_log() {
-            tracing::error!("ebook {n} failed: {error}");
-        } else {
-            tracing::debug!("ebook {n} failed: {error}");
-        }
-        return;
-    }
-    for warning in &outcome.warnings {
-        tracing::warn!("ebook {n}: {warning}");
-    }
-    match outcome.status {
-        Status::Skipped => tracing::debug!("ebook {n}: already complete"),
-        _ => tracing::debug!(
-            "ebook {n}: ok, {} from {}, {}",
-            crate::progress::human_bytes(outcome.raw_bytes),
-            terminal_safe(outcome.url.as_deref().unwrap_or("raw/")),
-            outcome.encoding.unwrap_or("?")
-        ),
-    }
 }

@@ -31,6 +31,10 @@ pub struct Totals {
     pub not_started: usize,
     /// Stopped by a signal (SIGINT, SIGTERM, SIGHUP, …): run the same command again to finish.
     pub interrupted: bool,
+    /// Why the run stopped before its end on its own (the mirror could not
+    /// be reached, refused the login, has no Gutenberg tree at its root, or
+    /// stopped answering for longer than the outage budget); `null` otherwise.
+    pub stopped: Option<String>,
     pub bad_rows: usize,
     pub duplicate_rows: usize,
     pub not_text_rows: usize,
@@ -62,6 +66,7 @@ impl Totals {
             failed: t.failed,
             not_started: t.not_started,
             interrupted: run.interrupted,
+            stopped: run.stopped.as_ref().map(|stop| stop.reason.clone()),
             bad_rows: manifest.problems.len(),
             duplicate_rows: manifest.duplicates,
             not_text_rows: manifest.not_text,
@@ -184,6 +189,8 @@ pub fn summary(
     let _ = writeln!(s, "  failed   {:>6}{named_above}", t.failed);
     if t.interrupted {
         let _ = writeln!(s, "  not started {:>3}   interrupted: run again to finish", t.not_started);
+    } else if let Some(reason) = &t.stopped {
+        let _ = writeln!(s, "  not started {:>3}   {}", t.not_started, terminal_safe(reason));
     }
     if t.bad_rows > 0 {
         let named_above = if name_failures { "" } else { ", each named in the log above" };

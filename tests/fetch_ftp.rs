@@ -127,7 +127,8 @@ fn a_mirror_root_below_the_login_folder_and_credentials_in_the_url() {
     assert!(!entry["url"].as_str().unwrap().contains("s3cret"), "the report never holds the password");
 
     let wrong = format!("ftp://reader:wrong@{}/pub/gutenberg/", server.addr);
-    let run = fetch(&manifest, &wrong, &dir.join("out2"), &[]).expect_code(1);
+    // A refused login ends the run: it could not start (mirror_health.rs has the rest).
+    let run = fetch(&manifest, &wrong, &dir.join("out2"), &[]).expect_code(2);
     assert!(run.stdout.contains("login"), "{}", run.stdout);
 }
 

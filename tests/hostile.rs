@@ -139,7 +139,9 @@ fn http_index_pages_with_hostile_links_are_never_followed_out_of_the_folder() {
     let out = dir.join("out");
     let run = fetch(&manifest, &server.url(), &out, &["--retries", "0"]).expect_code(1);
 
-    for path in server.requests() {
+    // The root is looked at once, the first book not being found (see mirror_health.rs).
+    assert!(server.requests().iter().filter(|path| *path == "/").count() <= 1, "{:?}", server.requests());
+    for path in server.requests().into_iter().filter(|path| path != "/") {
         assert!(path.starts_with("/4/1/418/") && !path.contains(".."), "asked for {path:?}");
         assert!(!path.chars().any(char::is_control), "asked for {path:?}");
     }

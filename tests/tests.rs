@@ -19,6 +19,7 @@ mod hostile;
 mod integrity;
 mod interrupts;
 mod manifest_rows;
+mod mirror_health;
 mod outside_fetch;
 mod process_limits;
 mod report;

@@ -60,7 +60,8 @@ pub fn run(config: &CatalogConfig) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot write the catalog {}", config.out.display()))?;
     let sidecar = sidecar_path(&config.out);
     let known = config.out.is_file().then(|| read_sidecar(&sidecar)).flatten();
-    let limits = Limits { timeout: config.timeout, max_size: MAX_SIZE };
+    // No outage is waited out: the fallback mirror is tried instead.
+    let limits = Limits { timeout: config.timeout, max_size: MAX_SIZE, outage_budget: Duration::ZERO };
     let mirror = Client::new(&config.mirror, Layout::Folders, limits.clone(), RetryPolicy::new(0), 1)?;
     let (fallback_mirror, fallback_path) = split(&config.fallback)?;
     let fallback = Client::new(&fallback_mirror, Layout::Folders, limits, RetryPolicy::new(0), 1)?;
@@ -114,7 +115,7 @@ pub fn download_to_temp(url: &url::Url) -> std::io::Result<std::fs::File> {
     let mut file = tempfile::tempfile()?;
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let (mirror, path) = split(url).map_err(|e| other(&e))?;
-    let limits = Limits { timeout: Duration::from_secs(30), max_size: MAX_SIZE };
+    let limits = Limits { timeout: Duration::from_secs(30), max_size: MAX_SIZE, outage_budget: Duration::ZERO };
     let client = Client::new(&mirror, Layout::Folders, limits, RetryPolicy::new(0), 1).map_err(|e| other(&e))?;
     let fresh = runtime.block_on(client.get_file(&path, None, &mut file, None)).map_err(|e| other(&e))?;
     match fresh {

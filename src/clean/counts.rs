@@ -23,7 +23,17 @@ impl TextCounts {
         // A word ends where a letter is followed by a space. Written without
         // branches over pairs of bytes, so the compiler can vectorise it:
         // this runs on every byte of every book.
-        let ends: u64 = bytes.iter().zip(&bytes[1..]).map(|(&a, &b)| u64::from(!is_space(a) & is_space(b))).sum();
+        // Summed in bytes, 255 pairs at a time (a u64 a pair made the
+        // compiler widen every lane: most of export's time).
+        let ends: u64 = bytes[..bytes.len() - 1]
+            .chunks(255)
+            .zip(bytes[1..].chunks(255))
+            .map(|(a, b)| {
+                let ends =
+                    a.iter().zip(b).fold(0u8, |sum, (&a, &b)| sum.wrapping_add(u8::from(!is_space(a) & is_space(b))));
+                u64::from(ends)
+            })
+            .sum();
         let first_ends_open_word = self.in_word & is_space(bytes[0]);
         // A word is counted where it ends; one still open is counted by `finished()`.
         self.words += ends + u64::from(first_ends_open_word);
@@ -60,6 +70,24 @@ mod tests {
         assert_eq!(count(&["end"]), (0, 1));
         assert_eq!(count(&[]), (0, 0));
         assert_eq!(count(&["a", "b", " c"]), (0, 2));
+    }
+
+    #[test]
+    fn counts_match_a_plain_count_across_the_blocks_of_pairs() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for len in [1, 2, 254, 255, 256, 257, 509, 510, 511, 1000, 5000] {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    [b'a', b' ', b'\n', b'x', b'\t'][(seed % 5) as usize]
+                })
+                .collect();
+            let text = String::from_utf8(bytes.clone()).unwrap();
+            let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            assert_eq!(count(&[&text]), (lines, text.split_ascii_whitespace().count() as u64), "{len} bytes");
+        }
     }
 
     #[test]

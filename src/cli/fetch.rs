@@ -96,6 +96,19 @@ pub struct FetchArgs {
           value_parser = super::numbers::from_to::<u32>(0, 100))]
     pub retries: u32,
 
+    /// Seconds to wait out an outage of the mirror before stopping the run [default: 300].
+    ///
+    /// When requests to a mirror that has answered start failing at the
+    /// connection level (refused, unreachable, name not resolved, TLS or
+    /// connect time-out), no new book starts and the mirror is probed with
+    /// backoff; work resumes when it answers. After this long the run stops:
+    /// the books not started are reported as such, and the exit code is 1.
+    /// A mirror that never answered is given 25 s from the run's start (or
+    /// this, if shorter), then the run stops with exit code 2.
+    #[arg(long, value_name = "SECS", default_value_t = 300, hide_default_value = true,
+          value_parser = clap::value_parser!(u64).range(0..=86400))]
+    pub outage_budget: u64,
+
     /// Largest file accepted, in MiB [default: 256].
     ///
     /// The largest Gutenberg plain texts are a few tens of MB; a larger (or
@@ -241,7 +254,7 @@ impl FetchArgs {
         let report = self.report.unwrap_or_else(|| self.out.join("gutenfetch-report.json"));
         tracing::debug!(
             "settings: manifest {}, mirror {} ({:?} layout), out {}, report {}, {} jobs, timeout {} s, {} retries, \
-             max size {} MiB, force {}, keep credits {}",
+             max size {} MiB, outage budget {} s, force {}, keep credits {}",
             manifest,
             mirror.display_url(),
             self.layout,
@@ -251,6 +264,7 @@ impl FetchArgs {
             self.timeout,
             self.retries,
             self.max_size,
+            self.outage_budget,
             self.force,
             self.keep_credits
         );
@@ -261,7 +275,11 @@ impl FetchArgs {
             report,
             out: self.out,
             jobs: usize::from(self.jobs),
-            limits: Limits { timeout: Duration::from_secs(self.timeout), max_size: self.max_size * 1024 * 1024 },
+            limits: Limits {
+                timeout: Duration::from_secs(self.timeout),
+                max_size: self.max_size * 1024 * 1024,
+                outage_budget: Duration::from_secs(self.outage_budget),
+            },
             retry: RetryPolicy::new(self.retries),
             selection: Selection {
                 language: self.language,
@@ -302,6 +320,7 @@ mod tests {
         assert_eq!(config.report, PathBuf::from("downloads/gutenfetch-report.json"));
         assert_eq!(config.jobs, 8);
         assert_eq!(config.retry, RetryPolicy::new(8));
+        assert_eq!(config.limits.outage_budget, Duration::from_secs(300));
     }
 
     #[test]

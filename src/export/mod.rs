@@ -5,16 +5,20 @@
 //! `gutenfetch export` on any output folder, so both give the same file and
 //! the fetch and clean stages know nothing of it.
 //!
-//! Streams throughout: the report is read one book entry at a time and each
-//! book's text is copied into its JSON string a buffer at a time, so memory
-//! does not grow with the number of books or their size.
+//! Streams throughout: the report is read one book entry at a time; a few
+//! books at once are made into their lines on the rayon pool (text escaped,
+//! counted, raw copy hashed) and written in manifest order as they finish,
+//! so memory holds a few books whatever the number of books.
 
 mod destination;
 mod text;
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
 
 use anyhow::Context;
 use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -100,82 +104,111 @@ pub fn write(out: &Path, report: &Path, dest: &Path) -> anyhow::Result<Exported>
     let reader = BufReader::with_capacity(BUFFER, File::open(report).with_context(cannot_read)?);
     let mut destination = Destination::create(dest).with_context(|| format!("cannot write {}", dest.display()))?;
     let mut exported = Exported::default();
-    let mut copier = Copier { buffer: vec![0; BUFFER], out_dir: out };
-    let mut book = |entry: Entry| -> io::Result<()> {
-        if !matches!(entry.status, Status::Ok | Status::Skipped) {
-            return Ok(());
-        }
-        match copier.book(&entry, &mut destination) {
-            Ok(()) => exported.books += 1,
+    let out_dir: Arc<Path> = Arc::from(out);
+    // Books being made on the rayon pool, oldest first: a window of a few,
+    // so memory holds at most that many books whatever the report's length.
+    let window = rayon::current_num_threads() + 2;
+    let mut in_flight: VecDeque<(u32, Receiver<io::Result<Line>>)> = VecDeque::with_capacity(window);
+    let mut finish_oldest = |in_flight: &mut VecDeque<(u32, Receiver<io::Result<Line>>)>| -> io::Result<()> {
+        let Some((ebook, made)) = in_flight.pop_front() else { return Ok(()) };
+        match made.recv().unwrap_or_else(|_| Err(io::Error::other("a worker stopped"))) {
+            Ok(pieces) => {
+                for piece in pieces {
+                    destination.write_all(&piece)?;
+                }
+                exported.books += 1;
+            }
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                tracing::warn!("ebook {}: {error}: left out of the dataset", entry.ebook);
+                tracing::warn!("ebook {ebook}: {error}: left out of the dataset");
                 exported.missing += 1;
             }
             Err(error) => return Err(error),
         }
         Ok(())
     };
+    let mut book = |entry: Entry| -> io::Result<()> {
+        if !matches!(entry.status, Status::Ok | Status::Skipped) {
+            return Ok(());
+        }
+        if in_flight.len() >= window {
+            finish_oldest(&mut in_flight)?;
+        }
+        let (send, made) = sync_channel(1);
+        let out_dir = Arc::clone(&out_dir);
+        let ebook = entry.ebook;
+        rayon::spawn(move || {
+            let _ = send.send(line(&out_dir, &entry));
+        });
+        in_flight.push_back((ebook, made));
+        Ok(())
+    };
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     ReportSeed(&mut book).deserialize(&mut deserializer).with_context(cannot_read)?;
+    while !in_flight.is_empty() {
+        finish_oldest(&mut in_flight).with_context(|| format!("writing the dataset {}", dest.display()))?;
+    }
     destination.commit().with_context(|| format!("cannot write {}", dest.display()))?;
     Ok(exported)
 }
 
-/// Reads books' files and writes their lines.
-struct Copier<'a> {
-    buffer: Vec<u8>,
-    out_dir: &'a Path,
+/// A book's line in three pieces (head, escaped text, counts), so the
+/// text, most of it, is never copied again.
+type Line = [Vec<u8>; 3];
+
+/// One book's line: its head, then its text, then its counts. The clean
+/// text is opened first: a book without one gives `NotFound`. Its raw copy
+/// is hashed while the text is escaped.
+fn line(out_dir: &Path, entry: &Entry) -> io::Result<Line> {
+    let clean_path = out_dir.join(format!("{}.txt", entry.ebook));
+    let mut clean =
+        File::open(&clean_path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", clean_path.display())))?;
+    // The raw copy's name is in the report; it lives in OUT/raw/ whatever
+    // folder the report's paths were written from.
+    let raw_name = entry.raw_path.as_deref().and_then(|p| Path::new(p).file_name().map(|n| n.to_owned()));
+    let (sha256, text) = rayon::join(
+        || raw_name.and_then(|name| sha256(&out_dir.join("raw").join(name))),
+        || -> io::Result<(Vec<u8>, (u64, u64))> {
+            // Escaping adds a little: most books need a tenth more at most.
+            let size = clean.metadata().map(|m| m.len() as usize).unwrap_or(0);
+            let mut text = Vec::with_capacity(size + size / 8 + 64);
+            let counts = text::copy_escaped(&mut clean, &mut vec![0; BUFFER], &mut text)?;
+            Ok((text, counts.finished()))
+        },
+    );
+    let (text, (lines, words)) = text?;
+    let head = Head {
+        ebook: entry.ebook,
+        title: &entry.title,
+        author: &entry.author,
+        language: &entry.language,
+        subjects: &entry.subjects,
+        issued: &entry.issued,
+        url: &entry.url,
+        sha256,
+    };
+    let mut head = serde_json::to_vec(&head).map_err(io::Error::other)?;
+    head.pop(); // the closing brace: the text and counts follow
+    head.extend_from_slice(b",\"text\":\"");
+    let tail = format!("\",\"lines\":{lines},\"words\":{words}}}\n").into_bytes();
+    Ok([head, text, tail])
 }
 
-impl Copier<'_> {
-    /// Writes one book's line: its head, then its text, then its counts.
-    /// The clean text is opened first: a book without one writes nothing.
-    fn book(&mut self, entry: &Entry, out: &mut impl Write) -> io::Result<()> {
-        let clean_path = self.out_dir.join(format!("{}.txt", entry.ebook));
-        let mut clean =
-            File::open(&clean_path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", clean_path.display())))?;
-        // The raw copy's name is in the report; it lives in OUT/raw/ whatever
-        // folder the report's paths were written from.
-        let raw_name = entry.raw_path.as_deref().and_then(|p| Path::new(p).file_name().map(|n| n.to_owned()));
-        let sha256 = match raw_name {
-            Some(name) => self.sha256(&self.out_dir.join("raw").join(name)),
-            None => None,
-        };
-        let head = Head {
-            ebook: entry.ebook,
-            title: &entry.title,
-            author: &entry.author,
-            language: &entry.language,
-            subjects: &entry.subjects,
-            issued: &entry.issued,
-            url: &entry.url,
-            sha256,
-        };
-        let mut head = serde_json::to_vec(&head).map_err(io::Error::other)?;
-        head.pop(); // the closing brace: the text and counts follow
-        out.write_all(&head)?;
-        out.write_all(b",\"text\":\"")?;
-        let counts = text::copy_escaped(&mut clean, &mut self.buffer, out)?;
-        let (lines, words) = counts.finished();
-        writeln!(out, "\",\"lines\":{lines},\"words\":{words}}}")
-    }
-
-    /// The SHA-256 of a raw copy, in hex; `None` (and a warning) when it cannot be read.
-    fn sha256(&mut self, path: &Path) -> Option<String> {
-        let mut hasher = Sha256::new();
-        let hashed = File::open(path).and_then(|mut file| loop {
-            let read = file.read(&mut self.buffer)?;
-            if read == 0 {
-                return Ok(());
-            }
-            hasher.update(&self.buffer[..read]);
-        });
-        match hashed {
-            Ok(()) => Some(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()),
-            Err(error) => {
-                tracing::warn!("{}: {error}: no sha256 in the dataset", path.display());
-                None
-            }
+/// The SHA-256 of a raw copy, in hex; `None` (and a warning) when it cannot be read.
+fn sha256(path: &Path) -> Option<String> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; BUFFER];
+    let hashed = File::open(path).and_then(|mut file| loop {
+        let read = file.read(&mut buffer)?;
+        if read == 0 {
+            return Ok(());
+        }
+        hasher.update(&buffer[..read]);
+    });
+    match hashed {
+        Ok(()) => Some(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()),
+        Err(error) => {
+            tracing::warn!("{}: {error}: no sha256 in the dataset", path.display());
+            None
         }
     }
 }

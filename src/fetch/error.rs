@@ -37,6 +37,21 @@ pub enum Persistence {
     Permanent,
 }
 
+/// A failure that is the mirror's, not the book's: the run's [`Health`]
+/// decides what happens next, not the book's retry policy.
+///
+/// [`Health`]: super::health::Health
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MirrorFault {
+    /// No answer at the connection level: the name did not resolve, the
+    /// connection was refused or unreachable, TLS or the greeting failed or timed out.
+    Unreachable,
+    /// The mirror refused the login (FTP 530, HTTP 401 or 407).
+    Credentials,
+    /// The run stopped (see the health's verdict) before this book got its file.
+    RunStopped,
+}
+
 /// Why one book could not be fetched. A value, not a panic: it reaches the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BookError {
@@ -52,6 +67,8 @@ pub struct BookError {
     pub retry_after: Option<std::time::Duration>,
     /// Tries made of the request that failed.
     pub attempts: u32,
+    /// The failure concerns the whole mirror, not this book.
+    pub mirror: Option<MirrorFault>,
     /// The process (EMFILE) or the system (ENFILE) ran out of file
     /// descriptors: not the book's fault, and fewer transfers at once help.
     pub out_of_descriptors: bool,
@@ -76,6 +93,7 @@ impl BookError {
             retry_after: None,
             attempts: 1,
             out_of_descriptors: false,
+            mirror: None,
         }
     }
 
@@ -105,6 +123,11 @@ impl BookError {
     /// The same error, marked as the server saying it is overloaded.
     pub fn busy(self, retry_after: Option<std::time::Duration>) -> Self {
         BookError { busy: true, retry_after, ..self }
+    }
+
+    /// The same error, marked as the mirror's (see [`MirrorFault`]).
+    pub fn mirror(self, fault: MirrorFault) -> Self {
+        BookError { mirror: Some(fault), ..self }
     }
 
     /// The same error, marked as the process having run out of file descriptors.

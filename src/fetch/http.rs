@@ -13,10 +13,11 @@ use reqwest::header::{
 };
 use reqwest::{Response, StatusCode};
 
-use super::error::{BookError, Stage};
+use super::error::{BookError, MirrorFault, Stage};
 use super::sink::{html_page, BodySink, Destination};
 use super::{Got, Listing};
 use crate::redact::redact;
+use crate::terminal_safe::terminal_safe;
 
 /// A folder listing larger than this is not a Gutenberg book folder.
 const MAX_LISTING_BYTES: usize = 4 << 20;
@@ -83,6 +84,7 @@ impl HttpMirror {
         }
         let response = self.request(Stage::Resolve, folder).await?;
         let status = response.status();
+        self.check_login(Stage::Resolve, status)?;
         if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
             // Where listings work, a folder without one does not exist. Elsewhere
             // a 404 may be how the server refuses listings: probe the names.
@@ -118,6 +120,7 @@ impl HttpMirror {
     /// Streams the file into `sink`; absent on 404 or 410.
     pub async fn get(&self, path: &str, sink: BodySink<'_, impl Destination>) -> Result<Got, BookError> {
         let response = self.request(Stage::Download, path).await?;
+        self.check_login(Stage::Download, response.status())?;
         receive(path, response, sink).await
     }
 
@@ -144,6 +147,7 @@ impl HttpMirror {
         if response.status() == StatusCode::NOT_MODIFIED {
             return Ok(None);
         }
+        self.check_login(Stage::Download, response.status())?;
         let header = |name| response.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok());
         let validators = super::single::Validators {
             etag: header(ETAG).map(str::to_owned),
@@ -158,6 +162,7 @@ impl HttpMirror {
         let url = self.resolve(path).map_err(|err| BookError::permanent(Stage::Resolve, format!("{path}: {err}")))?;
         let response = self.client.head(url).send().await.map_err(|err| transport_error(Stage::Resolve, path, &err))?;
         let status = response.status();
+        self.check_login(Stage::Resolve, status)?;
         if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
             return Ok(None);
         }
@@ -171,6 +176,28 @@ impl HttpMirror {
         // `content_length()` measures the (empty) body of a HEAD response: read the header.
         let length = response.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
         Ok(Some(length))
+    }
+
+    /// 401 and 407 are the same for every book: the login is missing or
+    /// wrong, and the run stops rather than asking again for each.
+    fn check_login(&self, stage: Stage, status: StatusCode) -> Result<(), BookError> {
+        let who = match self.base.username() {
+            "" => "no user".to_owned(),
+            user => format!("user {:?}", terminal_safe(user)),
+        };
+        let message = match status {
+            StatusCode::UNAUTHORIZED => format!(
+                "the mirror asks for a login (HTTP {status}; the URL names {who}): give the user and password \
+                 in the URL, --mirror https://USER:PASSWORD@host/path/ (or GUTENFETCH_MIRROR, kept out of the \
+                 process list)"
+            ),
+            StatusCode::PROXY_AUTHENTICATION_REQUIRED => format!(
+                "the proxy asks for a login (HTTP {status}): give it in the proxy's URL, \
+                 HTTPS_PROXY=http://USER:PASSWORD@proxy:port"
+            ),
+            _ => return Ok(()),
+        };
+        Err(BookError::permanent(stage, message).mirror(MirrorFault::Credentials))
     }
 
     async fn request(&self, stage: Stage, path: &str) -> Result<Response, BookError> {
@@ -259,6 +286,10 @@ fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError 
     let message = redact(&message).into_owned();
     let error = if err.is_redirect() || err.is_builder() {
         BookError::permanent(stage, message)
+    } else if err.is_connect() {
+        // Name resolution, refused, unreachable, TLS handshake, connect time-out:
+        // the mirror's, not the book's.
+        BookError::transient(stage, message).mirror(MirrorFault::Unreachable)
     } else {
         BookError::transient(stage, message)
     };

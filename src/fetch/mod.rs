@@ -8,8 +8,10 @@
 pub mod error;
 pub mod file;
 pub mod ftp;
+pub mod health;
 pub mod http;
 mod resolve;
+mod root;
 pub mod single;
 pub mod sink;
 pub mod throttle;
@@ -23,9 +25,10 @@ use crate::ebook::EbookNumber;
 use crate::layout::Candidate;
 use crate::mirror::{Layout, Mirror};
 use crate::retry::RetryPolicy;
-pub use error::{BookError, Persistence, Stage};
+pub use error::{BookError, MirrorFault, Persistence, Stage};
 use file::FileMirror;
 use ftp::{FtpPool, FtpSession};
+use health::{Budgets, Health};
 use http::HttpMirror;
 use resolve::{Found, Mode};
 use sink::BodySink;
@@ -39,6 +42,8 @@ pub struct Limits {
     pub timeout: Duration,
     /// A larger file fails its book mid-transfer.
     pub max_size: u64,
+    /// How long an outage of the mirror is waited out once it has answered.
+    pub outage_budget: Duration,
 }
 
 /// A book's file, downloaded.
@@ -91,6 +96,7 @@ pub struct Client {
     limits: Limits,
     retry: RetryPolicy,
     throttle: Arc<Throttle>,
+    health: Arc<Health>,
 }
 
 enum Transport {
@@ -110,6 +116,7 @@ impl Client {
         jobs: usize,
     ) -> anyhow::Result<Client> {
         let throttle = Throttle::new(jobs);
+        let health = Health::new(mirror.address(), Budgets::new(limits.outage_budget));
         let transport = match mirror {
             Mirror::Ftp(endpoint) => {
                 Transport::Ftp(FtpPool::new(endpoint.clone(), limits.timeout, Arc::clone(&throttle)))
@@ -117,12 +124,24 @@ impl Client {
             Mirror::Http(base) => Transport::Http(HttpMirror::new(base.clone(), limits.timeout, jobs)?),
             Mirror::File(root) => Transport::File(FileMirror::new(root.clone(), limits.timeout)),
         };
-        Ok(Client { transport, layout, limits, retry, throttle })
+        Ok(Client { transport, layout, limits, retry, throttle, health })
     }
 
     /// The bound on books in flight, shared with the fetch stage.
     pub fn throttle(&self) -> &Arc<Throttle> {
         &self.throttle
+    }
+
+    /// Whether the mirror is up, and whether the run must stop.
+    pub fn health(&self) -> &Arc<Health> {
+        &self.health
+    }
+
+    /// The right to start a book: the mirror's health lets it, and there is
+    /// room under the throttle's limit. `Err` once the run has stopped.
+    pub async fn admit(&self) -> Result<(health::Admitted, Permit), health::Stop> {
+        let admitted = self.health.admit().await?;
+        Ok((admitted, self.throttle.acquire().await))
     }
 
     /// Finds the book's file on the mirror and downloads it into `raw_dir`,

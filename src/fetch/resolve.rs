@@ -12,9 +12,10 @@
 use std::path::Path;
 use std::time::Instant;
 
-use super::error::{BookError, Stage};
+use super::error::{BookError, MirrorFault, Stage};
+use super::health::{Stop, Waited};
 use super::sink::{kept_sending_html, BodySink, Watcher};
-use super::{Client, Fetched, Got, Listing, Located, Session};
+use super::{root, Client, Fetched, Got, Listing, Located, Session};
 use crate::atomic_file::PartFile;
 use crate::ebook::EbookNumber;
 use crate::layout::{folder_candidates, generated_candidate, listed_candidates, old_candidates, Candidate};
@@ -57,6 +58,9 @@ pub async fn find_book(
 ) -> Result<Found, BookError> {
     let mut attempt = Attempt { client, session, number, mode, retries: 0, descriptor_waits: 0 };
     let result = attempt.run().await;
+    if result.is_ok() {
+        client.health().found_a_book();
+    }
     let attempts = attempt.retries + 1;
     match result {
         Ok(Found::Downloaded(fetched)) => Ok(Found::Downloaded(Fetched { attempts, ..fetched })),
@@ -85,8 +89,8 @@ impl Attempt<'_, '_> {
             return match self.get(&candidate, Listed::No).await? {
                 Some(found) => Ok(found),
                 None => {
-                    Err(BookError::permanent(Stage::Resolve, format!("{} not found on the mirror", candidate.path))
-                        .at(Some(self.session.url_of(&candidate.path))))
+                    let url = Some(self.session.url_of(&candidate.path));
+                    Err(self.not_found(format!("{} not found on the mirror", candidate.path), url).await)
                 }
             };
         }
@@ -107,8 +111,7 @@ impl Attempt<'_, '_> {
             }
             Listing::Unavailable => (own.clone(), Listed::No, true),
             Listing::Missing => {
-                let message = format!("folder {folder} not found on the mirror");
-                return Err(BookError::permanent(Stage::Resolve, message).at(folder_url));
+                return Err(self.not_found(format!("folder {folder} not found on the mirror"), folder_url).await);
             }
         };
         let rest = rest.iter().filter(|c| !(probed_first && **c == own[0]));
@@ -133,7 +136,21 @@ impl Attempt<'_, '_> {
         }
         let message =
             format!("no plain-text file in {folder} or {old_folder} (no N-0.txt, N-8.txt, N.txt or their zips)");
-        Err(BookError::permanent(Stage::Resolve, message).at(folder_url))
+        Err(self.not_found(message, folder_url).await)
+    }
+
+    /// The book is not on the mirror. If it is the first book looked for and
+    /// none has been found, the root is looked at once: a root that is not a
+    /// Gutenberg tree stops the run rather than failing every book alike.
+    async fn not_found(&mut self, message: String, url: Option<String>) -> BookError {
+        let error = BookError::permanent(Stage::Resolve, message).at(url);
+        if !self.client.health().root_check_due() {
+            return error;
+        }
+        match root::check(self.session).await {
+            Some(stop) => stopped(error, self.client.health().stop(stop)),
+            None => error,
+        }
     }
 
     async fn first_of(
@@ -154,7 +171,10 @@ impl Attempt<'_, '_> {
         loop {
             let asked = Instant::now();
             match self.session.list(folder).await {
-                Ok(listing) => return Ok(listing),
+                Ok(listing) => {
+                    self.client.health().answered();
+                    return Ok(listing);
+                }
                 Err(error) => self.wait_to_retry(error, &mut retry, asked).await?,
             }
         }
@@ -187,7 +207,11 @@ impl Attempt<'_, '_> {
             let sink: BodySink<'_, PartFile> = BodySink::new(&mut part, self.client.limits.max_size, candidate.packing)
                 .watched(&candidate.local_name, watcher);
             let asked = Instant::now();
-            match self.session.get(&candidate.path, sink).await {
+            let got = self.session.get(&candidate.path, sink).await;
+            if got.is_ok() {
+                self.client.health().answered();
+            }
+            match got {
                 Ok(Got::Absent(_)) if listed == Listed::No => return Ok(None),
                 Ok(Got::Absent(reason)) => {
                     let message =
@@ -209,7 +233,11 @@ impl Attempt<'_, '_> {
         let mut retry = 0;
         loop {
             let asked = Instant::now();
-            match self.session.stat(&candidate.path).await {
+            let stat = self.session.stat(&candidate.path).await;
+            if stat.is_ok() {
+                self.client.health().answered();
+            }
+            match stat {
                 Ok(None) => return Ok(None),
                 Ok(Some(size)) => return Ok(Some(Found::Located(Located { candidate: candidate.clone(), url, size }))),
                 Err(error) => self.wait_to_retry(error.at(Some(url.clone())), &mut retry, asked).await?,
@@ -218,8 +246,9 @@ impl Attempt<'_, '_> {
     }
 
     /// Waits before trying a failed request (made at `asked`) again, or gives
-    /// the error back when the policy says not to try again. `retry` counts
-    /// the request's retries; a wait for a free file descriptor is not one.
+    /// the error back when it must not be tried again. `retry` counts the
+    /// request's retries; neither a wait for a free file descriptor nor a
+    /// failure of the mirror's (the health's to handle) is one.
     async fn wait_to_retry(&mut self, error: BookError, retry: &mut u32, asked: Instant) -> Result<(), BookError> {
         if error.out_of_descriptors {
             self.session.release();
@@ -230,6 +259,26 @@ impl Attempt<'_, '_> {
                 tokio::time::sleep(delay).await;
                 return Ok(());
             }
+        }
+        let health = self.client.health();
+        match error.mirror {
+            Some(MirrorFault::Unreachable) => {
+                match health.wait_out(&error, tokio::time::Instant::from_std(asked)).await {
+                    Ok(Waited::Out) => return Ok(()),
+                    // The mirror answers others: this failure is the book's.
+                    Ok(Waited::Not) => {}
+                    Err(stop) => return Err(stopped(error, stop)),
+                }
+            }
+            Some(MirrorFault::Credentials) => {
+                let stop = health.stop(Stop::new(super::health::StopKind::Credentials, error.message.clone()));
+                return Err(stopped(error, stop));
+            }
+            Some(MirrorFault::RunStopped) => return Err(error),
+            // Out of descriptors here: the request never reached the mirror.
+            None if error.out_of_descriptors => {}
+            // The mirror answered, if only with an error.
+            None => health.answered(),
         }
         if error.busy {
             self.client.mirror_busy(asked);
@@ -250,4 +299,9 @@ impl Attempt<'_, '_> {
         tokio::time::sleep(delay).await;
         Ok(())
     }
+}
+
+/// The book's error once the run has stopped: the reason, for its report entry.
+fn stopped(error: BookError, stop: Stop) -> BookError {
+    BookError::permanent(error.stage, stop.reason).at(error.url).mirror(MirrorFault::RunStopped)
 }

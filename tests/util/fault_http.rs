@@ -27,7 +27,8 @@ use super::{HttpOptions, HttpServer};
 /// What the front does instead of serving a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HttpFault {
-    /// This status with an empty body, and a `Retry-After` header when given.
+    /// This status with an empty body, and a `Retry-After` header when given
+    /// (`date+N`: the HTTP date N seconds after the answer is sent).
     Status { code: u16, retry_after: Option<String> },
     /// [`HttpFault::Status`], answered only once `of` requests with this
     /// fault have arrived: one burst, however the client's tasks happen to
@@ -256,7 +257,8 @@ async fn misbehave(front: &Front, path: &str, fault: HttpFault, mut client: TcpS
             Box::pin(misbehave(front, path, HttpFault::Status { code, retry_after }, client)).await
         }
         HttpFault::Status { code, retry_after } => {
-            let retry_after = retry_after.map(|value| format!("Retry-After: {value}\r\n")).unwrap_or_default();
+            let retry_after =
+                retry_after.map(|value| format!("Retry-After: {}\r\n", header_value(&value))).unwrap_or_default();
             let response = format!(
                 "HTTP/1.1 {code} Injected\r\n{retry_after}Content-Type: text/plain\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
             );
@@ -315,4 +317,13 @@ pub fn per_path(requests: &[String]) -> HashMap<String, usize> {
         *counts.entry(path.clone()).or_insert(0) += 1;
     }
     counts
+}
+
+/// A `Retry-After` value as the fault gives it; `date+N` becomes the date N
+/// seconds from now, so how long the client took to ask does not shorten it.
+fn header_value(value: &str) -> String {
+    match value.strip_prefix("date+").and_then(|secs| secs.parse().ok()) {
+        Some(secs) => httpdate::fmt_http_date(std::time::SystemTime::now() + std::time::Duration::from_secs(secs)),
+        None => value.to_owned(),
+    }
 }

@@ -72,9 +72,62 @@ pub struct FtpOptions {
     /// NLST, answering that one `425 Use PORT or PASV first.`, as some
     /// servers do.
     pub forgets_passive: bool,
+    /// The server goes down for a while, as [`FtpOutage`] says.
+    pub outage: Option<FtpOutage>,
     /// Never answer QUIT, keeping the connection open: a server that
     /// stopped answering once the books were done.
     pub ignores_quit: bool,
+}
+
+/// The server goes down, as a restarting or crashed server does: when
+/// transfer number `after + 1` is asked for, every control connection is
+/// dropped (that transfer included), and the next `refused` connections are
+/// closed before the greeting; then it serves again. With `after: 0` it is
+/// down from the start. Counted in connections, not time, so a test waits
+/// on events only.
+#[derive(Clone, Copy, Debug)]
+pub struct FtpOutage {
+    pub after: usize,
+    pub refused: usize,
+}
+
+/// Where an outage stands.
+#[derive(Debug)]
+struct Down {
+    /// Connections still to close before the greeting.
+    refused_left: AtomicUsize,
+    /// Connections closed before the greeting so far.
+    hung_up: AtomicUsize,
+    /// Bumped to drop every live control connection.
+    kill: tokio::sync::watch::Sender<u32>,
+}
+
+impl Down {
+    fn new(outage: Option<FtpOutage>) -> Self {
+        let at_start = outage.filter(|o| o.after == 0).map_or(0, |o| o.refused);
+        Down {
+            refused_left: AtomicUsize::new(at_start),
+            hung_up: AtomicUsize::new(0),
+            kill: tokio::sync::watch::channel(0).0,
+        }
+    }
+
+    /// Transfer number `nth` (0-based) is asked for: the outage begins when its turn comes.
+    fn transfer(&self, outage: Option<FtpOutage>, nth: usize) -> bool {
+        let Some(outage) = outage.filter(|o| o.after > 0 && o.after == nth) else { return false };
+        self.refused_left.store(outage.refused, Ordering::SeqCst);
+        self.kill.send_modify(|generation| *generation += 1);
+        true
+    }
+
+    /// Whether to close a new connection before the greeting.
+    fn refuses(&self) -> bool {
+        let refused = self.refused_left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+        if refused {
+            self.hung_up.fetch_add(1, Ordering::SeqCst);
+        }
+        refused
+    }
 }
 
 /// What the server saw of transfers, for tests to wait on and count.
@@ -142,6 +195,7 @@ pub struct FtpServer {
     pub addr: SocketAddr,
     counts: Arc<Counts>,
     transfers: Arc<Transfers>,
+    down: Arc<Down>,
     /// Stops the server when dropped.
     _thread: ServerThread,
 }
@@ -205,6 +259,11 @@ impl FtpServer {
         self.counts.refused.load(Ordering::SeqCst)
     }
 
+    /// Connections closed before the greeting during an outage ([`FtpOutage`]).
+    pub fn hung_up(&self) -> usize {
+        self.down.hung_up.load(Ordering::SeqCst)
+    }
+
     /// Every transfer the storage was asked for (path without leading `/`), in order.
     pub fn gets(&self) -> Vec<String> {
         self.transfers.log.lock().unwrap().clone()
@@ -228,12 +287,14 @@ impl FtpServer {
         let addr = listener.local_addr().unwrap();
         let counts = Arc::new(Counts::default());
         let transfers = Arc::new(Transfers::default());
+        let down = Arc::new(Down::new(options.outage));
         let (stop, stopped) = tokio::sync::oneshot::channel();
         let site = Site {
             root,
             login: Arc::new(Login(login)),
             counts: Arc::clone(&counts),
             transfers: Arc::clone(&transfers),
+            down: Arc::clone(&down),
             options: Arc::new(options),
         };
         let thread = std::thread::spawn(move || {
@@ -242,7 +303,7 @@ impl FtpServer {
             // Ends every session, stalled transfers included.
             runtime.shutdown_background();
         });
-        FtpServer { addr, counts, transfers, _thread: ServerThread::new(stop, thread) }
+        FtpServer { addr, counts, transfers, down, _thread: ServerThread::new(stop, thread) }
     }
 }
 
@@ -253,6 +314,7 @@ struct Site {
     login: Arc<Login>,
     counts: Arc<Counts>,
     transfers: Arc<Transfers>,
+    down: Arc<Down>,
     options: Arc<FtpOptions>,
 }
 
@@ -269,6 +331,11 @@ async fn accept_loop(listener: std::net::TcpListener, site: Site, mut stopped: t
             },
             _ = &mut stopped => return,
         };
+        if site.down.refuses() {
+            // Down: the connection is closed before the greeting.
+            drop(client);
+            continue;
+        }
         let counts = &site.counts;
         let live = counts.live.fetch_add(1, Ordering::SeqCst) + 1;
         if site.options.max_connections.is_some_and(|max| live > max) {
@@ -285,12 +352,14 @@ async fn accept_loop(listener: std::net::TcpListener, site: Site, mut stopped: t
         let Ok((served, _)) = inner.accept().await else { continue };
         // libunftp's `service` takes the server by value: build one per connection.
         let (root, options, transfers) = (site.root.clone(), Arc::clone(&site.options), Arc::clone(&site.transfers));
+        let down = Arc::clone(&site.down);
         let server = ServerBuilder::with_authenticator(
             Box::new(move || FaultyFs {
                 inner: Filesystem::new(root.clone()).expect("fixture root exists"),
                 root: root.clone(),
                 options: Arc::clone(&options),
                 transfers: Arc::clone(&transfers),
+                down: Arc::clone(&down),
             }),
             Arc::clone(&site.login) as Arc<dyn Authenticator + Send + Sync>,
         )
@@ -365,7 +434,9 @@ async fn relay(client: tokio::net::TcpStream, server: tokio::net::TcpStream, sit
             line.clear();
         }
     };
-    tokio::select! { _ = commands => {}, _ = replies => {} }
+    // An outage drops every control connection at once.
+    let mut kill = site.down.kill.subscribe();
+    tokio::select! { _ = commands => {}, _ = replies => {}, _ = kill.changed() => {} }
     site.counts.live.fetch_sub(1, Ordering::SeqCst);
 }
 
@@ -376,20 +447,32 @@ struct FaultyFs {
     root: PathBuf,
     options: Arc<FtpOptions>,
     transfers: Arc<Transfers>,
+    down: Arc<Down>,
+}
+
+/// A fault of a transfer: one of [`FtpFaultKind`], or the server going down.
+enum Fault {
+    Kind(FtpFaultKind),
+    Outage,
 }
 
 impl FaultyFs {
     /// Logs the transfer of `path` and picks its fault, if any.
-    fn fault_for(&self, path: &str) -> Option<FtpFaultKind> {
+    fn fault_for(&self, path: &str) -> Option<Fault> {
         let nth = {
             let mut log = self.transfers.log.lock().unwrap();
+            if self.down.transfer(self.options.outage, log.len()) {
+                log.push(path.to_owned());
+                self.transfers.arrived.notify_all();
+                return Some(Fault::Outage);
+            }
             let nth = log.iter().filter(|p| *p == path).count();
             log.push(path.to_owned());
             self.transfers.arrived.notify_all();
             nth
         };
         if let Some(scripted) = self.options.faults.iter().find(|f| f.path == path) {
-            return (nth < scripted.times).then_some(scripted.kind);
+            return (nth < scripted.times).then_some(Fault::Kind(scripted.kind));
         }
         let (seed, rate) = self.options.random?;
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -401,11 +484,11 @@ impl FaultyFs {
         let size = std::fs::metadata(self.root.join(path)).map_or(0, |m| m.len() as usize);
         let after = if size > 1 { rng.usize(1..size) } else { 0 };
         let kinds = if self.options.announce_sizes { 3 } else { 2 };
-        Some(match rng.u8(0..kinds) {
+        Some(Fault::Kind(match rng.u8(0..kinds) {
             0 => FtpFaultKind::Abort { after },
             1 => FtpFaultKind::Stall { after },
             _ => FtpFaultKind::Truncate { after },
-        })
+        }))
     }
 }
 
@@ -482,10 +565,13 @@ impl StorageBackend<DefaultUser> for FaultyFs {
     ) -> unftp_core::storage::Result<Reader> {
         let name = path.as_ref().to_string_lossy().trim_start_matches('/').to_owned();
         let fault = self.fault_for(&name);
+        if let Some(Fault::Outage) = fault {
+            return Err(std::io::Error::other("injected: the server is going down").into());
+        }
         let reader = self.inner.get(user, path, start_pos).await?;
         Ok(match fault {
-            None => reader,
-            Some(kind) => Box::new(FaultyReader { inner: reader, kind, sent: 0 }),
+            Some(Fault::Kind(kind)) => Box::new(FaultyReader { inner: reader, kind, sent: 0 }),
+            _ => reader,
         })
     }
 

@@ -23,6 +23,8 @@ pub struct HttpOptions {
     pub html_instead: Vec<String>,
     /// Requests under this prefix (like `/moved/`) are redirected (301) to the path without it.
     pub moved_prefix: Option<String>,
+    /// Answer every request `401 Unauthorized`, as a mirror behind a login does.
+    pub login_required: bool,
 }
 
 struct Site {
@@ -98,6 +100,9 @@ impl HttpServer {
 async fn serve(State(site): State<Arc<Site>>, uri: Uri, headers: HeaderMap) -> Response {
     let path = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy().into_owned();
     site.requests.lock().unwrap().push(path.clone());
+    if site.options.login_required {
+        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Basic realm=\"mirror\"")]).into_response();
+    }
     if let Some(rest) = site.options.moved_prefix.as_deref().and_then(|prefix| path.strip_prefix(prefix)) {
         return redirect(&format!("/{rest}"));
     }

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 pub use fault_http::{FaultyHttp, HttpFault, PathFault, RandomFaults};
-pub use ftp_server::{FtpFault, FtpFaultKind, FtpOptions, FtpServer};
+pub use ftp_server::{FtpFault, FtpFaultKind, FtpOptions, FtpOutage, FtpServer};
 pub use http_server::{HttpOptions, HttpServer};
 pub use synth_mirror::book_folder;
 

@@ -30,9 +30,10 @@ use suppaftp::Status;
 use tokio::sync::Notify;
 use tokio::time::timeout;
 
-use super::error::{BookError, Stage};
+use super::error::{BookError, MirrorFault, Stage};
 use super::throttle::Throttle;
 use crate::mirror::FtpEndpoint;
+use crate::terminal_safe::terminal_safe;
 use data::DataLink;
 use replies::{describe, Refusal};
 pub use session::FtpSession;
@@ -194,13 +195,14 @@ impl FtpPool {
         let connecting = async {
             let addr = tokio::net::lookup_host((e.host.as_str(), e.port))
                 .await
-                .map_err(|err| (format!("cannot resolve {}: {err}", e.host), Refusal::Passing))?
+                .map_err(|err| (format!("cannot resolve {}: {err}", e.host), Refusal::Unreachable))?
                 .next()
-                .ok_or_else(|| (format!("{} has no address", e.host), Refusal::Final))?;
-            let mut conn = AsyncFtpStream::connect(addr).await.map_err(|err| (describe(&err), Refusal::of(&err)))?;
+                .ok_or_else(|| (format!("{} has no address", e.host), Refusal::Unreachable))?;
+            let mut conn =
+                AsyncFtpStream::connect(addr).await.map_err(|err| (describe(&err), Refusal::of_connect(&err)))?;
             conn.login(e.user.as_str(), e.password.as_str())
                 .await
-                .map_err(|err| (format!("login: {}", describe(&err)), Refusal::of(&err)))?;
+                .map_err(|err| (format!("login: {}", describe(&err)), Refusal::of_login(&err)))?;
             let ahead = self
                 .binary_mode(&mut conn, addr)
                 .await
@@ -213,20 +215,42 @@ impl FtpPool {
             .await
             .map_err(|_| {
                 BookError::transient(Stage::Resolve, format!("connecting to {}:{} timed out", e.host, e.port))
+                    .mirror(MirrorFault::Unreachable)
             })?
             .map_err(|(message, kind)| {
                 let message = format!("{}:{}: {message}", e.host, e.port);
                 match kind {
                     Refusal::Busy => BookError::transient(Stage::Resolve, message).busy(None),
                     Refusal::Passing => BookError::transient(Stage::Resolve, message),
+                    Refusal::Unreachable => {
+                        BookError::transient(Stage::Resolve, message).mirror(MirrorFault::Unreachable)
+                    }
+                    Refusal::Login => BookError::permanent(Stage::Resolve, self.login_refused(&message))
+                        .mirror(MirrorFault::Credentials),
                     Refusal::NoDescriptors => BookError::transient(Stage::Resolve, message).lacking_descriptors(),
-                    // A wrong password or an unknown user does not get better.
+                    // An unknown user or a server refusing us does not get better.
                     Refusal::Final => BookError::permanent(Stage::Resolve, message),
                 }
             })?;
         self.logins.fetch_add(1, Ordering::Relaxed);
         self.open.fetch_add(1, Ordering::SeqCst);
         Ok(conn)
+    }
+
+    /// What to say when the server refused the login: who, and how to pass a password.
+    fn login_refused(&self, reply: &str) -> String {
+        let user = terminal_safe(&self.endpoint.user);
+        if self.endpoint.user == "anonymous" {
+            format!(
+                "the FTP server refused the anonymous login ({reply}): name a user in the URL \
+                 (ftp://USER@host/) and pass the password with GUTENFETCH_FTP_PASSWORD or --ftp-password"
+            )
+        } else {
+            format!(
+                "the FTP server refused the login of user {user:?} ({reply}): check the user, and pass the \
+                 password with GUTENFETCH_FTP_PASSWORD or --ftp-password"
+            )
+        }
     }
 
     /// TYPE I, and with it the passive port of the first transfer: one round

@@ -14,13 +14,33 @@ pub(super) enum Refusal {
     Busy,
     /// A dropped connection, a 4xx reply: the next try may work.
     Passing,
-    /// A 5xx reply such as 530 (login incorrect).
+    /// A 5xx reply other than a refused login.
     Final,
+    /// No answer at the connection level: not resolved, refused, unreachable.
+    Unreachable,
+    /// 530 to USER or PASS: the login is wrong, for every book alike.
+    Login,
     /// No socket: the process ran out of file descriptors.
     NoDescriptors,
 }
 
 impl Refusal {
+    /// Why connecting (up to and including the greeting) failed.
+    pub(super) fn of_connect(err: &FtpError) -> Refusal {
+        match err {
+            FtpError::ConnectionError(_) => Refusal::Unreachable,
+            _ => Refusal::of(err),
+        }
+    }
+
+    /// Why logging in failed.
+    pub(super) fn of_login(err: &FtpError) -> Refusal {
+        match err {
+            FtpError::UnexpectedResponse(reply) if reply.status.code() == 530 => Refusal::Login,
+            _ => Refusal::of(err),
+        }
+    }
+
     pub(super) fn of(err: &FtpError) -> Refusal {
         match err {
             _ if is_busy(err) => Refusal::Busy,
