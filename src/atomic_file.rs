@@ -139,6 +139,16 @@ impl PartFile {
         }
     }
 
+    /// Writes what is left and keeps the file under its temporary name, for
+    /// whoever must check it before it replaces what is there.
+    pub async fn finish(mut self) -> io::Result<Staged> {
+        let (file, _spare) = self.idle().await?;
+        let PartFile { temp, filling, .. } = self;
+        tokio::task::spawn_blocking(move || (&file).write_all(&filling).map(|()| Staged { temp }))
+            .await
+            .map_err(io::Error::other)?
+    }
+
     /// Writes what is left and renames the file to `dest`, replacing what was there.
     pub async fn commit(mut self, dest: &Path) -> io::Result<()> {
         let (file, _spare) = self.idle().await?;
@@ -150,6 +160,24 @@ impl PartFile {
         })
         .await
         .map_err(io::Error::other)?
+    }
+}
+
+/// A complete file still under its temporary name: renamed into place by
+/// [`Staged::commit`], removed if dropped (a killed run's, by [`remove_stale`]).
+#[derive(Debug)]
+pub struct Staged {
+    temp: NamedTempFile,
+}
+
+impl Staged {
+    pub fn path(&self) -> &Path {
+        self.temp.path()
+    }
+
+    /// Renames the file to `dest`, replacing what was there.
+    pub fn commit(self, dest: &Path) -> io::Result<()> {
+        self.temp.persist(dest).map(drop).map_err(|e| e.error)
     }
 }
 

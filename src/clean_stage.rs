@@ -14,13 +14,14 @@ use std::time::Instant;
 
 use rayon::iter::{ParallelBridge, ParallelIterator};
 
-use crate::atomic_file::SyncPartFile;
+use crate::atomic_file::{Staged, SyncPartFile};
 use crate::clean::{clean_stream, CleanError, CleanOptions, EncodingSource, Findings, Spill};
 use crate::ebook::EbookNumber;
 use crate::fetch::{BookError, Stage};
 use crate::manifest::Book;
-use crate::outcome::{BookOutcome, Event};
+use crate::outcome::{BookOutcome, Event, Status, UpdateNote};
 use crate::plan::OutputLayout;
+use crate::provenance::{self, Source};
 use crate::unzip::text_file_from_zip;
 
 /// A raw file ready to be cleaned.
@@ -38,6 +39,29 @@ pub struct CleanJob {
     pub refetch: Option<Refetch>,
     /// What the report should say of how the book got here.
     pub notes: Vec<String>,
+    /// Where the fetched file came from, for its provenance record: `None`
+    /// when re-cleaned from a raw copy.
+    pub source: Option<Source>,
+    /// `--update`: the new version, not yet in `raw_path`, and what it
+    /// replaces. The old copies stay whole until the new ones are.
+    pub update: Option<Replacing>,
+}
+
+impl CleanJob {
+    /// A raw copy already in place, to clean.
+    pub fn of(book: Book, url: Option<String>, raw_path: PathBuf, attempts: u32, notes: Vec<String>) -> Self {
+        CleanJob { book, url, raw_path, attempts, refetch: None, notes, source: None, update: None }
+    }
+}
+
+/// A new version of a book's raw copy, and the copy it replaces.
+#[derive(Debug)]
+pub struct Replacing {
+    pub staged: Staged,
+    /// The old raw copy, removed once the new one is in place when its name differs.
+    pub old_raw: PathBuf,
+    /// For the report (its `new` half is filled in from the source).
+    pub note: UpdateNote,
 }
 
 /// The way back to the fetch stage for a book whose raw copy was unusable.
@@ -95,8 +119,10 @@ pub fn run(
 
 /// The book's outcome; `None` when it went back to be fetched again.
 fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size: u64) -> Option<BookOutcome> {
-    let CleanJob { book, url, raw_path, attempts, refetch, notes } = job;
-    let raw_bytes = match std::fs::metadata(&raw_path) {
+    let CleanJob { book, url, raw_path, attempts, refetch, notes, source, update } = job;
+    // A new version is read where it waits, and named for where it goes.
+    let read_from = update.as_ref().map_or(raw_path.as_path(), |update| update.staged.path()).to_owned();
+    let raw_bytes = match std::fs::metadata(&read_from) {
         Ok(meta) => meta.len(),
         Err(err) => {
             let error = BookError::permanent(Stage::Clean, format!("reading {}: {err}", raw_path.display()));
@@ -108,12 +134,17 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
     // The transfers in flight may hold every descriptor for a moment.
     let cleaned = crate::retry::waiting_for_descriptors(
         |failure: &CleanFailure| failure.error.out_of_descriptors,
-        || clean_to_file(&raw_path, &clean_path, book.number, options, max_size),
+        || clean_to_file(&read_from, &raw_path, &clean_path, book.number, options, max_size),
     );
     let clean_seconds = started.elapsed().as_secs_f64();
     let mut outcome = BookOutcome { url, raw_bytes, clean_seconds, attempts, warnings: notes, ..BookOutcome::ok(book) };
     let findings = match cleaned {
         Ok(findings) => findings,
+        Err(failure) if update.is_some() => {
+            // The new version is dropped (and removed); the old copies stay.
+            outcome.warnings.push("the new version could not be cleaned: the copies on disk are kept".to_owned());
+            return Some(fail(outcome, failure.error));
+        }
         Err(failure) => {
             let error = failure.error;
             let Some(refetch) = refetch.filter(|_| failure.fresh_copy_helps) else {
@@ -133,6 +164,31 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
             };
         }
     };
+    if let Some(update) = update {
+        if let Err(err) = update.staged.commit(&raw_path) {
+            let error = BookError::io(Stage::Write, format!("{}: {err}", raw_path.display()), &err);
+            return Some(fail(outcome, error));
+        }
+        if update.old_raw != raw_path {
+            if let Err(err) = std::fs::remove_file(&update.old_raw) {
+                tracing::warn!("ebook {}: cannot remove {}: {err}", outcome.book.number, update.old_raw.display());
+            }
+        }
+        let mut note = update.note;
+        if let Some(source) = &source {
+            note.new = crate::outcome::CopyNote {
+                file: Some(source.path.clone()),
+                size: source.received.bytes,
+                sha256: Some(provenance::hex(&source.received.sha256)),
+                version: source.received.version.clone(),
+            };
+        }
+        outcome.status = Status::Updated;
+        outcome.update = Some(Box::new(note));
+    }
+    if let Some(source) = &source {
+        provenance::write(&out.dir, outcome.book.number, source);
+    }
     outcome.raw_path = Some(raw_path);
     outcome.encoding = Some(findings.encoding);
     outcome.markers_found = Some(findings.markers_found);
@@ -155,6 +211,7 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
 /// when complete, and an unzipped or re-encoded copy to unnamed temporary
 /// files in the same folder. Memory stays a few windows whatever the size.
 fn clean_to_file(
+    read_from: &Path,
     raw_path: &Path,
     clean_path: &Path,
     number: EbookNumber,
@@ -168,7 +225,7 @@ fn clean_to_file(
         CleanFailure::lasting(BookError::io(Stage::Write, format!("{}: {err}", clean_path.display()), &err))
     };
     let dir = clean_path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut input = File::open(raw_path).map_err(reading)?;
+    let mut input = File::open(read_from).map_err(reading)?;
     if raw_path.extension().is_some_and(|ext| ext == "zip") {
         input = text_file_from_zip(input, Some(number), max_size, dir).map_err(|message| {
             // A zip that does not open, fails its CRC or holds no text was

@@ -27,6 +27,8 @@ pub struct Config {
     pub selection: Selection,
     /// Fetch again even books whose clean text exists.
     pub force: bool,
+    /// Ask the mirror whether complete books changed, and fetch those again.
+    pub update: bool,
     pub clean: CleanOptions,
     /// Where to write the JSONL dataset after the run (`-` for stdout).
     pub jsonl: Option<PathBuf>,

@@ -13,10 +13,10 @@ use serde::Serialize;
 use tokio::task::JoinHandle;
 
 use crate::config::{Config, OutputFormat};
-use crate::fetch::Client;
+use crate::fetch::{Client, Rechecked};
 use crate::manifest::Book;
 use crate::manifest::ManifestSource;
-use crate::plan::{step_for, OutputLayout, Step};
+use crate::plan::{step_for, update_step, OutputLayout, Step};
 use crate::progress::{counted, human_bytes};
 use crate::redact::redact;
 use crate::report::BadRow;
@@ -28,8 +28,13 @@ use crate::ExitCode;
 struct Planned {
     ebook: u32,
     title: Option<String>,
-    /// `fetch`, `reclean` (its raw copy is in OUT/raw/), `skip` (complete) or `missing`.
+    /// `fetch`, `reclean` (its raw copy is in OUT/raw/), `skip` (complete) or
+    /// `missing`; with `--update`, for complete books: `update` (changed on
+    /// the mirror: fetched again), `unchanged` or `gone_upstream`.
     action: &'static str,
+    /// Why it would be fetched again (`--update`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    why: Option<String>,
     /// The file chosen on the mirror, relative to its root.
     file: Option<String>,
     url: Option<String>,
@@ -44,6 +49,7 @@ impl Planned {
             ebook: book.number.get(),
             title: book.title().map(str::to_owned),
             action,
+            why: None,
             file: None,
             url: None,
             size: None,
@@ -71,6 +77,10 @@ struct Counts {
     to_reclean: usize,
     skipped: usize,
     missing: usize,
+    /// `--update`: complete books whose file changed on the mirror.
+    to_update: usize,
+    unchanged: usize,
+    gone_upstream: usize,
     bad_rows: usize,
     duplicate_rows: usize,
     not_text_rows: usize,
@@ -83,6 +93,9 @@ impl Counts {
             "fetch" => self.to_fetch += 1,
             "reclean" => self.to_reclean += 1,
             "skip" => self.skipped += 1,
+            "update" => self.to_update += 1,
+            "unchanged" => self.unchanged += 1,
+            "gone_upstream" => self.gone_upstream += 1,
             _ => self.missing += 1,
         }
         self.to_fetch_bytes += planned.size.unwrap_or(0);
@@ -111,7 +124,15 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
     printer.start(config, &manifest, &kept);
     // Enough books in flight to keep every connection the throttle allows busy.
     let window = config.jobs.max(1) * 4 + 16;
-    let planned = runtime.block_on(plan_all(&client, &manifest, &out, config.force, window, |p| printer.book(p)));
+    let update = config.update.then(|| client.url_of(""));
+    let steps = |book: &Book| {
+        let step = step_for(book, &out, config.force);
+        match &update {
+            Some(mirror_root) => update_step(step, book, &out, mirror_root),
+            None => step,
+        }
+    };
+    let planned = runtime.block_on(plan_all(&client, &manifest, steps, window, |p| printer.book(p)));
     runtime.block_on(client.close());
     let mut counts = planned?;
     counts.bad_rows = manifest.problems.len();
@@ -128,8 +149,7 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
 async fn plan_all(
     client: &Arc<Client>,
     manifest: &crate::manifest::Manifest,
-    out: &OutputLayout,
-    force: bool,
+    steps: impl Fn(&Book) -> Step,
     window: usize,
     mut each: impl FnMut(&Planned),
 ) -> anyhow::Result<Counts> {
@@ -145,10 +165,11 @@ async fn plan_all(
             let oldest = in_flight.pop_front().expect("a book in flight");
             done(oldest.await.context("planning a book")?, &mut counts);
         }
-        let task = match step_for(&book, out, force) {
+        let step = steps(&book);
+        let task = match step {
             Step::Skip { .. } => tokio::spawn(std::future::ready(Planned::of(&book, "skip", None))),
             Step::Reclean(_) => tokio::spawn(std::future::ready(Planned::of(&book, "reclean", None))),
-            Step::Fetch(_) => {
+            step @ (Step::Fetch(_) | Step::Recheck(_)) => {
                 // As in a real run: one book until the mirror answers, none once it stopped the run.
                 match client.health().admit().await {
                     Err(stop) => {
@@ -160,6 +181,9 @@ async fn plan_all(
                         let client = Arc::clone(client);
                         tokio::spawn(async move {
                             let _permit = (permit, admitted);
+                            if let Step::Recheck(recheck) = step {
+                                return recheck_planned(&client, &book, &recheck.known).await;
+                            }
                             match client.locate(book.number).await {
                                 Ok(located) => Planned {
                                     file: Some(located.candidate.path),
@@ -184,6 +208,27 @@ async fn plan_all(
         done(oldest.await.context("planning a book")?, &mut counts);
     }
     Ok(counts)
+}
+
+/// `--update`: what a run would do with a complete book.
+async fn recheck_planned(client: &Client, book: &Book, known: &crate::fetch::Known) -> Planned {
+    match client.recheck(book.number, known, None, None).await {
+        Ok(Rechecked::Unchanged { .. }) => Planned::of(book, "unchanged", None),
+        Ok(Rechecked::Gone(why)) => Planned { why: Some(why), ..Planned::of(book, "gone_upstream", None) },
+        Ok(Rechecked::WouldFetch { located, why }) => Planned {
+            file: Some(located.candidate.path),
+            url: Some(redact(&located.url).into_owned()),
+            size: located.size,
+            why: Some(redact(&why).into_owned()),
+            ..Planned::of(book, "update", None)
+        },
+        Ok(Rechecked::Changed { .. }) => unreachable!("a dry run downloads nothing"),
+        Err(error) => {
+            let url = error.url.as_deref().map(|url| redact(url).into_owned());
+            let error = redact(&error.to_string()).into_owned();
+            Planned { url, ..Planned::of(book, "missing", Some(error)) }
+        }
+    }
 }
 
 /// Prints the plan as it comes: a table (the funnel, a line a book, the

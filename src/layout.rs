@@ -123,7 +123,7 @@ fn old_local_name(number: EbookNumber, packing: Packing) -> String {
 }
 
 /// `.txt` or `.zip`, whatever the case; superseded copies (`x.txt.2003`) are neither.
-fn packing_of(name: &str) -> Option<Packing> {
+pub fn packing_of(name: &str) -> Option<Packing> {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".txt") {
         Some(Packing::Plain)

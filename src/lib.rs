@@ -1,7 +1,8 @@
 //! gutenfetch: batch ingestion of Project Gutenberg plain texts.
 //!
 //! Data flows one way: [`manifest`] → [`plan`] → [`fetch`] → [`clean_stage`]
-//! → [`report`], wired together by [`pipeline`]. `main.rs` only parses the
+//! → [`report`], wired together by [`pipeline`]; [`provenance`] records
+//! where each book's copy came from, for `--update`. `main.rs` only parses the
 //! command line and calls [`run`]. At either end, beside the flow: [`catalog`]
 //! keeps Project Gutenberg's catalog (a manifest) current, and [`export`]
 //! turns what a run left in its output folder into a JSONL dataset.
@@ -30,6 +31,7 @@ pub mod outcome;
 pub mod pipeline;
 pub mod plan;
 pub mod progress;
+pub mod provenance;
 pub mod redact;
 pub mod refetch;
 pub mod report;

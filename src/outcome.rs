@@ -17,6 +17,38 @@ pub enum Status {
     /// Never started: the run was interrupted or stopped first (the mirror
     /// could not be reached, refused the login, …). The next run does it.
     NotStarted,
+    /// `--update`: its file had changed on the mirror (or a better one had
+    /// appeared); fetched and cleaned again, replacing its copies.
+    Updated,
+    /// `--update`: its file is as it was when taken; nothing was touched.
+    Unchanged,
+    /// `--update`: the mirror has no file of it any more; its copies are kept.
+    GoneUpstream,
+}
+
+impl Status {
+    /// Whether the book's clean text and raw copy are in the output folder after the run.
+    pub fn has_files(self) -> bool {
+        matches!(self, Status::Ok | Status::Skipped | Status::Updated | Status::Unchanged | Status::GoneUpstream)
+    }
+}
+
+/// What an update replaced: the old copy and the new, and why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UpdateNote {
+    pub why: String,
+    pub old: CopyNote,
+    pub new: CopyNote,
+}
+
+/// One version of a book's raw copy, as the report describes it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CopyNote {
+    /// The mirror's file, when known.
+    pub file: Option<String>,
+    pub size: u64,
+    pub sha256: Option<String>,
+    pub version: crate::fetch::version::Validators,
 }
 
 /// The final word on one book.
@@ -44,6 +76,8 @@ pub struct BookOutcome {
     /// What a reader of the report should know (no markers found, encoding guessed).
     pub warnings: Vec<String>,
     pub error: Option<BookError>,
+    /// `--update`: what replaced what.
+    pub update: Option<Box<UpdateNote>>,
 }
 
 impl BookOutcome {
@@ -64,6 +98,7 @@ impl BookOutcome {
             attempts: 0,
             warnings: Vec::new(),
             error: None,
+            update: None,
         }
     }
 
@@ -79,6 +114,19 @@ impl BookOutcome {
             clean_path: Some(clean_path),
             ..Self::new(book, Status::Skipped)
         }
+    }
+
+    /// `--update` found the book's file as it was (`note`: how it could tell, when only by size).
+    pub fn unchanged(book: Book, clean_path: PathBuf, raw_path: PathBuf, note: Option<String>) -> Self {
+        let skipped = Self::skipped(book, clean_path, raw_path);
+        BookOutcome { status: Status::Unchanged, warnings: note.into_iter().collect(), ..skipped }
+    }
+
+    /// `--update` found no file of the book on the mirror: its copies stay.
+    pub fn gone_upstream(book: Book, clean_path: PathBuf, raw_path: PathBuf, why: &str) -> Self {
+        let warning = format!("gone from the mirror ({why}): the copies in the output folder are kept");
+        let skipped = Self::skipped(book, clean_path, raw_path);
+        BookOutcome { status: Status::GoneUpstream, warnings: vec![warning], ..skipped }
     }
 
     /// A book the run never started because it was interrupted; `raw_path`
@@ -126,11 +174,22 @@ impl BookOutcome {
             }
             return;
         }
+        // Counted in the summary instead: a corpus without provenance would say it of every book.
+        if outcome.status == Status::Unchanged {
+            tracing::debug!("ebook {n}: unchanged on the mirror {:?}", outcome.warnings);
+            return;
+        }
         for warning in &outcome.warnings {
             tracing::warn!("ebook {n}: {warning}");
         }
         match outcome.status {
             Status::Skipped => tracing::debug!("ebook {n}: already complete"),
+            Status::Unchanged => tracing::debug!("ebook {n}: unchanged on the mirror"),
+            Status::GoneUpstream => {}
+            Status::Updated => tracing::info!(
+                "ebook {n}: updated, {}",
+                terminal_safe(outcome.update.as_ref().map_or("", |update| update.why.as_str()))
+            ),
             _ => tracing::debug!(
                 "ebook {n}: ok, {} from {}, {}",
                 crate::progress::human_bytes(outcome.raw_bytes),

@@ -21,16 +21,17 @@ use std::time::Instant;
 use tokio::task::JoinSet;
 
 use crate::buffer_pool;
-use crate::clean_stage::{self, CleanJob};
+use crate::clean_stage::{self, CleanJob, Replacing};
 use crate::config::Config;
 use crate::fetch::health::Stop;
-use crate::fetch::{BookError, Client, MirrorFault, Stage};
+use crate::fetch::{BookError, Client, Fetched, MirrorFault, Rechecked, Stage};
 use crate::interrupt::Interrupted;
 use crate::ledger::{Ledger, Previous};
 use crate::manifest::{Book, Books, Manifest};
 use crate::memory;
-use crate::outcome::{BookOutcome, Event};
-use crate::plan::{step_for, OutputLayout, Step, Why};
+use crate::outcome::{BookOutcome, Event, UpdateNote};
+use crate::plan::{step_for, update_step, OutputLayout, Recheck, Step, Why};
+use crate::provenance::Source;
 use crate::progress::Progress;
 use crate::refetch;
 use crate::terminal_safe::terminal_safe;
@@ -55,6 +56,19 @@ enum Work {
     /// With notes for its report (why it is fetched again).
     Fetch(Book, Vec<String>),
     Reclean(CleanJob),
+    /// `--update`: a complete book, to check against the mirror.
+    Recheck(Book, Box<Recheck>),
+}
+
+impl Work {
+    /// The book, and the raw copy it has on disk, if any.
+    fn into_book(self) -> (Book, Option<PathBuf>) {
+        match self {
+            Work::Fetch(book, _) => (book, None),
+            Work::Reclean(job) => (job.book, Some(job.raw_path)),
+            Work::Recheck(book, recheck) => (book, Some(recheck.raw_path)),
+        }
+    }
 }
 
 type InFlight = HashMap<tokio::task::Id, Book>;
@@ -69,6 +83,10 @@ pub fn run(
     interrupted: Interrupted,
 ) -> anyhow::Result<RunResult> {
     let (events, collected) = mpsc::channel();
+    let client =
+        Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.retry.clone(), config.jobs)?);
+    // With --update, complete books are checked against this mirror.
+    let update = config.update.then(|| client.url_of(""));
     let mut progress = Progress::new(manifest.book_count);
     // Read before this run's report replaces the last one.
     let mut ledger = Ledger::new(&out.dir).remembering(Previous::read(&config.report));
@@ -81,8 +99,6 @@ pub fn run(
     // busy, small enough that downloads wait when cleaning falls behind.
     let (clean_tx, clean_rx) = tokio::sync::mpsc::channel(2 * rayon_pool.current_num_threads());
 
-    let client =
-        Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.retry.clone(), config.jobs)?);
     // Every buffer the transfers in flight will use, made now.
     buffer_pool::fill(buffer_pool::PER_TRANSFER * config.jobs.min(manifest.book_count));
     let stop_signal = interrupted.clone();
@@ -92,7 +108,9 @@ pub fn run(
         let (pool, clean_options, max_size) = (&rayon_pool, &config.clean, config.limits.max_size);
         scope.spawn(move || clean_stage::run(clean_rx, pool, out, clean_options, max_size, &clean_events));
         let plan_events = events.clone();
-        let planner = scope.spawn(move || plan_all(manifest.books(), out, config.force, &work_tx, &plan_events));
+        let planner = scope.spawn(move || {
+            plan_all(manifest.books(), out, config.force, update.as_deref(), &work_tx, &plan_events)
+        });
         let fetch_events = events.clone();
         let client = &client;
         let fetcher = scope.spawn(move || {
@@ -119,6 +137,7 @@ fn plan_all(
     books: Books,
     out: &OutputLayout,
     force: bool,
+    update: Option<&str>,
     work: &tokio::sync::mpsc::Sender<Work>,
     events: &mpsc::Sender<Event>,
 ) -> bool {
@@ -130,15 +149,18 @@ fn plan_all(
                 return false;
             }
         };
-        let next = match step_for(&book, out, force) {
+        let mut step = step_for(&book, out, force);
+        if let Some(mirror_root) = update {
+            step = update_step(step, &book, out, mirror_root);
+        }
+        let next = match step {
             Step::Skip { raw_path } => {
                 let clean_path = out.clean_path(&book);
                 let _ = events.send(Event::Done(Box::new(BookOutcome::skipped(book, clean_path, raw_path))));
                 continue;
             }
-            Step::Reclean(raw_path) => {
-                Work::Reclean(CleanJob { book, url: None, raw_path, attempts: 0, refetch: None, notes: Vec::new() })
-            }
+            Step::Reclean(raw_path) => Work::Reclean(CleanJob::of(book, None, raw_path, 0, Vec::new())),
+            Step::Recheck(recheck) => Work::Recheck(book, recheck),
             Step::Fetch(why) => {
                 let notes = explain_fetch(&book, why);
                 Work::Fetch(book, notes)
@@ -219,26 +241,40 @@ async fn fetch_all(
             },
             // Taking the permit before spawning keeps the number of live tasks,
             // and so memory, bounded by `--jobs` rather than by the manifest's size.
-            Work::Fetch(book, notes) => tokio::select! {
+            work @ (Work::Fetch(..) | Work::Recheck(..)) => tokio::select! {
                 biased;
-                Ok(_) = interrupted.wait_for(|stop| *stop) => Some(Work::Fetch(book, notes)),
+                Ok(_) = interrupted.wait_for(|stop| *stop) => Some(work),
                 admitted = client.admit() => match admitted {
                     Err(stop) => {
                         stopped = Some(stop);
-                        Some(Work::Fetch(book, notes))
+                        Some(work)
                     }
                     Ok(admitted) => {
                         let (task_client, raw_dir, task_clean_tx, task_events) =
                             (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
-                        let task_book = book.clone();
+                        let book = match &work {
+                            Work::Fetch(book, _) | Work::Recheck(book, _) => book.clone(),
+                            Work::Reclean(_) => unreachable!("matched above"),
+                        };
+                        let clean_path = out.clean_path(&book);
                         let handle = tasks.spawn(async move {
                             let _admitted = admitted;
                             // Boxed: a task's cell lives until it is joined, a little
                             // after it ends, and sized for this future it would be
                             // ~18 KiB; the box is freed the moment the book is done.
-                            let fetch =
-                                fetch_one(&task_client, task_book, notes, raw_dir, &task_clean_tx, &task_events);
-                            Box::pin(fetch).await;
+                            match work {
+                                Work::Fetch(book, notes) => {
+                                    let fetch =
+                                        fetch_one(&task_client, book, notes, raw_dir, &task_clean_tx, &task_events);
+                                    Box::pin(fetch).await;
+                                }
+                                Work::Recheck(book, recheck) => {
+                                    let paths = (raw_dir, clean_path);
+                                    let check = recheck_one(&task_client, book, *recheck, paths, &task_clean_tx, &task_events);
+                                    Box::pin(check).await;
+                                }
+                                Work::Reclean(_) => unreachable!("matched above"),
+                            }
                         });
                         in_flight.insert(handle.id(), book);
                         None
@@ -252,11 +288,8 @@ async fn fetch_all(
                 stop_all_in_flight(&mut tasks, &mut in_flight, &events).await;
             }
             let reason = stopped.as_ref().map(|stop: &Stop| stop.reason.as_str());
-            let not_started = |work| {
-                let (book, raw_path) = match work {
-                    Work::Fetch(book, _) => (book, None),
-                    Work::Reclean(job) => (job.book, Some(job.raw_path)),
-                };
+            let not_started = |work: Work| {
+                let (book, raw_path) = work.into_book();
                 let outcome = match reason {
                     Some(reason) => BookOutcome::stopped(book, raw_path, reason),
                     None => BookOutcome::not_started(book, raw_path),
@@ -325,10 +358,9 @@ pub(crate) async fn fetch_one(
     };
     match client.fetch(book.number, &raw_dir, Some(&watch)).await {
         Ok(fetched) => {
-            let _ = events.send(Event::Downloaded { bytes: fetched.bytes });
+            let _ = events.send(Event::Downloaded { bytes: fetched.received.bytes });
+            let (job, _) = clean_job(book, fetched, notes);
             // Awaiting here while holding the permit is the backpressure.
-            let (url, raw_path, attempts) = (Some(fetched.url), fetched.raw_path, fetched.attempts);
-            let job = CleanJob { book, url, raw_path, attempts, refetch: None, notes };
             let _ = clean_tx.send(job).await;
         }
         Err(error) if error.mirror == Some(MirrorFault::RunStopped) => {
@@ -337,6 +369,56 @@ pub(crate) async fn fetch_one(
         Err(error) => {
             let outcome = BookOutcome { warnings: notes, ..BookOutcome::failed(book, error) };
             let _ = events.send(Event::Done(Box::new(outcome)));
+        }
+    }
+}
+
+/// The cleaner's job for a fetched book, and its new version if staged.
+fn clean_job(book: Book, fetched: Fetched, notes: Vec<String>) -> (CleanJob, Option<crate::atomic_file::Staged>) {
+    let Fetched { candidate, url, raw_path, received, staged, attempts } = fetched;
+    let source = Source { url: url.clone(), path: candidate.path, local_name: candidate.local_name, received };
+    let job = CleanJob { source: Some(source), ..CleanJob::of(book, Some(url), raw_path, attempts, notes) };
+    (job, staged)
+}
+
+/// `--update`: asks the mirror whether the book's file changed; an
+/// unchanged or vanished book is done, a changed one goes to the cleaner
+/// with its new version staged beside the old copy.
+async fn recheck_one(
+    client: &Client,
+    book: Book,
+    recheck: Recheck,
+    (raw_dir, clean_path): (PathBuf, PathBuf),
+    clean_tx: &tokio::sync::mpsc::Sender<CleanJob>,
+    events: &mpsc::Sender<Event>,
+) {
+    let ebook = book.number;
+    let watch = |update| {
+        let _ = events.send(Event::Transfer { ebook, update });
+    };
+    let Recheck { raw_path, known, old, by_size } = recheck;
+    let done = |outcome: BookOutcome| {
+        let _ = events.send(Event::Done(Box::new(outcome)));
+    };
+    match client.recheck(book.number, &known, Some(&raw_dir), Some(&watch)).await {
+        Ok(Rechecked::Unchanged { .. }) => done(BookOutcome::unchanged(book, clean_path, raw_path, by_size)),
+        Ok(Rechecked::Gone(why)) => done(BookOutcome::gone_upstream(book, clean_path, raw_path, &why)),
+        Ok(Rechecked::Changed { fetched, why }) => {
+            let _ = events.send(Event::Downloaded { bytes: fetched.received.bytes });
+            let notes = by_size.into_iter().collect();
+            let (job, staged) = clean_job(book, *fetched, notes);
+            let Some(staged) = staged else { unreachable!("an update stages its download") };
+            let note = UpdateNote { why, new: old.clone(), old };
+            let update = Replacing { staged, old_raw: raw_path, note };
+            let _ = clean_tx.send(CleanJob { update: Some(update), ..job }).await;
+        }
+        Ok(Rechecked::WouldFetch { .. }) => unreachable!("a download yields a downloaded file"),
+        Err(error) if error.mirror == Some(MirrorFault::RunStopped) => {
+            done(BookOutcome::stopped(book, Some(raw_path), &error.message));
+        }
+        Err(error) => {
+            let kept = "could not be checked: the copies on disk are kept".to_owned();
+            done(BookOutcome { warnings: vec![kept], ..BookOutcome::failed(book, error) });
         }
     }
 }

@@ -1,5 +1,7 @@
 //! Decides what each book needs, from what the output folder already holds,
-//! so a re-run finishes what is missing and redoes nothing that is complete.
+//! so a re-run finishes what is missing and redoes nothing that is complete;
+//! with `--update`, a complete book is checked against the mirror instead,
+//! from what its provenance record says of its copy.
 //!
 //! A book is complete when both halves of the output contract are there:
 //! `OUT/<N>.txt` and a usable raw copy in `OUT/raw/`. A raw copy is usable
@@ -13,6 +15,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::atomic_file;
+use crate::fetch::Known;
+use crate::outcome::CopyNote;
 use crate::html::{looks_like_html, SNIFF_LEN};
 use crate::layout::raw_names;
 use crate::manifest::Book;
@@ -38,8 +42,11 @@ impl OutputLayout {
     pub fn prepare(&self) -> anyhow::Result<()> {
         std::fs::create_dir_all(&self.raw_dir)
             .with_context(|| format!("cannot create output folder {}", self.raw_dir.display()))?;
-        for dir in [&self.dir, &self.raw_dir] {
-            remove_stale(dir)?;
+        let records = self.dir.join(crate::provenance::FOLDER);
+        for dir in [&self.dir, &self.raw_dir, &records] {
+            if dir.is_dir() {
+                remove_stale(dir)?;
+            }
         }
         Ok(())
     }
@@ -64,6 +71,38 @@ pub enum Step {
     Reclean(PathBuf),
     /// Fetch it (and clean what was fetched).
     Fetch(Why),
+    /// `--update`: it is complete; ask the mirror whether its file changed.
+    Recheck(Box<Recheck>),
+}
+
+/// What `--update` knows of a complete book's copy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recheck {
+    pub raw_path: PathBuf,
+    pub known: Known,
+    /// The copy as its report entry describes it, should it be replaced.
+    pub old: CopyNote,
+    /// Why it is compared by size alone, when it is.
+    pub by_size: Option<String>,
+}
+
+/// With `--update`, a complete book is rechecked instead of skipped, from
+/// its provenance record when that still describes its copy and comes from
+/// the mirror at `mirror_root`.
+pub fn update_step(step: Step, book: &Book, out: &OutputLayout, mirror_root: &str) -> Step {
+    let Step::Skip { raw_path } = step else { return step };
+    let (known, recorded) = crate::provenance::known(&out.dir, book.number, &raw_path, mirror_root);
+    let (sha256, by_size) = match recorded {
+        Ok(sha256) => (Some(sha256), None),
+        Err(why) => (None, Some(why)),
+    };
+    let old = CopyNote {
+        file: known.path.clone(),
+        size: known.version.size.unwrap_or(0),
+        sha256,
+        version: known.version.clone(),
+    };
+    Step::Recheck(Box::new(Recheck { raw_path, known, old, by_size }))
 }
 
 /// Why a book is fetched.

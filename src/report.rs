@@ -29,6 +29,15 @@ pub struct Totals {
     pub failed: usize,
     /// Books the run never started because it was interrupted.
     pub not_started: usize,
+    /// `--update`: fetched again because their file changed on the mirror
+    /// (or a better file appeared), their copies replaced.
+    pub updated: usize,
+    /// `--update`: found as they were on the mirror; nothing touched.
+    pub unchanged: usize,
+    /// Of `unchanged`, those compared by size alone (no usable provenance record).
+    pub compared_by_size: usize,
+    /// `--update`: no file of theirs left on the mirror; their copies kept.
+    pub gone_upstream: usize,
     /// Stopped by a signal (SIGINT, SIGTERM, SIGHUP, …): run the same command again to finish.
     pub interrupted: bool,
     /// Why the run stopped before its end on its own (the mirror could not
@@ -65,6 +74,10 @@ impl Totals {
             skipped: t.skipped,
             failed: t.failed,
             not_started: t.not_started,
+            updated: t.updated,
+            unchanged: t.unchanged,
+            compared_by_size: t.compared_by_size,
+            gone_upstream: t.gone_upstream,
             interrupted: run.interrupted,
             stopped: run.stopped.as_ref().map(|stop| stop.reason.clone()),
             bad_rows: manifest.problems.len(),
@@ -183,6 +196,17 @@ pub fn summary(
         let _ = writeln!(s, "  fetched  {:>6}", t.ok - t.recleaned);
         let _ = writeln!(s, "  re-cleaned {:>4}   from raw copies in the output folder", t.recleaned);
         let _ = writeln!(s, "  together         {raw} raw, {clean} clean");
+    }
+    if t.updated + t.unchanged + t.gone_upstream > 0 {
+        let _ = writeln!(s, "  updated  {:>6}   changed on the mirror: fetched again", t.updated);
+        let by_size = match t.compared_by_size {
+            0 => String::new(),
+            n => format!(" ({n} by size only: no record)"),
+        };
+        let _ = writeln!(s, "  unchanged {:>5}   as on the mirror{by_size}", t.unchanged);
+        if t.gone_upstream > 0 {
+            let _ = writeln!(s, "  gone upstream {:>1}   not on the mirror now: copies kept", t.gone_upstream);
+        }
     }
     let _ = writeln!(s, "  skipped  {:>6}   already complete in the output folder", t.skipped);
     let named_above = if t.failed > 0 && !name_failures { "   each named in the log above" } else { "" };

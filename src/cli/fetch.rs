@@ -188,6 +188,23 @@ pub struct FetchArgs {
     #[arg(long)]
     pub force: bool,
 
+    /// Keep the output folder in sync: fetch again each complete book whose
+    /// file changed on the mirror.
+    ///
+    /// Each complete book is checked as cheaply as the protocol allows,
+    /// against what was recorded when its copy was taken (OUT/provenance/):
+    /// over HTTP a conditional GET (a 304 costs no body), over FTP one STAT
+    /// of its folder (or SIZE and MDTM) on the control connection, for a
+    /// local mirror its size and time. A book whose file changed, or that
+    /// has a better file now (an N-0.txt where N-8.txt was taken), is
+    /// fetched again; its new copies replace the old ones only once both
+    /// are complete. A book gone from the mirror keeps its copies: nothing
+    /// is ever deleted. Without a record (a folder made before records
+    /// existed), the sizes are compared. Books not yet complete are fetched
+    /// as without --update.
+    #[arg(long, conflicts_with = "force")]
+    pub update: bool,
+
     /// Keep "Produced by …" credit lines that follow the Gutenberg header.
     ///
     /// Without --keep-credits, the credits block right after the header
@@ -254,7 +271,7 @@ impl FetchArgs {
         let report = self.report.unwrap_or_else(|| self.out.join("gutenfetch-report.json"));
         tracing::debug!(
             "settings: manifest {}, mirror {} ({:?} layout), out {}, report {}, {} jobs, timeout {} s, {} retries, \
-             max size {} MiB, outage budget {} s, force {}, keep credits {}",
+             max size {} MiB, outage budget {} s, force {}, update {}, keep credits {}",
             manifest,
             mirror.display_url(),
             self.layout,
@@ -266,6 +283,7 @@ impl FetchArgs {
             self.max_size,
             self.outage_budget,
             self.force,
+            self.update,
             self.keep_credits
         );
         Ok(Config {
@@ -292,6 +310,7 @@ impl FetchArgs {
             },
             jsonl: self.jsonl,
             force: self.force,
+            update: self.update,
             clean: CleanOptions { keep_credits: self.keep_credits },
             dry_run: self.dry_run.then_some(self.format),
         })

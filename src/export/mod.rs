@@ -127,7 +127,7 @@ pub fn write(out: &Path, report: &Path, dest: &Path) -> anyhow::Result<Exported>
         Ok(())
     };
     let mut book = |entry: Entry| -> io::Result<()> {
-        if !matches!(entry.status, Status::Ok | Status::Skipped) {
+        if !entry.status.has_files() {
             return Ok(());
         }
         if in_flight.len() >= window {

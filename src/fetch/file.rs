@@ -18,6 +18,7 @@ use tokio::io::AsyncReadExt;
 
 use super::error::{says_out_of_descriptors, BookError, Stage};
 use super::sink::{BodySink, Destination};
+use super::version::Validators;
 use super::{Got, Listing};
 use crate::buffer_pool;
 use crate::terminal_safe::terminal_safe;
@@ -64,10 +65,11 @@ impl FileMirror {
     pub async fn get(&self, path: &str, mut sink: BodySink<'_, impl Destination>) -> Result<Got, BookError> {
         let (root, rel) = (self.root.clone(), path.to_owned());
         let opened = self.off_thread(Stage::Download, move || open_regular(&root, &rel)).await?;
-        let Some((file, size, full)) = opened else {
+        let Some((file, version, full)) = opened else {
             return Ok(Got::Absent("no such file".to_owned()));
         };
-        sink.expect(Some(size));
+        sink.expect(version.size);
+        sink.version(version);
         let mut file = tokio::fs::File::from_std(file);
         let mut buf = buffer_pool::take();
         let buf = buf.for_reading();
@@ -92,6 +94,45 @@ impl FileMirror {
             let Resolved::Inside(path) = resolve_inside(&root, &rel)? else { return Ok(None) };
             match std::fs::metadata(&path) {
                 Ok(meta) if meta.is_file() => Ok(Some(Some(meta.len()))),
+                Ok(meta) if meta.is_dir() => Ok(None),
+                Ok(_) => Err(not_regular(&rel)),
+                Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => Ok(None),
+                Err(err) => Err(format!("{}: {err}", path.display())),
+            }
+        })
+        .await
+    }
+
+    /// The folder's regular files with their sizes and modification times;
+    /// `None` when there is no such folder.
+    pub async fn list_versions(&self, folder: &str) -> Result<Option<Vec<(String, Validators)>>, BookError> {
+        let (root, folder) = (self.root.clone(), folder.to_owned());
+        self.off_thread(Stage::Resolve, move || {
+            let Resolved::Inside(path) = resolve_inside(&root, &folder)? else { return Ok(None) };
+            let Ok(entries) = std::fs::read_dir(&path) else { return Ok(None) };
+            let mut listed = Vec::new();
+            for entry in entries {
+                let entry = entry.map_err(|err| format!("{}: {err}", path.display()))?;
+                // Through links, as a download would be: only regular files count.
+                match std::fs::metadata(entry.path()) {
+                    Ok(meta) if meta.is_file() => {
+                        listed.push((entry.file_name().to_string_lossy().into_owned(), version_of(&meta)))
+                    }
+                    _ => {}
+                }
+            }
+            Ok(Some(listed))
+        })
+        .await
+    }
+
+    /// The size and modification time of `path`; `None` when there is no such file.
+    pub async fn version_of(&self, path: &str) -> Result<Option<Validators>, BookError> {
+        let (root, rel) = (self.root.clone(), path.to_owned());
+        self.off_thread(Stage::Resolve, move || {
+            let Resolved::Inside(path) = resolve_inside(&root, &rel)? else { return Ok(None) };
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_file() => Ok(Some(version_of(&meta))),
                 Ok(meta) if meta.is_dir() => Ok(None),
                 Ok(_) => Err(not_regular(&rel)),
                 Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => Ok(None),
@@ -151,6 +192,16 @@ fn resolve_inside(root: &Path, rel: &str) -> Result<Resolved, String> {
     }
 }
 
+/// A local file's version: its size and modification time in nanoseconds.
+pub fn version_of(meta: &std::fs::Metadata) -> Validators {
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos().to_string());
+    Validators { size: Some(meta.len()), modified, ..Validators::default() }
+}
+
 fn not_regular(rel: &str) -> String {
     format!("{rel} in the local mirror is not a regular file (a FIFO, socket or device?): refused")
 }
@@ -162,7 +213,7 @@ fn not_regular(rel: &str) -> String {
 /// file swapped for a FIFO in between is caught, and opening it did not
 /// block, for it is opened non-blocking (and not through a link: the
 /// canonical path has none).
-fn open_regular(root: &Path, rel: &str) -> Result<Option<(File, u64, PathBuf)>, String> {
+fn open_regular(root: &Path, rel: &str) -> Result<Option<(File, Validators, PathBuf)>, String> {
     let Resolved::Inside(path) = resolve_inside(root, rel)? else { return Ok(None) };
     let described = |err: std::io::Error| format!("{}: {err}", path.display());
     match std::fs::metadata(&path) {
@@ -181,7 +232,7 @@ fn open_regular(root: &Path, rel: &str) -> Result<Option<(File, u64, PathBuf)>, 
     if !meta.is_file() {
         return Err(not_regular(rel));
     }
-    Ok(Some((file, meta.len(), path)))
+    Ok(Some((file, version_of(&meta), path)))
 }
 
 #[cfg(test)]
@@ -205,7 +256,7 @@ mod tests {
         assert!(out.contains("outside the mirror's folder"), "{out}");
         assert!(resolve_inside(&root, "4/1/419/").is_err(), "a folder link leaving the tree");
         assert!(open_regular(&root, "4/1/418/418-0.txt").is_err());
-        let (_, size, _) = open_regular(&root, "4/1/418/418-8.txt").unwrap().unwrap();
-        assert_eq!(size, 4);
+        let (_, version, _) = open_regular(&root, "4/1/418/418-8.txt").unwrap().unwrap();
+        assert_eq!(version.size, Some(4));
     }
 }

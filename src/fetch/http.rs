@@ -9,12 +9,14 @@ use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 use reqwest::header::{
-    HeaderMap, HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER,
+    HeaderMap, HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
 };
 use reqwest::{Response, StatusCode};
 
 use super::error::{BookError, MirrorFault, Stage};
 use super::sink::{html_page, BodySink, Destination};
+use super::version::Validators;
 use super::{Got, Listing};
 use crate::redact::redact;
 use crate::terminal_safe::terminal_safe;
@@ -79,8 +81,25 @@ impl HttpMirror {
     /// refusal here means "unavailable", not failure; once the mirror has
     /// refused, it is not asked again.
     pub async fn list(&self, folder: &str) -> Result<Listing, BookError> {
+        Ok(match self.index(folder).await? {
+            Index::Page(html) => Listing::Names(index_entries(&html).into_iter().map(|(name, _)| name).collect()),
+            Index::Unavailable => Listing::Unavailable,
+            Index::Missing => Listing::Missing,
+        })
+    }
+
+    /// The folder's files with the size and date its index page shows;
+    /// `None` when the server makes no index page for it.
+    pub async fn list_versions(&self, folder: &str) -> Result<Option<Vec<(String, Validators)>>, BookError> {
+        Ok(match self.index(folder).await? {
+            Index::Page(html) => Some(index_entries(&html)),
+            Index::Unavailable | Index::Missing => None,
+        })
+    }
+
+    async fn index(&self, folder: &str) -> Result<Index, BookError> {
         if self.listings.get() == REFUSED {
-            return Ok(Listing::Unavailable);
+            return Ok(Index::Unavailable);
         }
         let response = self.request(Stage::Resolve, folder).await?;
         let status = response.status();
@@ -88,13 +107,13 @@ impl HttpMirror {
         if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
             // Where listings work, a folder without one does not exist. Elsewhere
             // a 404 may be how the server refuses listings: probe the names.
-            return Ok(if self.listings.get() == SERVED { Listing::Missing } else { Listing::Unavailable });
+            return Ok(if self.listings.get() == SERVED { Index::Missing } else { Index::Unavailable });
         }
         if !status.is_success() {
             return match classify(status) {
                 None => {
                     self.listings.learn(REFUSED);
-                    Ok(Listing::Unavailable)
+                    Ok(Index::Unavailable)
                 }
                 Some(error) => {
                     Err(overloaded(error(Stage::Resolve, format!("listing {folder}: HTTP {status}")), &response))
@@ -103,18 +122,18 @@ impl HttpMirror {
         }
         if !is_html(&response) {
             self.listings.learn(REFUSED);
-            return Ok(Listing::Unavailable);
+            return Ok(Index::Unavailable);
         }
         let mut body = Vec::new();
         let mut response = response;
         while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(Stage::Resolve, folder, &err))? {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_LISTING_BYTES {
-                return Ok(Listing::Unavailable);
+                return Ok(Index::Unavailable);
             }
         }
         self.listings.learn(SERVED);
-        Ok(Listing::Names(index_names(&String::from_utf8_lossy(&body))))
+        Ok(Index::Page(String::from_utf8_lossy(&body).into_owned()))
     }
 
     /// Streams the file into `sink`; absent on 404 or 410.
@@ -131,38 +150,33 @@ impl HttpMirror {
     pub async fn get_if_changed(
         &self,
         path: &str,
-        known: &super::single::Validators,
+        known: &Validators,
         sink: BodySink<'_, impl Destination>,
-    ) -> Result<Option<(Got, super::single::Validators)>, BookError> {
-        use reqwest::header::{ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
-        let url = self.resolve(path).map_err(|err| BookError::permanent(Stage::Download, format!("{path}: {err}")))?;
-        let mut request = self.client.get(url);
-        if let Some(etag) = &known.etag {
-            request = request.header(IF_NONE_MATCH, etag);
-        }
-        if let Some(date) = &known.last_modified {
-            request = request.header(IF_MODIFIED_SINCE, date);
-        }
-        let response = request.send().await.map_err(|err| transport_error(Stage::Download, path, &err))?;
+    ) -> Result<Option<Got>, BookError> {
+        let response = self.send(self.client.get(self.url(Stage::Download, path)?).headers(conditions(known)), path).await?;
         if response.status() == StatusCode::NOT_MODIFIED {
             return Ok(None);
         }
         self.check_login(Stage::Download, response.status())?;
-        let header = |name| response.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok());
-        let validators = super::single::Validators {
-            etag: header(ETAG).map(str::to_owned),
-            last_modified: header(LAST_MODIFIED).map(str::to_owned),
-            ..Default::default()
-        };
-        Ok(Some((receive(path, response, sink).await?, validators)))
+        Ok(Some(receive(path, response, sink).await?))
     }
 
     /// HEAD: whether `path` exists, and its Content-Length.
     pub async fn stat(&self, path: &str) -> Result<Option<Option<u64>>, BookError> {
-        let url = self.resolve(path).map_err(|err| BookError::permanent(Stage::Resolve, format!("{path}: {err}")))?;
-        let response = self.client.head(url).send().await.map_err(|err| transport_error(Stage::Resolve, path, &err))?;
+        Ok(self.head(path, &Validators::default()).await?.map(|head| head.size))
+    }
+
+    /// HEAD, sending what is known of a copy (`If-None-Match`,
+    /// `If-Modified-Since`): what the server says of the file's version now
+    /// (`Content-Length`, `ETag`, `Last-Modified`); `None` when there is no
+    /// such file. A 304 gives `known` back.
+    pub async fn head(&self, path: &str, known: &Validators) -> Result<Option<Validators>, BookError> {
+        let response = self.send(self.client.head(self.url(Stage::Resolve, path)?).headers(conditions(known)), path).await?;
         let status = response.status();
         self.check_login(Stage::Resolve, status)?;
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Some(known.clone()));
+        }
         if matches!(status, StatusCode::NOT_FOUND | StatusCode::GONE) {
             return Ok(None);
         }
@@ -174,8 +188,16 @@ impl HttpMirror {
             return Err(html_page());
         }
         // `content_length()` measures the (empty) body of a HEAD response: read the header.
-        let length = response.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
-        Ok(Some(length))
+        let size = response.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
+        Ok(Some(Validators { size, ..version_of(&response) }))
+    }
+
+    fn url(&self, stage: Stage, path: &str) -> Result<url::Url, BookError> {
+        self.resolve(path).map_err(|err| BookError::permanent(stage, format!("{path}: {err}")))
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder, path: &str) -> Result<Response, BookError> {
+        request.send().await.map_err(|err| transport_error(Stage::Download, path, &err))
     }
 
     /// 401 and 407 are the same for every book: the login is missing or
@@ -231,6 +253,7 @@ async fn receive(
     if let Some(encoding) = content_encoding(&response) {
         return Err(encoded_body(&encoding));
     }
+    sink.version(version_of(&response));
     sink.expect(response.content_length());
     // A body cut short of its Content-Length is an error from `chunk`.
     while let Some(chunk) = response.chunk().await.map_err(|err| transport_error(Stage::Download, path, &err))? {
@@ -325,10 +348,38 @@ fn is_html(response: &Response) -> bool {
         .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"))
 }
 
-/// File names linked from an index page: the last path segment of each
-/// relative `href`, percent-decoded. Parent links, absolute links, sort links
-/// (`?C=M;O=A`) and fragments are dropped.
-fn index_names(html: &str) -> Vec<String> {
+/// What a folder's index page gave.
+enum Index {
+    Page(String),
+    Unavailable,
+    Missing,
+}
+
+/// The headers that make a request conditional on the copy `known` describes.
+fn conditions(known: &Validators) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let value = |text: &str| HeaderValue::from_str(text).ok();
+    if let Some(etag) = known.etag.as_deref().and_then(value) {
+        headers.insert(IF_NONE_MATCH, etag);
+    }
+    if let Some(date) = known.last_modified.as_deref().and_then(value) {
+        headers.insert(IF_MODIFIED_SINCE, date);
+    }
+    headers
+}
+
+/// The response's `ETag` and `Last-Modified`.
+fn version_of(response: &Response) -> Validators {
+    let header = |name| response.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
+    Validators { etag: header(ETAG), last_modified: header(LAST_MODIFIED), ..Validators::default() }
+}
+
+/// File names linked from an index page, each with the date and size its
+/// line shows (nginx: `22-Nov-2026 03:00  242634`; Apache: `2026-11-22
+/// 03:00  237K`, a rounded size, not kept). Each name is the last path
+/// segment of a relative `href`, percent-decoded. Parent links, absolute
+/// links, sort links (`?C=M;O=A`) and fragments are dropped.
+fn index_entries(html: &str) -> Vec<(String, Validators)> {
     let lower = html.to_ascii_lowercase();
     let mut names = Vec::new();
     let mut rest = 0;
@@ -347,10 +398,46 @@ fn index_names(html: &str) -> Vec<String> {
         let name = href.trim_end_matches('/').rsplit('/').next().unwrap_or("");
         let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy().into_owned();
         if !name.is_empty() && name != "." {
-            names.push(name);
+            names.push((name, listed_version(line_after_link(html, &lower, rest))));
         }
     }
     names
+}
+
+/// The text of an index line after the link that starts before `from`, tags removed.
+fn line_after_link<'h>(html: &'h str, lower: &str, from: usize) -> String {
+    let Some(close) = lower[from..].find("</a>") else { return String::new() };
+    let start = from + close + "</a>".len();
+    let line = &html[start..start + html[start..].find('\n').unwrap_or(html.len() - start)];
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in line.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// The date (`22-Nov-2026 03:00`, `2026-11-22 03:00`) and an exact size in
+/// bytes, when an index line shows them.
+fn listed_version(line: String) -> Validators {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let Some(at) = words.windows(2).position(|pair| {
+        let is_day = pair[0].contains('-') && pair[0].bytes().any(|b| b.is_ascii_digit());
+        let is_time = pair[1].len() >= 4 && pair[1].bytes().all(|b| b.is_ascii_digit() || b == b':');
+        is_day && is_time && pair[1].contains(':')
+    }) else {
+        return Validators::default();
+    };
+    let size = words.get(at + 2).and_then(|word| word.parse().ok());
+    Validators { listed: Some(format!("{} {}", words[at], words[at + 1])), size, ..Validators::default() }
 }
 
 #[cfg(test)]
@@ -368,6 +455,18 @@ mod tests {
         assert_eq!(index_names(nginx), ["418-h", "old", "418.txt", "418.txt.20030101"]);
         let apache = r##"<tr><td><a href="?C=N;O=D">Name</a></td><td><a HREF='/parent/'>Parent</a><a href='418%2D0.txt'>x</a><a href="https://elsewhere/418-0.zip">y</a><a href="#top">t</a>"##;
         assert_eq!(index_names(apache), ["418-0.txt"]);
+        let entries = index_entries(nginx);
+        let listed = |at: usize| (entries[at].1.listed.as_deref(), entries[at].1.size);
+        assert_eq!(listed(2), (Some("09-Jan-2021 10:00"), Some(242634)));
+        assert_eq!(listed(1), (Some("09-Jan-2021 10:00"), None));
+        assert_eq!(listed(3), (None, None));
+        let apache_row = "<tr><td><a href=\"418-0.txt\">418-0.txt</a></td><td align=\"right\">2026-11-22 03:00  </td><td align=\"right\">237K</td></tr>\n";
+        assert_eq!(index_entries(apache_row)[0].1.listed.as_deref(), Some("2026-11-22 03:00"));
+        assert_eq!(index_entries(apache_row)[0].1.size, None);
+    }
+
+    fn index_names(html: &str) -> Vec<String> {
+        index_entries(html).into_iter().map(|(name, _)| name).collect()
     }
 
     #[test]

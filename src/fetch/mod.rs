@@ -10,17 +10,19 @@ pub mod file;
 pub mod ftp;
 pub mod health;
 pub mod http;
+mod recheck;
 mod resolve;
 mod root;
 pub mod single;
 pub mod sink;
 pub mod throttle;
+pub mod version;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::atomic_file::PartFile;
+use crate::atomic_file::{PartFile, Staged};
 use crate::ebook::EbookNumber;
 use crate::layout::Candidate;
 use crate::mirror::{Layout, Mirror};
@@ -30,9 +32,11 @@ use file::FileMirror;
 use ftp::{FtpPool, FtpSession};
 use health::{Budgets, Health};
 use http::HttpMirror;
-use resolve::{Found, Mode};
+pub use recheck::{Known, Rechecked};
+use resolve::{Commit, Found, Mode};
 use sink::BodySink;
-pub use sink::{TransferUpdate, Watcher};
+use version::Validators;
+pub use sink::{Received, TransferUpdate, Watcher};
 pub use throttle::{Permit, Throttle};
 
 /// Limits that apply to every connection and transfer.
@@ -47,14 +51,18 @@ pub struct Limits {
 }
 
 /// A book's file, downloaded.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Fetched {
     pub candidate: Candidate,
     /// Where it was fetched from (no password).
     pub url: String,
-    /// The untouched bytes, under `OUT/raw/`.
+    /// Where the untouched bytes are, or go, under `OUT/raw/`.
     pub raw_path: PathBuf,
-    pub bytes: u64,
+    /// Their size, SHA-256 and version.
+    pub received: Received,
+    /// The bytes, when they are not in `raw_path` yet: they replace the copy
+    /// there only once their clean text is written.
+    pub staged: Option<Staged>,
     /// Tries of all the book's requests: 1 when nothing had to be retried.
     pub attempts: u32,
 }
@@ -71,8 +79,8 @@ pub struct Located {
 /// What asking the mirror for one file gave.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Got {
-    /// The whole file, this many bytes, in the sink.
-    File(u64),
+    /// The whole file in the sink.
+    File(Received),
     /// The mirror has no such file, or will not give it: its words, for an
     /// error when the file was listed and so should have been there.
     Absent(String),
@@ -147,9 +155,10 @@ impl Client {
     /// Finds the book's file on the mirror and downloads it into `raw_dir`,
     /// reporting the transfer to `watcher`.
     pub async fn fetch(&self, number: EbookNumber, raw_dir: &Path, watcher: Watcher<'_>) -> Result<Fetched, BookError> {
-        match resolve::find_book(self, &mut self.session(), number, Mode::Download(raw_dir, watcher)).await? {
+        let mode = Mode::Download(raw_dir, watcher, Commit::Now);
+        match resolve::find_book(self, &mut self.session(), number, mode).await? {
             Found::Downloaded(fetched) => Ok(fetched),
-            Found::Located(_) => unreachable!("a download yields a downloaded file"),
+            Found::Located(_) | Found::Current => unreachable!("a download yields a downloaded file"),
         }
     }
 
@@ -157,7 +166,7 @@ impl Client {
     pub async fn locate(&self, number: EbookNumber) -> Result<Located, BookError> {
         match resolve::find_book(self, &mut self.session(), number, Mode::Locate).await? {
             Found::Located(located) => Ok(located),
-            Found::Downloaded(_) => unreachable!("locating downloads nothing"),
+            Found::Downloaded(_) | Found::Current => unreachable!("locating downloads nothing"),
         }
     }
 
@@ -230,12 +239,48 @@ impl Session<'_> {
         }
     }
 
+    /// Copies `path` into `sink` unless the server says the copy `known`
+    /// describes is current (`None`): only HTTP can say so in the same
+    /// request; other transports always send the file.
+    pub async fn get_if_changed(
+        &mut self,
+        path: &str,
+        known: &Validators,
+        sink: BodySink<'_, PartFile>,
+    ) -> Result<Option<Got>, BookError> {
+        match self {
+            Session::Http(mirror) => mirror.get_if_changed(path, known, sink).await,
+            _ => self.get(path, sink).await.map(Some),
+        }
+    }
+
     /// Whether `path` exists, and its size when the server says; `None` when it does not exist.
     pub async fn stat(&mut self, path: &str) -> Result<Option<Option<u64>>, BookError> {
         match self {
             Session::Ftp(session) => session.stat(path).await,
             Session::Http(mirror) => mirror.stat(path).await,
             Session::File(mirror) => mirror.stat(path).await,
+        }
+    }
+
+    /// The folder's files with what its listing says of their versions (size,
+    /// date), in one request; `None` where listings give no such thing.
+    pub async fn list_versions(&mut self, folder: &str) -> Result<Option<Vec<(String, Validators)>>, BookError> {
+        match self {
+            Session::Ftp(session) => session.list_versions(folder).await,
+            Session::Http(mirror) => mirror.list_versions(folder).await,
+            Session::File(mirror) => mirror.list_versions(folder).await,
+        }
+    }
+
+    /// What the mirror says of `path`'s version now, without its body;
+    /// `None` when there is no such file. Over HTTP a HEAD, conditional on
+    /// `known`.
+    pub async fn version_of(&mut self, path: &str, known: &Validators) -> Result<Option<Validators>, BookError> {
+        match self {
+            Session::Ftp(session) => session.version_of(path).await,
+            Session::Http(mirror) => mirror.head(path, known).await,
+            Session::File(mirror) => mirror.version_of(path).await,
         }
     }
 

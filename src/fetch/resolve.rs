@@ -20,11 +20,12 @@ use crate::atomic_file::PartFile;
 use crate::ebook::EbookNumber;
 use crate::layout::{folder_candidates, generated_candidate, listed_candidates, old_candidates, Candidate};
 use crate::mirror::Layout;
+use super::version::Validators;
 
 /// Whether a candidate was seen in the folder's listing, or is only a name
 /// worth asking for.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Listed {
+pub(super) enum Listed {
     Yes,
     No,
 }
@@ -38,15 +39,27 @@ fn is_old_folder(entry: &str) -> bool {
 #[derive(Clone, Copy)]
 pub enum Mode<'p> {
     /// Download it into this folder, telling the watcher how it goes.
-    Download(&'p Path, Watcher<'p>),
+    Download(&'p Path, Watcher<'p>, Commit),
     /// Only find it and ask its size (`--dry-run`): nothing is downloaded or written.
     Locate,
+}
+
+/// When a downloaded file takes its place in the raw folder.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    /// As soon as it is whole.
+    Now,
+    /// Only once its clean text is written too: the copy it replaces stays
+    /// whole until then ([`Fetched::staged`]).
+    AfterCleaning,
 }
 
 /// The file found for a book.
 pub enum Found {
     Downloaded(Fetched),
     Located(Located),
+    /// Asked for on condition, the copy on disk is current (HTTP 304).
+    Current,
 }
 
 /// Finds the book's file and, in [`Mode::Download`], downloads it.
@@ -56,43 +69,63 @@ pub async fn find_book(
     number: EbookNumber,
     mode: Mode<'_>,
 ) -> Result<Found, BookError> {
-    let mut attempt = Attempt { client, session, number, mode, retries: 0, descriptor_waits: 0 };
+    let mut attempt = Attempt::new(client, session, number, mode);
     let result = attempt.run().await;
-    if result.is_ok() {
-        client.health().found_a_book();
-    }
-    let attempts = attempt.retries + 1;
-    match result {
-        Ok(Found::Downloaded(fetched)) => Ok(Found::Downloaded(Fetched { attempts, ..fetched })),
-        Ok(located) => Ok(located),
-        Err(error) => Err(BookError { attempts, ..error }),
-    }
+    attempt.finished(result)
 }
 
 /// The requests of one book.
-struct Attempt<'s, 'a> {
-    client: &'s Client,
-    session: &'s mut Session<'a>,
-    number: EbookNumber,
-    mode: Mode<'s>,
+pub(super) struct Attempt<'s, 'a> {
+    pub(super) client: &'s Client,
+    pub(super) session: &'s mut Session<'a>,
+    pub(super) number: EbookNumber,
+    pub(super) mode: Mode<'s>,
     /// Retries made so far, over all requests.
     retries: u32,
     /// Waits for a free file descriptor so far, over all requests: not retries.
     descriptor_waits: u32,
+    /// Why the book was not found, when it was not.
+    missing: Option<(String, Option<String>)>,
 }
 
-impl Attempt<'_, '_> {
+impl<'s, 'a> Attempt<'s, 'a> {
+    pub(super) fn new(client: &'s Client, session: &'s mut Session<'a>, number: EbookNumber, mode: Mode<'s>) -> Self {
+        Attempt { client, session, number, mode, retries: 0, descriptor_waits: 0, missing: None }
+    }
+
+    /// Counts the tries into the result.
+    pub(super) fn finished<T: Tried>(&self, result: Result<T, BookError>) -> Result<T, BookError> {
+        if result.is_ok() {
+            self.client.health().found_a_book();
+        }
+        let attempts = self.retries + 1;
+        match result {
+            Ok(found) => Ok(found.tried(attempts)),
+            Err(error) => Err(BookError { attempts, ..error }),
+        }
+    }
+
     async fn run(&mut self) -> Result<Found, BookError> {
+        match self.find().await? {
+            Some(found) => Ok(found),
+            None => {
+                let (message, url) = self.missing.take().unwrap_or_default();
+                Err(self.not_found(message, url).await)
+            }
+        }
+    }
+
+    /// The book's best file; `None` when the mirror has none (why is in `missing`).
+    pub(super) async fn find(&mut self) -> Result<Option<Found>, BookError> {
         let number = self.number;
         if self.client.layout == Layout::Generated {
             let candidate = generated_candidate(number);
-            return match self.get(&candidate, Listed::No).await? {
-                Some(found) => Ok(found),
-                None => {
-                    let url = Some(self.session.url_of(&candidate.path));
-                    Err(self.not_found(format!("{} not found on the mirror", candidate.path), url).await)
-                }
-            };
+            let found = self.get(&candidate, Listed::No).await?;
+            if found.is_none() {
+                let url = Some(self.session.url_of(&candidate.path));
+                self.missing = Some((format!("{} not found on the mirror", candidate.path), url));
+            }
+            return Ok(found);
         }
 
         let folder = number.folder();
@@ -101,7 +134,7 @@ impl Attempt<'_, '_> {
         let probed_first = !self.session.lists_cheaply();
         if probed_first {
             if let Some(found) = self.get(&own[0], Listed::No).await? {
-                return Ok(found);
+                return Ok(Some(found));
             }
         }
         let (rest, listed, has_old) = match self.list(&folder).await.map_err(|e| e.at(folder_url.clone()))? {
@@ -111,12 +144,13 @@ impl Attempt<'_, '_> {
             }
             Listing::Unavailable => (own.clone(), Listed::No, true),
             Listing::Missing => {
-                return Err(self.not_found(format!("folder {folder} not found on the mirror"), folder_url).await);
+                self.missing = Some((format!("folder {folder} not found on the mirror"), folder_url));
+                return Ok(None);
             }
         };
         let rest = rest.iter().filter(|c| !(probed_first && **c == own[0]));
         if let Some(fetched) = self.first_of(rest, listed).await? {
-            return Ok(fetched);
+            return Ok(Some(fetched));
         }
         let old_folder = format!("{folder}old/");
         // A listing that shows no `old/` spares asking for one.
@@ -132,11 +166,12 @@ impl Attempt<'_, '_> {
         // Names in old/ other than the book's own are guesses from the listing
         // (gwork10.txt), so a missing one only means: try the next.
         if let Some(fetched) = self.first_of(old.iter(), Listed::No).await? {
-            return Ok(fetched);
+            return Ok(Some(fetched));
         }
         let message =
             format!("no plain-text file in {folder} or {old_folder} (no N-0.txt, N-8.txt, N.txt or their zips)");
-        Err(self.not_found(message, folder_url).await)
+        self.missing = Some((message, folder_url));
+        Ok(None)
     }
 
     /// The book is not on the mirror. If it is the first book looked for and
@@ -166,7 +201,55 @@ impl Attempt<'_, '_> {
         Ok(None)
     }
 
-    async fn list(&mut self, folder: &str) -> Result<Listing, BookError> {
+    /// Why the book was not found, after [`Attempt::find`] found nothing.
+    pub(super) fn why_missing(&self) -> String {
+        self.missing.as_ref().map_or_else(|| "no file of the book on the mirror".to_owned(), |(why, _)| why.clone())
+    }
+
+    /// [`Session::list_versions`], retried.
+    pub(super) async fn list_versions(
+        &mut self,
+        folder: &str,
+    ) -> Result<Option<Vec<(String, Validators)>>, BookError> {
+        let mut retry = 0;
+        loop {
+            let asked = Instant::now();
+            match self.session.list_versions(folder).await {
+                Ok(listed) => {
+                    self.client.health().answered();
+                    return Ok(listed);
+                }
+                Err(error) => {
+                    let url = Some(self.session.url_of(folder));
+                    self.wait_to_retry(error.at(url), &mut retry, asked).await?;
+                }
+            }
+        }
+    }
+
+    /// [`Session::version_of`], retried.
+    pub(super) async fn version_of(
+        &mut self,
+        candidate: &Candidate,
+        known: &Validators,
+    ) -> Result<Option<Validators>, BookError> {
+        let mut retry = 0;
+        loop {
+            let asked = Instant::now();
+            match self.session.version_of(&candidate.path, known).await {
+                Ok(version) => {
+                    self.client.health().answered();
+                    return Ok(version);
+                }
+                Err(error) => {
+                    let url = Some(self.session.url_of(&candidate.path));
+                    self.wait_to_retry(error.at(url), &mut retry, asked).await?;
+                }
+            }
+        }
+    }
+
+    pub(super) async fn list(&mut self, folder: &str) -> Result<Listing, BookError> {
         let mut retry = 0;
         loop {
             let asked = Instant::now();
@@ -183,10 +266,22 @@ impl Attempt<'_, '_> {
     /// Downloads (or locates) `candidate`; `None` when the mirror has no such
     /// file. A file the folder's listing showed must be there: its absence is
     /// the server refusing it (a 550 for a file it cannot read), an error.
-    async fn get(&mut self, candidate: &Candidate, listed: Listed) -> Result<Option<Found>, BookError> {
+    pub(super) async fn get(&mut self, candidate: &Candidate, listed: Listed) -> Result<Option<Found>, BookError> {
+        self.get_unless(candidate, listed, None).await
+    }
+
+    /// [`Attempt::get`], unless the server says the copy `current` describes
+    /// is still current: then [`Found::Current`] (a conditional GET over
+    /// HTTP; elsewhere the file is sent whatever).
+    pub(super) async fn get_unless(
+        &mut self,
+        candidate: &Candidate,
+        listed: Listed,
+        current: Option<&Validators>,
+    ) -> Result<Option<Found>, BookError> {
         let url = self.session.url_of(&candidate.path);
-        let (raw_dir, watcher) = match self.mode {
-            Mode::Download(raw_dir, watcher) => (raw_dir, watcher),
+        let (raw_dir, watcher, commit) = match self.mode {
+            Mode::Download(raw_dir, watcher, commit) => (raw_dir, watcher, commit),
             Mode::Locate => return self.locate(candidate, url).await,
         };
         let raw_path = raw_dir.join(&candidate.local_name);
@@ -212,20 +307,31 @@ impl Attempt<'_, '_> {
                 .watched(&candidate.local_name, watcher)
                 .on_answer(&answered);
             let asked = Instant::now();
-            let got = self.session.get(&candidate.path, sink).await;
+            let got = match current {
+                Some(known) => self.session.get_if_changed(&candidate.path, known, sink).await,
+                None => self.session.get(&candidate.path, sink).await.map(Some),
+            };
             if got.is_ok() {
                 self.client.health().answered();
             }
             match got {
-                Ok(Got::Absent(_)) if listed == Listed::No => return Ok(None),
-                Ok(Got::Absent(reason)) => {
+                Ok(None) => return Ok(Some(Found::Current)),
+                Ok(Some(Got::Absent(_))) if listed == Listed::No => return Ok(None),
+                Ok(Some(Got::Absent(reason))) => {
                     let message =
                         format!("{} is in the folder's listing, but the server refused it: {reason}", candidate.path);
                     return Err(BookError::permanent(Stage::Download, message).at(Some(url)));
                 }
-                Ok(Got::File(bytes)) => {
-                    part.commit(&raw_path).await.map_err(write_error)?;
-                    let fetched = Fetched { candidate: candidate.clone(), url, raw_path, bytes, attempts: 1 };
+                Ok(Some(Got::File(mut received))) => {
+                    let staged = match commit {
+                        Commit::Now => part.commit(&raw_path).await.map(|()| None),
+                        Commit::AfterCleaning => part.finish().await.map(Some),
+                    };
+                    let staged = staged.map_err(write_error)?;
+                    if !received.version.dated() {
+                        received.version.listed = self.listed_date(candidate).await;
+                    }
+                    let fetched = Fetched { candidate: candidate.clone(), url, raw_path, received, staged, attempts: 1 };
                     return Ok(Some(Found::Downloaded(fetched)));
                 }
                 Err(error) => self.wait_to_retry(error.at(Some(url.clone())), &mut retry, asked).await?,
@@ -233,8 +339,19 @@ impl Attempt<'_, '_> {
         }
     }
 
+    /// The date the folder's index shows for `candidate`, for a server that
+    /// gave nothing else to tell its versions apart by (an HTTP server
+    /// without `ETag` or `Last-Modified`): one more request, on such servers only.
+    async fn listed_date(&mut self, candidate: &Candidate) -> Option<String> {
+        let (folder, name) = candidate.path.rsplit_once('/')?;
+        match self.session.list_versions(&format!("{folder}/")).await {
+            Ok(Some(entries)) => entries.into_iter().find(|(listed, _)| listed == name)?.1.listed,
+            _ => None,
+        }
+    }
+
     /// Asks whether `candidate` exists, and its size, without downloading it.
-    async fn locate(&mut self, candidate: &Candidate, url: String) -> Result<Option<Found>, BookError> {
+    pub(super) async fn locate(&mut self, candidate: &Candidate, url: String) -> Result<Option<Found>, BookError> {
         let mut retry = 0;
         loop {
             let asked = Instant::now();
@@ -254,7 +371,12 @@ impl Attempt<'_, '_> {
     /// the error back when it must not be tried again. `retry` counts the
     /// request's retries; neither a wait for a free file descriptor nor a
     /// failure of the mirror's (the health's to handle) is one.
-    async fn wait_to_retry(&mut self, error: BookError, retry: &mut u32, asked: Instant) -> Result<(), BookError> {
+    pub(super) async fn wait_to_retry(
+        &mut self,
+        error: BookError,
+        retry: &mut u32,
+        asked: Instant,
+    ) -> Result<(), BookError> {
         if error.out_of_descriptors {
             self.session.release();
             self.client.out_of_descriptors(asked);
@@ -303,6 +425,20 @@ impl Attempt<'_, '_> {
         );
         tokio::time::sleep(delay).await;
         Ok(())
+    }
+}
+
+/// What counts its tries: a book's result.
+pub(super) trait Tried {
+    fn tried(self, attempts: u32) -> Self;
+}
+
+impl Tried for Found {
+    fn tried(self, attempts: u32) -> Self {
+        match self {
+            Found::Downloaded(fetched) => Found::Downloaded(Fetched { attempts, ..fetched }),
+            located => located,
+        }
     }
 }
 

@@ -7,29 +7,11 @@
 //! gives `SIZE` and `MDTM` to compare; a local mirror's file has a size and
 //! a modification time.
 
-use std::time::UNIX_EPOCH;
-
-use serde::{Deserialize, Serialize};
-
 use super::sink::{BodySink, Destination, Watcher};
 use super::{BookError, Client, Got, Session};
 use crate::layout::Packing;
 
-/// What identifies one version of a file, as its server tells it; kept
-/// beside the copy on disk and sent back on the next download.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Validators {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub etag: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_modified: Option<String>,
-    /// FTP `SIZE` or a local file's length.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub size: Option<u64>,
-    /// FTP `MDTM` or a local file's modification time.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub modified: Option<String>,
-}
+pub use super::version::Validators;
 
 /// What asking for the file gave.
 #[derive(Debug, PartialEq, Eq)]
@@ -59,7 +41,13 @@ impl Client {
             Session::Http(mirror) => {
                 match mirror.get_if_changed(path, known.unwrap_or(&Validators::default()), sink).await? {
                     None => return Ok(Fresh::Unchanged),
-                    Some(found) => found,
+                    Some(got) => {
+                        let version = match &got {
+                            Got::File(received) => received.version.clone(),
+                            Got::Absent(_) => Validators::default(),
+                        };
+                        (got, Validators { size: None, ..version })
+                    }
                 }
             }
             Session::Ftp(ftp) => {
@@ -71,7 +59,10 @@ impl Client {
                 (ftp.get(path, sink).await?, validators)
             }
             Session::File(mirror) => {
-                let validators = local_validators(&mirror.path_of(path)).await;
+                let validators = match tokio::fs::metadata(mirror.path_of(path)).await {
+                    Ok(meta) => super::file::version_of(&meta),
+                    Err(_) => Validators::default(),
+                };
                 if current(known, &validators) {
                     return Ok(Fresh::Unchanged);
                 }
@@ -79,7 +70,7 @@ impl Client {
             }
         };
         Ok(match got {
-            Got::File(bytes) => Fresh::Downloaded { bytes, validators },
+            Got::File(received) => Fresh::Downloaded { bytes: received.bytes, validators },
             Got::Absent(why) => Fresh::Absent(why),
         })
     }
@@ -96,10 +87,3 @@ fn current(known: Option<&Validators>, now: &Validators) -> bool {
     known.is_some_and(|known| now.size.is_some() && now.modified.is_some() && known == now)
 }
 
-/// A local file's size and modification time (nanoseconds since the epoch).
-async fn local_validators(path: &std::path::Path) -> Validators {
-    let Ok(meta) = tokio::fs::metadata(path).await else { return Validators::default() };
-    let modified =
-        meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos().to_string());
-    Validators { size: Some(meta.len()), modified, ..Validators::default() }
-}

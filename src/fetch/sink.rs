@@ -1,12 +1,17 @@
 //! Where a transfer's bytes go: the one place that enforces the size limit,
 //! checks that a transfer ends at the size the server gave for the file, and
 //! refuses what is not the file asked for (an HTML page served in place of a
-//! book, a zip that is not one), whatever the protocol.
+//! book, a zip that is not one), whatever the protocol. It also keeps what
+//! the copy's provenance needs: the bytes' SHA-256, and what the server said
+//! of the file's version.
 
 use std::future::Future;
 use std::io;
 
+use sha2::{Digest, Sha256};
+
 use super::error::{BookError, Stage};
+use super::version::Validators;
 use crate::atomic_file::PartFile;
 use crate::html::{looks_like_html, SNIFF_LEN};
 use crate::layout::Packing;
@@ -72,6 +77,19 @@ pub struct BodySink<'a, W> {
     started: bool,
     reported: u64,
     reported_at: Option<std::time::Instant>,
+    /// Of every byte written, in order: hashed as it passes, so the raw
+    /// copy is never read again for it.
+    hash: Sha256,
+    version: Validators,
+}
+
+/// A whole file, received.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    pub bytes: u64,
+    pub sha256: [u8; 32],
+    /// What the server said of its version; `size` is always the bytes received.
+    pub version: Validators,
 }
 
 impl<'a, W: Destination> BodySink<'a, W> {
@@ -91,7 +109,15 @@ impl<'a, W: Destination> BodySink<'a, W> {
             started: false,
             reported: 0,
             reported_at: None,
+            hash: Sha256::new(),
+            version: Validators::default(),
         }
+    }
+
+    /// Called by a transport with what the server says identifies the
+    /// file's version (response headers, a listing's date, MDTM).
+    pub fn version(&mut self, version: Validators) {
+        self.version.fill_from(version);
     }
 
     /// Reports the transfer of `name` to `watcher` as it goes.
@@ -144,6 +170,7 @@ impl<'a, W: Destination> BodySink<'a, W> {
                 self.start = None;
             }
         }
+        self.hash.update(chunk);
         self.out.write_all(chunk).await.map_err(|err| BookError::permanent(Stage::Write, err.to_string()))?;
         if let Some(watch) = self.watcher {
             let due = self.reported_at.is_none_or(|at| at.elapsed() >= REPORT_AFTER);
@@ -158,7 +185,7 @@ impl<'a, W: Destination> BodySink<'a, W> {
 
     /// Checks a body shorter than the sniffing window. What it wrote is
     /// complete once the destination is committed.
-    pub fn finish(mut self) -> Result<u64, BookError> {
+    pub fn finish(mut self) -> Result<Received, BookError> {
         if let Some(size) = self.size.filter(|&size| self.written != size) {
             return Err(wrong_size(self.written, size));
         }
@@ -169,7 +196,10 @@ impl<'a, W: Destination> BodySink<'a, W> {
         if let Some(start) = self.start.take() {
             check_start(&start, self.packing)?;
         }
-        Ok(self.written)
+        let mut version = std::mem::take(&mut self.version);
+        version.size = Some(self.written);
+        let sha256 = std::mem::take(&mut self.hash).finalize().into();
+        Ok(Received { bytes: self.written, sha256, version })
     }
 }
 
@@ -262,7 +292,7 @@ mod tests {
         sink.expect(Some(5));
         sink.expect(None);
         sink.write(b"12345").await.unwrap();
-        assert_eq!(sink.finish().unwrap(), 5, "a later unknown size keeps the known one");
+        assert_eq!(sink.finish().unwrap().bytes, 5, "a later unknown size keeps the known one");
     }
 
     #[tokio::test]

@@ -44,6 +44,14 @@ pub struct Tally {
     pub skipped: usize,
     pub failed: usize,
     pub not_started: usize,
+    /// `--update`: fetched again because their file changed on the mirror.
+    pub updated: usize,
+    /// `--update`: checked and found as they were.
+    pub unchanged: usize,
+    /// Of `unchanged`, those with no usable provenance record, compared by size alone.
+    pub compared_by_size: usize,
+    /// `--update`: no file of theirs left on the mirror; their copies kept.
+    pub gone_upstream: usize,
     /// Of `ok`, those kept whole because no Gutenberg marker was found.
     pub no_markers: usize,
     /// Bytes of the `ok` books, raw and clean.
@@ -133,6 +141,17 @@ impl Ledger {
             Status::Skipped => t.skipped += 1,
             Status::Failed => t.failed += 1,
             Status::NotStarted => t.not_started += 1,
+            Status::Updated => {
+                t.updated += 1;
+                t.raw_bytes += o.raw_bytes;
+                t.clean_bytes += o.clean_bytes;
+            }
+            Status::Unchanged => {
+                t.unchanged += 1;
+                // The note is why only the sizes were compared.
+                t.compared_by_size += usize::from(!o.warnings.is_empty());
+            }
+            Status::GoneUpstream => t.gone_upstream += 1,
         }
         t.clean_seconds += o.clean_seconds;
         if let Some(error) = &o.error {
@@ -144,7 +163,9 @@ impl Ledger {
             });
         }
         let seq = o.book.seq;
-        let learned = if o.status == Status::Skipped { self.previous.get(o.book.number.get()) } else { None };
+        // Books not decoded in this run keep what an earlier one learned.
+        let not_decoded = matches!(o.status, Status::Skipped | Status::Unchanged | Status::GoneUpstream);
+        let learned = if not_decoded { self.previous.get(o.book.number.get()) } else { None };
         let entry = entry(o, &self.out_dir, learned);
         if seq == self.next {
             serde_json::to_writer(&mut self.recent, &entry).expect("an entry of strings and numbers serialises");

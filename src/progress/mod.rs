@@ -187,12 +187,12 @@ impl Progress {
         self.done += 1;
         match outcome.status {
             Status::Failed => self.failed += 1,
-            Status::Ok => {
+            Status::Ok | Status::Updated => {
                 self.cleaned += 1;
                 self.cleaned_bytes += outcome.raw_bytes;
                 self.clean_seconds += outcome.clean_seconds;
             }
-            Status::Skipped | Status::NotStarted => {}
+            Status::Skipped | Status::NotStarted | Status::Unchanged | Status::GoneUpstream => {}
         }
         self.books.inc(1);
         if self.failed > 0 {

@@ -58,11 +58,12 @@ pub(super) fn is_busy(err: &FtpError) -> bool {
 }
 
 /// One entry of a STAT listing: its name as the server wrote it (untrusted)
-/// and, for a regular file, its size.
+/// and, for a regular file, its size and its date as listed (`Nov 22 03:00`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) struct StatEntry {
     pub name: String,
     pub size: Option<u64>,
+    pub date: Option<String>,
 }
 
 /// The entries in a STAT reply: `ls -l` lines between the reply's first
@@ -87,9 +88,11 @@ pub(super) fn stat_listing(reply: &[u8]) -> Option<Vec<StatEntry>> {
             // group, size, month, day, time or year), spaces and all; the size
             // is the fifth, and only a regular file's is the file's.
             let name = after_fields(line, 8)?;
-            let size = (kind == b'-').then(|| line.split(' ').filter(|f| !f.is_empty()).nth(4)?.parse().ok()).flatten();
+            let fields = || line.split(' ').filter(|f| !f.is_empty());
+            let size = (kind == b'-').then(|| fields().nth(4)?.parse().ok()).flatten();
+            let date = (kind == b'-').then(|| fields().skip(5).take(3).collect::<Vec<_>>().join(" "));
             entries += 1;
-            (name != "." && name != "..").then(|| StatEntry { name: name.to_owned(), size })
+            (name != "." && name != "..").then(|| StatEntry { name: name.to_owned(), size, date })
         })
         .collect();
     (entries > 0).then_some(listed)

@@ -15,6 +15,7 @@ use super::{Conn, FtpPool};
 use crate::buffer_pool;
 use crate::fetch::error::{BookError, Stage};
 use crate::fetch::sink::{BodySink, Destination};
+use crate::fetch::version::Validators;
 use crate::fetch::{Got, Listing};
 
 /// A folder listing larger than this is not a Gutenberg book folder.
@@ -25,15 +26,15 @@ const MAX_LISTING_BYTES: usize = 4 << 20;
 pub struct FtpSession {
     pool: Arc<FtpPool>,
     conn: Option<Conn>,
-    /// File sizes from this book's STAT listings (path from the mirror root,
-    /// bytes): a transfer must end at the size its folder listed. A few
-    /// entries per book, so a list.
-    listed_sizes: Vec<(String, u64)>,
+    /// Files in this book's STAT listings (path from the mirror root), with
+    /// the size and date listed: a transfer must end at that size, and the
+    /// two describe the version taken. A few entries per book, so a list.
+    listed: Vec<(String, Validators)>,
 }
 
 impl FtpSession {
     pub(super) fn new(pool: Arc<FtpPool>) -> Self {
-        FtpSession { pool, conn: None, listed_sizes: Vec::new() }
+        FtpSession { pool, conn: None, listed: Vec::new() }
     }
 
     /// The session's connection, taken from the pool on first use.
@@ -66,7 +67,9 @@ impl FtpSession {
                             .into_iter()
                             .map(|entry| {
                                 if let Some(size) = entry.size {
-                                    self.listed_sizes.push((format!("{folder}{}", entry.name), size));
+                                    let version =
+                                        Validators { size: Some(size), listed: entry.date, ..Validators::default() };
+                                    self.listed.push((format!("{folder}{}", entry.name), version));
                                 }
                                 entry.name
                             })
@@ -180,11 +183,49 @@ impl FtpSession {
         if announced.is_none() {
             sink.expect(self.size_if_told(path).await?);
         }
+        // The version taken: the listing's date, else MDTM (one round trip,
+        // only where the folder was not listed with STAT).
+        match self.listed_version(path) {
+            Some(version) => sink.version(version),
+            None => sink.version(Validators { modified: self.modified(path).await?, ..Validators::default() }),
+        }
         sink.finish().map(Got::File)
     }
 
+    fn listed_version(&self, path: &str) -> Option<Validators> {
+        self.listed.iter().find(|(listed, _)| listed == path).map(|(_, version)| version.clone())
+    }
+
     fn listed_size(&self, path: &str) -> Option<u64> {
-        self.listed_sizes.iter().find(|(listed, _)| listed == path).map(|&(_, size)| size)
+        self.listed_version(path)?.size
+    }
+
+    /// The folder's files with the size and date STAT lists, over the
+    /// control connection; `None` on a server that does not list with STAT.
+    pub async fn list_versions(&mut self, folder: &str) -> Result<Option<Vec<(String, Validators)>>, BookError> {
+        if !self.lists_cheaply() {
+            return Ok(None);
+        }
+        self.listed.retain(|(path, _)| !path.starts_with(folder));
+        if !matches!(self.list(folder).await?, Listing::Names(_)) || !self.lists_cheaply() {
+            return Ok(None);
+        }
+        let entries = self.listed.iter().filter_map(|(path, version)| {
+            let name = path.strip_prefix(folder).filter(|name| !name.contains('/'))?;
+            Some((name.to_owned(), version.clone()))
+        });
+        Ok(Some(entries.collect()))
+    }
+
+    /// What the server says of `path`'s version now, with no data
+    /// connection: its listing if this session listed its folder, else SIZE
+    /// and MDTM. `None` when there is no such file.
+    pub async fn version_of(&mut self, path: &str) -> Result<Option<Validators>, BookError> {
+        if let Some(version) = self.listed_version(path) {
+            return Ok(Some(version));
+        }
+        let Some(size) = self.stat(path).await? else { return Ok(None) };
+        Ok(Some(Validators { size, modified: self.modified(path).await?, ..Validators::default() }))
     }
 
     /// SIZE of `path` after its transfer; `None` when the server cannot tell
