@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Learned;
 use crate::fetch::Stage;
-use crate::outcome::{BookOutcome, Status};
+use crate::outcome::{BookOutcome, Status, UpdateNote};
 use crate::redact::redact;
 
 /// One book in the report, exactly as the spool holds it.
@@ -41,6 +41,9 @@ pub struct BookEntry {
     attempts: u32,
     warnings: Vec<String>,
     error: Option<ErrorEntry>,
+    /// `--update`: the copy replaced and the new one, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    update: Option<UpdateNote>,
 }
 
 #[derive(Debug, Deserialize, Serialize)]
@@ -80,5 +83,6 @@ pub fn entry(o: &BookOutcome, out_dir: &Path, learned: Option<Learned>) -> BookE
         attempts: o.attempts,
         warnings: o.warnings.clone(),
         error: o.error.as_ref().map(|e| ErrorEntry { stage: e.stage, message: redact(&e.message).into_owned() }),
+        update: o.update.as_deref().cloned(),
     }
 }

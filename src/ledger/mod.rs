@@ -263,7 +263,7 @@ impl Ledger {
     /// Books recorded so far.
     fn recorded(&self) -> usize {
         let t = &self.tally;
-        t.ok + t.skipped + t.failed + t.not_started
+        t.ok + t.skipped + t.failed + t.not_started + t.updated + t.unchanged + t.gone_upstream
     }
 }
 
