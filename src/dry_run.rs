@@ -125,6 +125,7 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
     // Enough books in flight to keep every connection the throttle allows busy.
     let window = config.jobs.max(1) * 4 + 16;
     let update = config.update.then(|| client.url_of(""));
+    client.mostly_asking();
     let steps = |book: &Book| {
         let step = step_for(book, &out, config.force);
         match &update {

@@ -31,8 +31,8 @@ use crate::manifest::{Book, Books, Manifest};
 use crate::memory;
 use crate::outcome::{BookOutcome, Event, UpdateNote};
 use crate::plan::{step_for, update_step, OutputLayout, Recheck, Step, Why};
-use crate::provenance::Source;
 use crate::progress::Progress;
+use crate::provenance::Source;
 use crate::refetch;
 use crate::terminal_safe::terminal_safe;
 
@@ -87,6 +87,9 @@ pub fn run(
         Arc::new(Client::new(&config.mirror, config.layout, config.limits.clone(), config.retry.clone(), config.jobs)?);
     // With --update, complete books are checked against this mirror.
     let update = config.update.then(|| client.url_of(""));
+    if config.update {
+        client.mostly_asking();
+    }
     let mut progress = Progress::new(manifest.book_count);
     // Read before this run's report replaces the last one.
     let mut ledger = Ledger::new(&out.dir).remembering(Previous::read(&config.report));
@@ -108,9 +111,8 @@ pub fn run(
         let (pool, clean_options, max_size) = (&rayon_pool, &config.clean, config.limits.max_size);
         scope.spawn(move || clean_stage::run(clean_rx, pool, out, clean_options, max_size, &clean_events));
         let plan_events = events.clone();
-        let planner = scope.spawn(move || {
-            plan_all(manifest.books(), out, config.force, update.as_deref(), &work_tx, &plan_events)
-        });
+        let planner = scope
+            .spawn(move || plan_all(manifest.books(), out, config.force, update.as_deref(), &work_tx, &plan_events));
         let fetch_events = events.clone();
         let client = &client;
         let fetcher = scope.spawn(move || {

@@ -100,7 +100,12 @@ pub fn read(out_dir: &Path, number: EbookNumber) -> Result<Option<Record>, Strin
 /// still describes it and comes from this mirror (`mirror_root`, the
 /// root's URL), and the copy's SHA-256; else only its name and size, and
 /// why.
-pub fn known(out_dir: &Path, number: EbookNumber, raw_path: &Path, mirror_root: &str) -> (Known, Result<String, String>) {
+pub fn known(
+    out_dir: &Path,
+    number: EbookNumber,
+    raw_path: &Path,
+    mirror_root: &str,
+) -> (Known, Result<String, String>) {
     let local_name = raw_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let size = std::fs::metadata(raw_path).map(|m| m.len()).ok();
     let problem = match read(out_dir, number) {

@@ -153,7 +153,8 @@ impl HttpMirror {
         known: &Validators,
         sink: BodySink<'_, impl Destination>,
     ) -> Result<Option<Got>, BookError> {
-        let response = self.send(self.client.get(self.url(Stage::Download, path)?).headers(conditions(known)), path).await?;
+        let response =
+            self.send(self.client.get(self.url(Stage::Download, path)?).headers(conditions(known)), path).await?;
         if response.status() == StatusCode::NOT_MODIFIED {
             return Ok(None);
         }
@@ -171,7 +172,8 @@ impl HttpMirror {
     /// (`Content-Length`, `ETag`, `Last-Modified`); `None` when there is no
     /// such file. A 304 gives `known` back.
     pub async fn head(&self, path: &str, known: &Validators) -> Result<Option<Validators>, BookError> {
-        let response = self.send(self.client.head(self.url(Stage::Resolve, path)?).headers(conditions(known)), path).await?;
+        let response =
+            self.send(self.client.head(self.url(Stage::Resolve, path)?).headers(conditions(known)), path).await?;
         let status = response.status();
         self.check_login(Stage::Resolve, status)?;
         if status == StatusCode::NOT_MODIFIED {

@@ -90,10 +90,17 @@ impl Attempt<'_, '_> {
             local_name: known.local_name.clone(),
             packing: packing_of(path).unwrap_or(Packing::Plain),
         };
-        if let Some((found, why)) = self.better_than(&taken).await? {
+        let (folder, name) = split(&taken.path);
+        let http = matches!(self.session, Session::Http(_));
+        // Where listing is cheap (FTP STAT, a local folder), one listing
+        // shows both a better file and the version of the file taken.
+        let listed = match !http && self.session.lists_cheaply() {
+            true => self.list_versions(folder).await?,
+            false => None,
+        };
+        if let Some((found, why)) = self.better_than(&taken, listed.as_deref()).await? {
             return Ok(changed(found, why));
         }
-        let http = matches!(self.session, Session::Http(_));
         let tagged = known.version.etag.is_some() || known.version.last_modified.is_some();
         if http && tagged && matches!(self.mode, Mode::Download(..)) {
             // One conditional GET: 304, or the new version in the same answer.
@@ -103,13 +110,18 @@ impl Attempt<'_, '_> {
                 None => self.moved_or_gone(&taken).await,
             };
         }
-        let now = match (http && !tagged, known.version.listed.is_some()) {
+        let now = match &listed {
+            Some(entries) => match entries.iter().find(|(listed, _)| listed == name) {
+                None => return self.moved_or_gone(&taken).await,
+                // A link, or a listing without sizes: ask the file itself.
+                Some((_, version)) if version.size.is_none() => self.version_of(&taken, &known.version).await?,
+                Some((_, version)) => Some(version.clone()),
+            },
             // A server without validators: its index page's size and date.
-            (true, true) => self.listed_version(&taken).await?,
-            _ => None,
-        };
-        let now = match now {
-            Some(now) => Some(now),
+            None if http && !tagged && known.version.listed.is_some() => match self.listed_version(&taken).await? {
+                Some(version) => Some(version),
+                None => self.version_of(&taken, &known.version).await?,
+            },
             None => self.version_of(&taken, &known.version).await?,
         };
         let Some(now) = now else { return self.moved_or_gone(&taken).await };
@@ -128,9 +140,13 @@ impl Attempt<'_, '_> {
 
     /// A file of the book better than the one taken (an `N-0.txt` where
     /// `N-8.txt` was taken), fetched (or located). Where listings are cheap
-    /// the folder is listed (which also tells the version of the file
-    /// taken); elsewhere only `N-0.txt` is asked for.
-    async fn better_than(&mut self, taken: &Candidate) -> Result<Option<(Found, String)>, BookError> {
+    /// the book's folder is listed (`listed`, when that is the folder of
+    /// the file taken); elsewhere only `N-0.txt` is asked for.
+    async fn better_than(
+        &mut self,
+        taken: &Candidate,
+        listed: Option<&[(String, Validators)]>,
+    ) -> Result<Option<(Found, String)>, BookError> {
         if self.client.layout == Layout::Generated {
             return Ok(None);
         }
@@ -139,9 +155,13 @@ impl Attempt<'_, '_> {
         if rank(taken) == 0 {
             return Ok(None);
         }
-        let best = if self.session.lists_cheaply() {
-            let folder = self.number.folder();
-            match self.list_versions(&folder).await? {
+        let folder = self.number.folder();
+        let best = if self.session.lists_cheaply() && !matches!(self.session, Session::Http(_)) {
+            let entries = match listed.filter(|_| split(&taken.path).0 == folder) {
+                Some(entries) => Some(entries.to_vec()),
+                None => self.list_versions(&folder).await?,
+            };
+            match entries {
                 Some(entries) => listed_candidates(self.number, entries.iter().map(|(name, _)| name.as_str()))
                     .into_iter()
                     .next()
@@ -199,10 +219,15 @@ impl Attempt<'_, '_> {
 
     /// The size and date the folder's index page shows for `taken`.
     async fn listed_version(&mut self, taken: &Candidate) -> Result<Option<Validators>, BookError> {
-        let (folder, name) = taken.path.rsplit_once('/').unwrap_or(("", &taken.path));
-        let entries = self.list_versions(&format!("{folder}/")).await?;
+        let (folder, name) = split(&taken.path);
+        let entries = self.list_versions(folder).await?;
         Ok(entries.and_then(|entries| entries.into_iter().find(|(listed, _)| listed == name)).map(|(_, v)| v))
     }
+}
+
+/// A mirror path's folder (with its `/`) and file name.
+fn split(path: &str) -> (&str, &str) {
+    path.rfind('/').map_or(("", path), |at| path.split_at(at + 1))
 }
 
 fn changed(found: Found, why: String) -> Rechecked {

@@ -15,12 +15,12 @@ use std::time::Instant;
 use super::error::{BookError, MirrorFault, Stage};
 use super::health::{Stop, Waited};
 use super::sink::{kept_sending_html, BodySink, Watcher};
+use super::version::Validators;
 use super::{root, Client, Fetched, Got, Listing, Located, Session};
 use crate::atomic_file::PartFile;
 use crate::ebook::EbookNumber;
 use crate::layout::{folder_candidates, generated_candidate, listed_candidates, old_candidates, Candidate};
 use crate::mirror::Layout;
-use super::version::Validators;
 
 /// Whether a candidate was seen in the folder's listing, or is only a name
 /// worth asking for.
@@ -207,10 +207,7 @@ impl<'s, 'a> Attempt<'s, 'a> {
     }
 
     /// [`Session::list_versions`], retried.
-    pub(super) async fn list_versions(
-        &mut self,
-        folder: &str,
-    ) -> Result<Option<Vec<(String, Validators)>>, BookError> {
+    pub(super) async fn list_versions(&mut self, folder: &str) -> Result<Option<Vec<(String, Validators)>>, BookError> {
         let mut retry = 0;
         loop {
             let asked = Instant::now();
@@ -331,7 +328,8 @@ impl<'s, 'a> Attempt<'s, 'a> {
                     if !received.version.dated() {
                         received.version.listed = self.listed_date(candidate).await;
                     }
-                    let fetched = Fetched { candidate: candidate.clone(), url, raw_path, received, staged, attempts: 1 };
+                    let fetched =
+                        Fetched { candidate: candidate.clone(), url, raw_path, received, staged, attempts: 1 };
                     return Ok(Some(Found::Downloaded(fetched)));
                 }
                 Err(error) => self.wait_to_retry(error.at(Some(url.clone())), &mut retry, asked).await?,
