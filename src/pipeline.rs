@@ -55,7 +55,7 @@ pub struct RunResult {
 enum Work {
     /// With notes for its report (why it is fetched again).
     Fetch(Book, Vec<String>),
-    Reclean(CleanJob),
+    Reclean(Box<CleanJob>),
     /// `--update`: a complete book, to check against the mirror.
     Recheck(Book, Box<Recheck>),
 }
@@ -161,7 +161,7 @@ fn plan_all(
                 let _ = events.send(Event::Done(Box::new(BookOutcome::skipped(book, clean_path, raw_path))));
                 continue;
             }
-            Step::Reclean(raw_path) => Work::Reclean(CleanJob::of(book, None, raw_path, 0, Vec::new())),
+            Step::Reclean(raw_path) => Work::Reclean(Box::new(CleanJob::of(book, None, raw_path, 0, Vec::new()))),
             Step::Recheck(recheck) => Work::Recheck(book, recheck),
             Step::Fetch(why) => {
                 let notes = explain_fetch(&book, why);
@@ -230,7 +230,7 @@ async fn fetch_all(
                         // Should the copy prove unusable, the cleaner hands the book back here.
                         let (back, handed_back) = tokio::sync::oneshot::channel();
                         job.refetch = Some(back);
-                        slot.send(job);
+                        slot.send(*job);
                         let (task_client, raw_dir, task_clean_tx, task_events) =
                             (Arc::clone(client), out.raw_dir.clone(), clean_tx.clone(), events.clone());
                         tasks.spawn(async move {

@@ -407,7 +407,7 @@ fn index_entries(html: &str) -> Vec<(String, Validators)> {
 }
 
 /// The text of an index line after the link that starts before `from`, tags removed.
-fn line_after_link<'h>(html: &'h str, lower: &str, from: usize) -> String {
+fn line_after_link(html: &str, lower: &str, from: usize) -> String {
     let Some(close) = lower[from..].find("</a>") else { return String::new() };
     let start = from + close + "</a>".len();
     let line = &html[start..start + html[start..].find('\n').unwrap_or(html.len() - start)];
