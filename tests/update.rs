@@ -12,7 +12,7 @@ use crate::util::fault_http::{FaultyHttp, HttpFault, PathFault};
 use crate::util::ftp_server::FtpServer;
 use crate::util::generated::{raw_book, write_manifest, write_mirror};
 use crate::util::{
-    assert_no_temp_files, book_entry, book_folder, books_tree, fetch, report, signal, spawn_fetch, HttpOptions,
+    assert_no_temp_files, book_entry, book_folder, books_tree, fetch, report, signal, spawn_fetch, tree, HttpOptions,
     HttpServer, Run, TestDir,
 };
 
@@ -115,9 +115,11 @@ fn keeps_in_sync(serve: impl Fn(&Path) -> Served) {
 
     // Nothing changed: every book is asked about, none is touched.
     let complete = books_tree(&out);
+    let records = tree(&out.join("provenance"));
     let mark = asked(&served);
     update(&manifest, &served, &out, &[]).expect_code(0);
     assert!(books_tree(&out) == complete, "an unchanged pass leaves every file as it was");
+    assert!(tree(&out.join("provenance")) == records, "and every record");
     expect_statuses(&out, &BOOKS.map(|n| (n, "unchanged")));
     assert_eq!(report(&out)["summary"]["unchanged"], 7);
     match &served {
@@ -294,6 +296,7 @@ fn an_interrupted_update_keeps_the_old_files_and_a_rerun_finishes() {
         fetch(&manifest, &server.url(), &out, &[]).expect_code(0);
     }
     let before = books_tree(&out);
+    let records = tree(&out.join("provenance"));
     let grown = raw_book(701).replace("Line 0 of book", "Line 0 (NEW.) of book").into_bytes();
     rewrite(&file_of(&root, 701, "701-0.txt"), &grown);
 
@@ -305,7 +308,8 @@ fn an_interrupted_update_keeps_the_old_files_and_a_rerun_finishes() {
     signal(&child, "TERM");
     let stopped = Run::of(child.wait_with_output().unwrap());
     assert_ne!(stopped.code, 0, "{}", stopped.stderr);
-    assert!(books_tree(&out) == before, "the old raw copy, clean text and record are intact");
+    assert!(books_tree(&out) == before, "the old raw copy and clean text are intact");
+    assert!(tree(&out.join("provenance")) == records, "and the records");
     assert_no_temp_files(&out);
 
     update(&manifest, &Served::File(server.url()), &out, &[]).expect_code(0);
