@@ -405,6 +405,17 @@ async fn recheck_one(
     match client.recheck(book.number, &known, Some(&raw_dir), Some(&watch)).await {
         Ok(Rechecked::Unchanged { .. }) => done(BookOutcome::unchanged(book, clean_path, raw_path, by_size)),
         Ok(Rechecked::Gone(why)) => done(BookOutcome::gone_upstream(book, clean_path, raw_path, &why)),
+        Ok(Rechecked::Changed { fetched, .. }) if same_bytes(&fetched, &known, old.sha256.as_deref()) => {
+            // A server that ignores the conditions sent: the same bytes again.
+            // Nothing is replaced; the record learns the validators sent now.
+            let _ = events.send(Event::Downloaded { bytes: fetched.received.bytes });
+            let Fetched { candidate, url, received, .. } = *fetched;
+            let source = Source { url, path: candidate.path, local_name: candidate.local_name, received };
+            if let Some(out_dir) = raw_dir.parent() {
+                crate::provenance::write(out_dir, book.number, &source);
+            }
+            done(BookOutcome::unchanged(book, clean_path, raw_path, by_size));
+        }
         Ok(Rechecked::Changed { fetched, why }) => {
             let _ = events.send(Event::Downloaded { bytes: fetched.received.bytes });
             let notes = by_size.into_iter().collect();
@@ -423,6 +434,12 @@ async fn recheck_one(
             done(BookOutcome { warnings: vec![kept], ..BookOutcome::failed(book, error) });
         }
     }
+}
+
+/// Whether a download is byte for byte the copy it would replace, under the same name.
+fn same_bytes(fetched: &Fetched, known: &crate::fetch::Known, old_sha256: Option<&str>) -> bool {
+    fetched.candidate.local_name == known.local_name
+        && old_sha256.is_some_and(|old| crate::provenance::hex(&fetched.received.sha256) == old)
 }
 
 /// A panicking task must still leave its book in the report.

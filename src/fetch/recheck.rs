@@ -58,6 +58,10 @@ impl Tried for Rechecked {
             other => other,
         }
     }
+
+    fn found(&self) -> bool {
+        !matches!(self, Rechecked::Gone(_))
+    }
 }
 
 impl Client {
@@ -184,7 +188,7 @@ impl Attempt<'_, '_> {
         self.mode = mode;
         let located = match located? {
             Some(Found::Located(located)) => located,
-            _ => return Ok(Rechecked::Gone(self.why_missing())),
+            _ => return self.gone().await,
         };
         let why = if located.candidate.local_name != known.local_name {
             format!("the mirror's best file is now {}", located.candidate.path)
@@ -205,7 +209,19 @@ impl Attempt<'_, '_> {
     async fn moved_or_gone(&mut self, taken: &Candidate) -> Result<Rechecked, BookError> {
         match self.find().await? {
             Some(found) => Ok(changed(found, format!("{} is gone from the mirror", taken.path))),
-            None => Ok(Rechecked::Gone(self.why_missing())),
+            None => self.gone().await,
+        }
+    }
+
+    /// The book has no file on the mirror. Should that be the first book
+    /// looked for, the root is looked at as for a fresh run: a wrong
+    /// `--mirror` stops the run rather than calling every book gone.
+    async fn gone(&mut self) -> Result<Rechecked, BookError> {
+        let why = self.why_missing();
+        let error = self.not_found(why.clone(), None).await;
+        match error.mirror {
+            Some(super::MirrorFault::RunStopped) => Err(error),
+            _ => Ok(Rechecked::Gone(why)),
         }
     }
 

@@ -95,7 +95,7 @@ impl<'s, 'a> Attempt<'s, 'a> {
 
     /// Counts the tries into the result.
     pub(super) fn finished<T: Tried>(&self, result: Result<T, BookError>) -> Result<T, BookError> {
-        if result.is_ok() {
+        if result.as_ref().is_ok_and(Tried::found) {
             self.client.health().found_a_book();
         }
         let attempts = self.retries + 1;
@@ -177,7 +177,7 @@ impl<'s, 'a> Attempt<'s, 'a> {
     /// The book is not on the mirror. If it is the first book looked for and
     /// none has been found, the root is looked at once: a root that is not a
     /// Gutenberg tree stops the run rather than failing every book alike.
-    async fn not_found(&mut self, message: String, url: Option<String>) -> BookError {
+    pub(super) async fn not_found(&mut self, message: String, url: Option<String>) -> BookError {
         let error = BookError::permanent(Stage::Resolve, message).at(url);
         if !self.client.health().root_check_due() {
             return error;
@@ -429,6 +429,11 @@ impl<'s, 'a> Attempt<'s, 'a> {
 /// What counts its tries: a book's result.
 pub(super) trait Tried {
     fn tried(self, attempts: u32) -> Self;
+
+    /// Whether a file of the book was found.
+    fn found(&self) -> bool {
+        true
+    }
 }
 
 impl Tried for Found {
