@@ -5,6 +5,7 @@
 //! transport only knows how to list a folder and get a file ([`Session`]);
 //! which files to ask for is decided once, for all of them, in [`resolve`].
 
+mod attempt;
 pub mod error;
 pub mod file;
 pub mod ftp;

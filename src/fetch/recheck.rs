@@ -16,7 +16,8 @@
 //! A file gone from its place is looked for as a fresh run would; only a
 //! book with no file left at all is "gone upstream", and its copy stays.
 
-use super::resolve::{Attempt, Commit, Found, Listed, Mode, Tried};
+use super::attempt::{Attempt, Tried};
+use super::resolve::{Commit, Found, Listed, Mode};
 use super::version::{compare, Compared, Validators};
 use super::{BookError, Client, Fetched, Located, Session};
 use crate::ebook::EbookNumber;
