@@ -38,12 +38,14 @@ fn setup(dir: &TestDir) -> (PathBuf, PathBuf) {
     (manifest, root)
 }
 
-/// Rewrites a mirror file and dates it an hour on, as a regenerated file is.
+/// Rewrites a mirror file and dates it two hours off its old date (before
+/// it: a date in the future is listed by `ls -l` with its year only), so
+/// that even a listing to the minute shows another date.
 fn rewrite(path: &Path, contents: &[u8]) {
     let was = std::fs::metadata(path).map(|m| m.modified().unwrap()).unwrap_or(SystemTime::now());
     std::fs::write(path, contents).unwrap();
     let file = std::fs::File::options().write(true).open(path).unwrap();
-    file.set_modified(was + Duration::from_secs(3600)).unwrap();
+    file.set_modified(was - Duration::from_secs(7200)).unwrap();
 }
 
 /// The book's text with one word changed and the size kept.
