@@ -293,26 +293,25 @@ fn an_interrupted_update_keeps_the_old_files_and_a_rerun_finishes() {
     let dir = TestDir::new();
     let (manifest, root) = setup(&dir);
     let out = dir.join("out");
-    {
-        let server = HttpServer::start(&root, HttpOptions::default());
-        fetch(&manifest, &server.url(), &out, &[]).expect_code(0);
-    }
+    // The first GET of 701's file is served; the next (the update's) stalls halfway.
+    let stall = PathFault::new(&path_of(701, "701-0.txt"), HttpFault::Stall { after: 200 }, 1).after(1);
+    let server = FaultyHttp::start(&root, HttpOptions::default(), vec![stall], None);
+    fetch(&manifest, &server.url(), &out, &[]).expect_code(0);
     let before = books_tree(&out);
     let records = tree(&out.join("provenance"));
     let grown = raw_book(701).replace("Line 0 of book", "Line 0 (NEW.) of book").into_bytes();
     rewrite(&file_of(&root, 701, "701-0.txt"), &grown);
 
-    // The new version stalls halfway; the run is stopped meanwhile.
-    let stall = PathFault::new(&path_of(701, "701-0.txt"), HttpFault::Stall { after: 200 }, 1);
-    let server = FaultyHttp::start(&root, HttpOptions::default(), vec![stall], None);
     let child = spawn_fetch(&manifest, &server.url(), &out, &["--update", "--jobs", "1"]);
-    server.wait_for("the stalled download", |paths| paths.iter().any(|p| p == &path_of(701, "701-0.txt")));
+    let asked = |paths: &[String]| paths.iter().filter(|p| *p == &path_of(701, "701-0.txt")).count() == 2;
+    server.wait_for("the stalled download", asked);
     signal(&child, "TERM");
     let stopped = Run::of(child.wait_with_output().unwrap());
     assert_ne!(stopped.code, 0, "{}", stopped.stderr);
     assert!(books_tree(&out) == before, "the old raw copy and clean text are intact");
     assert!(tree(&out.join("provenance")) == records, "and the records");
     assert_no_temp_files(&out);
+    assert_eq!(book_entry(&report(&out), 701)["status"], "failed", "abandoned, not updated");
 
     update(&manifest, &Served::File(server.url()), &out, &[]).expect_code(0);
     expect_statuses(&out, &[(701, "updated"), (702, "unchanged")]);

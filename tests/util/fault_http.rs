@@ -55,11 +55,18 @@ pub struct PathFault {
     pub path: String,
     pub fault: HttpFault,
     pub times: usize,
+    /// Requests of the path served before the faults start.
+    pub after: usize,
 }
 
 impl PathFault {
     pub fn new(path: &str, fault: HttpFault, times: usize) -> Self {
-        PathFault { path: path.to_owned(), fault, times }
+        PathFault { path: path.to_owned(), fault, times, after: 0 }
+    }
+
+    /// The same faults, once `served` requests of the path were served well.
+    pub fn after(self, served: usize) -> Self {
+        PathFault { after: served, ..self }
     }
 }
 
@@ -174,7 +181,7 @@ fn burst_size(faults: &[PathFault]) -> usize {
 /// The fault the `nth` (0-based) request of `path` gets, if any.
 fn fault_for(front: &Front, path: &str, nth: usize) -> Option<HttpFault> {
     if let Some(scripted) = front.faults.iter().find(|f| f.path == path) {
-        return (nth < scripted.times).then(|| scripted.fault.clone());
+        return (scripted.after..scripted.after + scripted.times).contains(&nth).then(|| scripted.fault.clone());
     }
     let random = front.random?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
