@@ -5,12 +5,14 @@
 //! markers end; `layout` decides which markers bound the book.
 //!
 //! Speed: a byte gate built from the rules at compile time rejects almost
-//! every line on its first byte; of the rest, a plain line is only split into
-//! words when its first word opens some rule.
+//! every line on its first byte; of the rest, a line is only split into words
+//! when its first word opens some rule (a mask of letter and length, then
+//! the words themselves: `They`, `Then`, `That` pass the mask as `This`
+//! does) and, for a plain `The`/`This`, its second word goes on as a rule.
 
 use super::lines::{contains_ignore_case, trim_end};
 use super::rules::{MarkerRule, Opening, MARKERS};
-use super::words::{word_is, Words, W};
+use super::words::{Words, W};
 
 /// Which kind of marker ended the Gutenberg header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,6 +126,85 @@ const fn first_words(opening: Opening) -> [u32; 256] {
     masks
 }
 
+/// For lines of each opening (stars, plain, angles), the words that open
+/// some rule: the exact test behind [`FIRST_WORDS`]' letter and length.
+const OPENERS: [Openers; 3] = [openers(Opening::Stars), openers(Opening::Plain), openers(Opening::Angles)];
+
+/// The first words of the rules for one opening, each [`pack`]ed.
+struct Openers {
+    packed: [u64; Openers::CAP],
+    len: usize,
+    /// Some rule does not open with plain words of up to 8 letters (a
+    /// prefix `word*`, or a step other than `One`): any word may open it.
+    any: bool,
+}
+
+impl Openers {
+    /// More distinct first words than the rules have (8 today); more fail the build.
+    const CAP: usize = 16;
+
+    /// Whether `word` (a run of letters) opens some rule.
+    #[inline(always)]
+    fn admit(&self, word: &[u8]) -> bool {
+        match pack(word) {
+            _ if self.any => true,
+            Some(key) => self.packed[..self.len].contains(&key),
+            None => false,
+        }
+    }
+}
+
+const fn openers(opening: Opening) -> Openers {
+    let mut openers = Openers { packed: [0; Openers::CAP], len: 0, any: false };
+    let mut i = 0;
+    while i < MARKERS.len() {
+        if admits(MARKERS[i].opening, opening) {
+            let W::One(alternatives) = MARKERS[i].words[0] else {
+                openers.any = true;
+                return openers;
+            };
+            let mut j = 0;
+            while j < alternatives.len() {
+                let Some(key) = pack(alternatives[j].as_bytes()) else {
+                    openers.any = true;
+                    return openers;
+                };
+                let mut k = 0;
+                while k < openers.len && openers.packed[k] != key {
+                    k += 1;
+                }
+                if k == openers.len {
+                    assert!(openers.len < Openers::CAP, "more first words than Openers::CAP");
+                    openers.packed[k] = key;
+                    openers.len += 1;
+                }
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+    openers
+}
+
+/// A word of 1 to 8 ASCII letters as one number, its bytes lower-cased and
+/// packed; `None` for any other word. Letters are never 0, so two words
+/// give the same number only when they are the same word.
+const fn pack(word: &[u8]) -> Option<u64> {
+    if word.is_empty() || word.len() > 8 {
+        return None;
+    }
+    let mut key = 0u64;
+    let mut i = 0;
+    while i < word.len() {
+        if !word[i].is_ascii_alphabetic() {
+            return None;
+        }
+        key = key << 8 | word[i].to_ascii_lowercase() as u64;
+        i += 1;
+    }
+    Some(key)
+}
+
 /// Whether a rule written for `rule` openings applies to a line opening so.
 const fn admits(rule: Opening, line: Opening) -> bool {
     match rule {
@@ -141,23 +222,24 @@ pub(crate) fn classify(line: &[u8]) -> Option<&'static MarkerRule> {
         return None;
     }
     let trimmed = trim_indent(line);
-    let (opening, masks) = match *trimmed.first()? {
-        b'*' => (Opening::Stars, &FIRST_WORDS[0]),
-        b'<' if trimmed.starts_with(b"<<") => (Opening::Angles, &FIRST_WORDS[2]),
-        b if FIRST_WORDS[1][usize::from(b)] != 0 => (Opening::Plain, &FIRST_WORDS[1]),
+    let (opening, at) = match *trimmed.first()? {
+        b'*' => (Opening::Stars, 0),
+        b'<' if trimmed.starts_with(b"<<") => (Opening::Angles, 2),
+        b if FIRST_WORDS[1][usize::from(b)] != 0 => (Opening::Plain, 1),
         _ => return None,
     };
-    // The cheap test that spares most `The …` and `Every …` lines, and the
-    // `*       *       *` separators, the split into words.
+    // The cheap test that spares most `Every …` lines, and the
+    // `*       *       *` separators, the split into words; then the exact
+    // one for the few words of a rule's letter and length that open none.
     let (first, rest) = split_first_letters(trimmed);
     let letter = usize::from(*first.first()?);
-    if masks[letter] & (1 << first.len().min(31)) == 0 {
+    if FIRST_WORDS[at][letter] & (1 << first.len().min(31)) == 0 || !OPENERS[at].admit(first) {
         return None;
     }
     if opening == Opening::Plain && !plain_second_word_fits(first, rest) {
         return None;
     }
-    match_rules(trimmed, first, opening)
+    match_rules(trimmed, opening)
 }
 
 /// Prose lines opening with "The" or "This" are common, and pass the test on
@@ -175,20 +257,15 @@ fn plain_second_word_fits(first: &[u8], rest: &[u8]) -> bool {
     split_first_letters(rest).0.eq_ignore_ascii_case(second)
 }
 
-/// The full test, for the few lines whose first word may open some rule.
+/// The full test, for the few lines whose first word opens some rule.
 #[inline(never)]
-fn match_rules(trimmed: &[u8], first: &[u8], opening: Opening) -> Option<&'static MarkerRule> {
-    let rules = || MARKERS.iter().filter(|rule| admits(rule.opening, opening));
-    let may_open = |rule: &&MarkerRule| match rule.words[0] {
-        W::One(alternatives) => word_is(first, alternatives),
-        _ => true,
-    };
-    if !rules().any(|rule| may_open(&rule)) {
-        return None;
-    }
+fn match_rules(trimmed: &[u8], opening: Opening) -> Option<&'static MarkerRule> {
     let words = Words::of(trimmed);
     let ends_with_star = || trim_end(trimmed).ends_with(b"*");
-    rules().find(|rule| (!rule.ends_with_star || ends_with_star()) && words.matches(rule.words))
+    MARKERS
+        .iter()
+        .filter(|rule| admits(rule.opening, opening))
+        .find(|rule| (!rule.ends_with_star || ends_with_star()) && words.matches(rule.words))
 }
 
 /// The first run of ASCII letters in a line, and what follows it. When the
@@ -364,6 +441,25 @@ mod tests {
         assert!(!plain_second_word_fits(b"This", b" was the end of Project Gutenberg"));
         assert!(plain_second_word_fits(b"THE", b" \"END\" OF"));
         assert!(plain_second_word_fits(b"These", b" eBooks Were Prepared"));
+    }
+
+    #[test]
+    fn only_words_that_open_a_rule_reach_the_split() {
+        let openings = [Opening::Stars, Opening::Plain, Opening::Angles];
+        for (openers, opening) in OPENERS.iter().zip(openings) {
+            assert!(!openers.any, "every rule opens with plain words: the exact test is on");
+            for rule in MARKERS.iter().filter(|r| admits(r.opening, opening)) {
+                let W::One(firsts) = rule.words[0] else { unreachable!() };
+                for first in firsts {
+                    assert!(openers.admit(first.to_uppercase().as_bytes()), "{first} ({opening:?})");
+                }
+            }
+        }
+        // Words of a rule's first letter and length that open none.
+        for word in ["They", "THEN", "That", "Thus", "Endure", "Fine", "Small"] {
+            assert!(!OPENERS[1].admit(word.as_bytes()), "{word}");
+        }
+        assert_eq!(kind("They were the end of Project Gutenberg"), None);
     }
 
     #[test]
