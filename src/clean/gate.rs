@@ -175,6 +175,7 @@ pub(crate) fn may_open_a_rule(line: &[u8]) -> Option<(&[u8], Opening)> {
     }
     Some((trimmed, opening))
 }
+
 /// Prose lines opening with "The" or "This" are common, and pass the test on
 /// the first word; the only rules a plain such line can match go on "the END
 /// …" and "this IS …" (`plain_rules_opening_the_or_this_go_on_so` keeps it
@@ -187,10 +188,14 @@ fn plain_second_word_fits(first: &[u8], rest: &[u8]) -> bool {
         4 if first.eq_ignore_ascii_case(b"this") => b"is",
         _ => return true,
     };
-    split_first_letters(rest).0.eq_ignore_ascii_case(second)
+    // Whether the second run of letters is `second`, without reading past it.
+    let word = &rest[rest.iter().position(u8::is_ascii_alphabetic).unwrap_or(rest.len())..];
+    word.get(..second.len()).is_some_and(|w| w.eq_ignore_ascii_case(second))
+        && !word.get(second.len()).is_some_and(u8::is_ascii_alphabetic)
 }
+
 /// The first run of ASCII letters in a line, and what follows it. When the
-/// line's first word (as [`Words`] reads it) is a word of letters, this is
+/// line's first word (as [`Words`](super::words::Words) reads it) is a word of letters, this is
 /// that word: whatever comes before it holds no letter, and it ends where its
 /// letters do.
 fn split_first_letters(line: &[u8]) -> (&[u8], &[u8]) {
@@ -234,6 +239,8 @@ mod tests {
         }
         // Prose is spared; the closing lines are still found.
         assert!(!plain_second_word_fits(b"The", b" endless night"));
+        assert!(!plain_second_word_fits(b"This", b" island") && !plain_second_word_fits(b"The", b" en"));
+        assert!(plain_second_word_fits(b"This", b" is") && plain_second_word_fits(b"the", b"--End."));
         assert!(!plain_second_word_fits(b"This", b" was the end of Project Gutenberg"));
         assert!(plain_second_word_fits(b"THE", b" \"END\" OF"));
         assert!(plain_second_word_fits(b"These", b" eBooks Were Prepared"));
