@@ -74,7 +74,7 @@ struct Openers {
 }
 
 impl Openers {
-    /// More distinct first words than the rules have (8 today); more fail the build.
+    /// More distinct first words than the rules have (7 at most today); more fail the build.
     const CAP: usize = 16;
 
     /// Whether `word` (a run of letters) opens some rule.
@@ -195,9 +195,9 @@ fn plain_second_word_fits(first: &[u8], rest: &[u8]) -> bool {
 }
 
 /// The first run of ASCII letters in a line, and what follows it. When the
-/// line's first word (as [`Words`](super::words::Words) reads it) is a word of letters, this is
-/// that word: whatever comes before it holds no letter, and it ends where its
-/// letters do.
+/// line's first word (as [`Words`](super::words::Words) reads it) is a word
+/// of letters, this is that word: whatever comes before it holds no letter,
+/// and it ends where its letters do.
 fn split_first_letters(line: &[u8]) -> (&[u8], &[u8]) {
     let start = line.iter().position(u8::is_ascii_alphabetic).unwrap_or(line.len());
     let len = line[start..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
