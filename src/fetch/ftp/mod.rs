@@ -74,9 +74,6 @@ pub struct FtpPool {
     /// Data connections are opened ahead (assumed until the server shows it
     /// mishandles that).
     ahead: AtomicBool,
-    /// A data connection is opened ahead at login, for the first transfer;
-    /// not where most books will need none (`--update`, `--dry-run`).
-    ahead_at_login: AtomicBool,
     logins: AtomicUsize,
 }
 
@@ -93,14 +90,15 @@ impl FtpPool {
             full: AtomicBool::new(false),
             stat_lists: AtomicBool::new(true),
             ahead: AtomicBool::new(true),
-            ahead_at_login: AtomicBool::new(true),
             logins: AtomicUsize::new(0),
         })
     }
 
-    /// Opens no data connection before a transfer needs one.
+    /// Opens no data connection before a transfer needs one: where most
+    /// books need none (`--update`, `--dry-run`), one opened ahead at login
+    /// or after a transfer would mostly go unused.
     pub fn no_data_connections_ahead_of_need(&self) {
-        self.ahead_at_login.store(false, Ordering::Relaxed);
+        self.ahead.store(false, Ordering::Relaxed);
     }
 
     pub fn endpoint(&self) -> &FtpEndpoint {
@@ -269,7 +267,7 @@ impl FtpPool {
         conn: &mut AsyncFtpStream,
         peer: SocketAddr,
     ) -> Result<Option<DataLink>, suppaftp::FtpError> {
-        if !self.ahead.load(Ordering::Relaxed) || !self.ahead_at_login.load(Ordering::Relaxed) {
+        if !self.ahead.load(Ordering::Relaxed) {
             conn.transfer_type(FileType::Binary).await?;
             return Ok(None);
         }
