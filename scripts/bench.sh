@@ -265,7 +265,7 @@ error_log $WORK/nginx-error.log warn;
 events { worker_connections 4096; }
 http {
     # One line a request, for counting what an --update pass asks.
-    log_format bench '\$request_method \$uri \$status \$body_bytes_sent';
+    log_format bench '\$connection \$request_method \$uri \$status \$body_bytes_sent';
     access_log $WORK/nginx-access.log bench;
     client_body_temp_path $WORK/nginx-tmp/body;
     proxy_temp_path $WORK/nginx-tmp/proxy;

@@ -91,7 +91,8 @@ def update_tables(work, rows):
     if not counts:
         return []
     fresh = {r["protocol"]: r for r in rows if r["tool"] == "gutenfetch"}
-    out = ["", "| --update | protocol | median s | min–max s | runs | ÷ fresh |", "|---|---|---:|---:|---:|---:|"]
+    out = ["", "| --update | protocol | median s | min–max s | runs | ÷ fresh | updated | unchanged | of which by size only |",
+           "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for protocol in ("ftp", "http"):
         if (protocol, "fresh") not in counts:
             continue
@@ -105,14 +106,17 @@ def update_tables(work, rows):
             if r is None:
                 continue
             ratio = f"{r['median'] / base:.2f}" if base else "n/a"
-            out.append(f"| {name} | {protocol} | {r['median']:.3f} | {r['min']:.3f}–{r['max']:.3f} | {r['runs']} | {ratio} |")
+            said = counts.get((protocol, label), {}).get("reported", {}) if label != "fresh" else {}
+            told = " | ".join(str(said.get(k, "–")) for k in ("updated", "unchanged", "compared_by_size"))
+            out.append(f"| {name} | {protocol} | {r['median']:.3f} | {r['min']:.3f}–{r['max']:.3f} | {r['runs']} "
+                       f"| {ratio} | {told} |")
     taken = next(iter(counts.values()))["taken"]
     out += ["", f"What one pass of each kind asked ({taken.get('N-0.txt', 0)} books taken as N-0.txt, "
             f"{taken.get('other', 0)} under another name, N-8.txt or N.txt):"]
     if any(p == "http" for p, _ in counts):
         out += ["", "| HTTP pass | requests | books taken as N-0.txt: asked × times | others: asked × times "
-                "| requests per book (N-0.txt / others) | statuses | TCP connections |",
-                "|---|---:|---|---|---:|---|---:|"]
+                "| requests per book (N-0.txt / others) | statuses | TCP connections | busiest connection |",
+                "|---|---:|---|---|---:|---|---:|---:|"]
         for label, name in UPDATE_PASSES:
             c = counts.get(("http", label))
             if c is None:
@@ -129,11 +133,12 @@ def update_tables(work, rows):
 
             statuses = ", ".join(f"{s} × {n}" for s, n in c["statuses"].items())
             out.append(f"| {name} | {c['requests']} | {asked('N-0.txt')} | {asked('other')} "
-                       f"| {per_book('N-0.txt')} / {per_book('other')} | {statuses} | {c['tcp_connections']} |")
+                       f"| {per_book('N-0.txt')} / {per_book('other')} | {statuses} | {c['tcp_connections']} "
+                       f"| {c['busiest_connection']} |")
     if any(p == "ftp" for p, _ in counts):
         out += ["", "| FTP pass | control connections | data connections | STAT | SIZE | MDTM | RETR "
-                "| LIST/NLST/MLSD | PASV/EPSV | all commands |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                "| LIST/NLST/MLSD | PASV/EPSV | all commands | busiest connection |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for label, name in UPDATE_PASSES:
             c = counts.get(("ftp", label))
             if c is None:
@@ -142,9 +147,12 @@ def update_tables(work, rows):
             listing = sum(cmd.get(k, 0) for k in ("LIST", "NLST", "MLSD"))
             out.append(f"| {name} | {c['control_connections']} | {c['data_connections']} | {cmd.get('STAT', 0)} "
                        f"| {cmd.get('SIZE', 0)} | {cmd.get('MDTM', 0)} | {cmd.get('RETR', 0)} | {listing} "
-                       f"| {cmd.get('PASV', 0) + cmd.get('EPSV', 0)} | {sum(cmd.values())} |")
+                       f"| {cmd.get('PASV', 0) + cmd.get('EPSV', 0)} | {sum(cmd.values())} "
+                       f"| {c['busiest_connection']} |")
     out += ["", "Data connections: TCP connections the servers' namespace accepted during the pass, less the "
-            "control connections (vsftpd's CONNECT lines)."]
+            "control connections (vsftpd's CONNECT lines). Busiest connection: the most requests (HTTP) or "
+            "commands after login (FTP) one connection carried; each waits a round trip, so with the "
+            "connect it is the pass's critical path in round trips."]
     return out
 
 
