@@ -172,10 +172,41 @@ books=$(tail -n +2 tests/fixtures/manifest.csv | cut -d, -f2 | grep -cE '^[0-9]+
 check_output "$work/out-file" "$books"
 
 for other in vsftpd nginx-autoindex-on nginx-autoindex-off; do
-    diff -r --exclude=gutenfetch-report.json --exclude=gutenfetch-runs.jsonl "$work/out-file" "$work/out-$other" >/dev/null \
-        || die "$other output differs from file://"
+    diff -r --exclude=gutenfetch-report.json --exclude=gutenfetch-runs.jsonl --exclude=provenance \
+        "$work/out-file" "$work/out-$other" >/dev/null || die "$other output differs from file://"
 done
 log "all four runs wrote the same $books books, byte for byte"
+
+# --update against the real servers: nothing changed, then one book's file
+# changed in place (same size, a later date), then put back.
+update_all() { # expected-updated expected-unchanged
+    local name summary
+    for name in vsftpd nginx-autoindex-on nginx-autoindex-off file; do
+        case $name in
+            vsftpd) url="ftp://127.0.0.1:$ftp_port/" ;;
+            nginx-autoindex-on) url="http://127.0.0.1:$http_on/" ;;
+            nginx-autoindex-off) url="http://127.0.0.1:$http_off/" ;;
+            file) url="file://$work/mirror/" ;;
+        esac
+        "$gutenfetch" --quiet --update --manifest tests/fixtures/manifest.csv --out "$work/out-$name" --mirror "$url" \
+            >"$work/update-$name.log" 2>&1 || { cat "$work/update-$name.log" >&2; die "$name: --update did not exit 0"; }
+        summary=$(tr -d ' \n' <"$work/out-$name/gutenfetch-report.json")
+        [[ $summary == *"\"updated\":$1,"* && $summary == *"\"unchanged\":$2,"* ]] \
+            || die "$name: --update: expected $1 updated and $2 unchanged: $(grep -E 'updated|unchanged' "$work/update-$name.log")"
+    done
+}
+update_all 0 "$books"
+changed_raw=$(find "$work/out-file/raw" -name '*-0.txt' | head -1)
+changed=$(find "$work/mirror" -name "$(basename "$changed_raw")" -not -path '*/cache/*')
+cp -p "$changed" "$work/original-book"
+sed -i '0,/e/s//E/' "$changed"
+touch -d '+1 hour' "$changed"
+cmp -s "$changed" "$work/original-book" && die "the book to change for --update did not change"
+update_all 1 $((books - 1))
+cmp -s "$changed" "$work/out-vsftpd/raw/$(basename "$changed")" || die "--update did not fetch the changed file over FTP"
+cp -p "$work/original-book" "$changed"
+update_all 1 $((books - 1))
+log "--update over vsftpd, nginx (autoindex on and off) and file://: $books unchanged, then 1 changed fetched again, then put back"
 
 # Every command in README.md's sh blocks, as written, in a scratch copy of the
 # project, with the public mirror replaced by the local nginx and `cargo
@@ -233,25 +264,30 @@ run_readme_commands
 # The cron line (a `text` block: a crontab entry, not a shell command): its
 # command, minus the schedule, run from a scratch folder standing in for its
 # `cd` target, with books.csv there; the second night finds everything done.
-run_cron_line() {
-    local entry command night
-    entry=$(awk '/^```text$/ { on = 1; next } /^```/ { on = 0 } on && /^[0-9*@]/' README.md)
-    [ "$(printf '%s\n' "$entry" | grep -c .)" -eq 1 ] || die "expected one cron line in README.md, found: $entry"
-    command=$(printf '%s\n' "$entry" | sed -E 's/^([^[:space:]]+[[:space:]]+){5}//')
+run_cron_line() { # entry kind
+    local command night dir=$work/cron-$2 second
+    command=$(printf '%s\n' "$1" | sed -E 's/^([^[:space:]]+[[:space:]]+){5}//')
     [[ $command == "cd "* ]] || die "the cron line's command should start with cd: $command"
-    mkdir -p "$work/cron"
-    cp tests/fixtures/manifest.csv "$work/cron/books.csv"
-    command=$(printf '%s\n' "$command" | sed -E "s#^cd [^[:space:]]+#cd $work/cron#")
+    mkdir -p "$dir"
+    cp tests/fixtures/manifest.csv "$dir/books.csv"
+    command=$(printf '%s\n' "$command" | sed -E "s#^cd [^[:space:]]+#cd $dir#")
     for night in 1 2; do
-        in_scratch "$command" "cron-$night" || die "cron line, night $night, did not exit 0: $command"
-        grep -q '"failed": 0' "$work/cron/corpus/gutenfetch-report.json" || die "cron line, night $night: failures"
+        in_scratch "$command" "cron-$2-$night" || die "cron line, night $night, did not exit 0: $command"
+        grep -q '"failed": 0' "$dir/corpus/gutenfetch-report.json" || die "cron line, night $night: failures"
     done
-    grep -q "\"skipped\": $books" "$work/cron/corpus/gutenfetch-report.json" || die "cron line: the second night fetched again"
-    if grep -q $'\e' "$work/cron/gutenfetch.log"; then die "cron line: control codes in gutenfetch.log"; fi
-    check_output "$work/cron/corpus" "$books"
-    log "cron line: ok twice (the second night skipped all $books books): $command"
+    second=skipped
+    [ "$2" = update ] && second=unchanged
+    grep -q "\"$second\": $books" "$dir/corpus/gutenfetch-report.json" || die "cron line: the second night fetched again"
+    if grep -q $'\e' "$dir/gutenfetch.log"; then die "cron line: control codes in gutenfetch.log"; fi
+    check_output "$dir/corpus" "$books"
+    log "cron line: ok twice (the second night: all $books books $second): $command"
 }
-run_cron_line
+cron_entries=$(awk '/^```text$/ { on = 1; next } /^```/ { on = 0 } on && /^[0-9*@]/' README.md)
+[ "$(printf '%s\n' "$cron_entries" | grep -c .)" -eq 2 ] \
+    || die "expected two cron lines in README.md (a fetch, an --update), found: $cron_entries"
+while IFS= read -r entry; do
+    if [[ $entry == *--update* ]]; then run_cron_line "$entry" update; else run_cron_line "$entry" fetch; fi
+done <<<"$cron_entries"
 
 [ "$(repo_files)" = "$repo_before" ] || die "the smoke run left files in the repository: $(diff <(echo "$repo_before") <(repo_files))"
 log "ok"

@@ -125,6 +125,7 @@ pub fn run(config: &Config, format: OutputFormat) -> anyhow::Result<ExitCode> {
     // Enough books in flight to keep every connection the throttle allows busy.
     let window = config.jobs.max(1) * 4 + 16;
     let update = config.update.then(|| client.url_of(""));
+    client.mostly_asking();
     let steps = |book: &Book| {
         let step = step_for(book, &out, config.force);
         match &update {
@@ -276,10 +277,11 @@ impl Printer {
             OutputFormat::Json => format!("{}\n    {}", if self.first { "" } else { "," }, pretty(p, 4)),
             OutputFormat::Text => {
                 let size = p.size.map(human_bytes).unwrap_or_else(|| "-".to_owned());
-                let what = match (&p.file, &p.error) {
-                    (Some(file), _) => file.clone(),
-                    (None, Some(error)) => terminal_safe(error).into_owned(),
-                    (None, None) => String::new(),
+                let what = match (&p.file, &p.error, &p.why) {
+                    (_, _, Some(why)) => terminal_safe(why).into_owned(),
+                    (Some(file), _, None) => file.clone(),
+                    (None, Some(error), None) => terminal_safe(error).into_owned(),
+                    (None, None, None) => String::new(),
                 };
                 format!("{:>8}  {:<8}  {:>10}  {what}\n", p.ebook, p.action, size)
             }
@@ -309,6 +311,14 @@ impl Printer {
                     counts.skipped,
                     counts.missing
                 );
+                if counts.to_update + counts.unchanged + counts.gone_upstream > 0 {
+                    let _ = writeln!(
+                        s,
+                        "--update: {} changed on the mirror (in the bytes to fetch), {} unchanged, {} gone upstream \
+                         (kept)",
+                        counts.to_update, counts.unchanged, counts.gone_upstream
+                    );
+                }
                 s
             }
         };

@@ -16,10 +16,10 @@ use anyhow::Context;
 
 use crate::atomic_file;
 use crate::fetch::Known;
-use crate::outcome::CopyNote;
 use crate::html::{looks_like_html, SNIFF_LEN};
 use crate::layout::raw_names;
 use crate::manifest::Book;
+use crate::outcome::CopyNote;
 use crate::unzip::check_holds_text;
 
 /// Where a run writes: `OUT/<N>.txt` and `OUT/raw/<file name>`.

@@ -100,7 +100,12 @@ pub fn read(out_dir: &Path, number: EbookNumber) -> Result<Option<Record>, Strin
 /// still describes it and comes from this mirror (`mirror_root`, the
 /// root's URL), and the copy's SHA-256; else only its name and size, and
 /// why.
-pub fn known(out_dir: &Path, number: EbookNumber, raw_path: &Path, mirror_root: &str) -> (Known, Result<String, String>) {
+pub fn known(
+    out_dir: &Path,
+    number: EbookNumber,
+    raw_path: &Path,
+    mirror_root: &str,
+) -> (Known, Result<String, String>) {
     let local_name = raw_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let size = std::fs::metadata(raw_path).map(|m| m.len()).ok();
     let problem = match read(out_dir, number) {
@@ -109,6 +114,10 @@ pub fn known(out_dir: &Path, number: EbookNumber, raw_path: &Path, mirror_root: 
         }
         Ok(Some(record)) if Some(record.size) != size => "its raw copy is not the size its record gives".to_owned(),
         Ok(Some(record)) if !record.url.starts_with(mirror_root) => "its record names another mirror".to_owned(),
+        // Edited by hand or by something else: never asked for.
+        Ok(Some(record)) if !is_book_file(number, &record.path) => {
+            "its record names a file that is not in the book's folders".to_owned()
+        }
         Ok(Some(record)) => {
             let version = Validators { size: Some(record.size), ..record.version };
             return (Known { path: Some(record.path), local_name, version }, Ok(record.sha256));
@@ -118,6 +127,16 @@ pub fn known(out_dir: &Path, number: EbookNumber, raw_path: &Path, mirror_root: 
     };
     let version = Validators { size, ..Validators::default() };
     (Known { path: None, local_name, version }, Err(format!("{problem}: compared by size only")))
+}
+
+/// Whether `path` is a file the book could have been taken from: a plain
+/// name in its folder, its `old/` subfolder or the generated collection's.
+fn is_book_file(number: EbookNumber, path: &str) -> bool {
+    let generated = crate::layout::generated_candidate(number).path;
+    let folder = number.folder();
+    let name =
+        [format!("{folder}old/"), folder].into_iter().find_map(|f| path.strip_prefix(f.as_str()).map(str::to_owned));
+    path == generated || name.is_some_and(|name| crate::layout::is_safe_name(&name))
 }
 
 #[cfg(test)]
@@ -157,6 +176,14 @@ mod tests {
         std::fs::write(&raw, "123456").unwrap();
         let (known, why) = super::known(dir.path(), number, &raw, root);
         assert!(known.path.is_none() && why.unwrap_err().contains("not the size"));
+        let mut record = read(dir.path(), number).unwrap().unwrap();
+        for elsewhere in ["http://evil.invalid/x.txt", "4/1/418/../../etc/passwd", "4/1/419/419-0.txt"] {
+            record.path = elsewhere.to_owned();
+            std::fs::write(path_of(dir.path(), number), serde_json::to_vec(&record).unwrap()).unwrap();
+            std::fs::write(&raw, "12345").unwrap();
+            let (known, why) = super::known(dir.path(), number, &raw, root);
+            assert!(known.path.is_none() && why.unwrap_err().contains("not in the book's folders"), "{elsewhere}");
+        }
         std::fs::write(path_of(dir.path(), number), "{").unwrap();
         let (_, why) = super::known(dir.path(), number, &raw, root);
         assert!(why.unwrap_err().contains("unreadable"));

@@ -52,6 +52,7 @@ pub struct Settings {
     pub max_size_mib: u64,
     pub keep_credits: bool,
     pub force: bool,
+    pub update: bool,
 }
 
 impl Settings {
@@ -75,6 +76,7 @@ impl Settings {
             max_size_mib: config.limits.max_size / (1024 * 1024),
             keep_credits: config.clean.keep_credits,
             force: config.force,
+            update: config.update,
         }
     }
 }

@@ -90,10 +90,8 @@ fn shards_split_a_manifest_with_no_overlap_and_nothing_left_out() {
         fetch(&fixture_manifest(), &mirror_url(), &out, &["--shard", &format!("{k}/3")]).expect_code(0);
         let books = report(&out)["summary"]["books"].as_u64().unwrap();
         assert!(books >= 6, "shard {k} has {books} of the 20 books");
-        for (path, bytes) in tree(&out) {
-            if !path.to_str().unwrap().starts_with("gutenfetch-") {
-                assert!(parts.insert(path.clone(), bytes).is_none(), "{} is in two shards", path.display());
-            }
+        for (path, bytes) in crate::util::books_tree(&out) {
+            assert!(parts.insert(path.clone(), bytes).is_none(), "{} is in two shards", path.display());
         }
     }
     let expected = crate::util::books_tree(&whole);
@@ -176,7 +174,12 @@ fn output_files_get_the_mode_the_umask_gives_like_any_tool() {
         let mut files: Vec<_> = tree(&out).into_keys().map(|p| out.join(p)).collect();
         files.extend(tree(&clean).into_keys().map(|p| clean.join(p)));
         let names: Vec<_> = files.iter().map(|p| p.strip_prefix(dir.join("")).unwrap().to_owned()).collect();
-        assert_eq!(files.len(), 7, "clean texts, raw copies, the report, the runs file, strip's output: {names:?}");
+        let expected_files = 9;
+        assert_eq!(
+            files.len(),
+            expected_files,
+            "clean texts, raw copies, provenance records, the report, the runs file, strip's output: {names:?}"
+        );
         for path in &files {
             let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, expected, "{} under umask {umask}: mode {mode:o}", path.display());

@@ -53,7 +53,8 @@ fn manifest_rows_with_path_tricks_huge_numbers_and_control_characters_harm_nothi
     let files: Vec<_> = tree(&out).into_keys().collect();
     assert_eq!(
         files,
-        ["43.txt", "gutenfetch-report.json", "gutenfetch-runs.jsonl", "raw/43-0.txt"].map(std::path::PathBuf::from),
+        ["43.txt", "gutenfetch-report.json", "gutenfetch-runs.jsonl", "provenance/43.json", "raw/43-0.txt"]
+            .map(std::path::PathBuf::from),
         "only the good book"
     );
 

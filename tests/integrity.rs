@@ -56,7 +56,8 @@ fn links_leaving_a_local_mirror_are_refused_and_links_inside_it_followed() {
     let files: Vec<_> = tree(&out).into_keys().collect();
     assert_eq!(
         files,
-        ["421.txt", "gutenfetch-report.json", "gutenfetch-runs.jsonl", "raw/421-0.txt"].map(std::path::PathBuf::from)
+        ["421.txt", "gutenfetch-report.json", "gutenfetch-runs.jsonl", "provenance/421.json", "raw/421-0.txt"]
+            .map(std::path::PathBuf::from)
     );
 }
 

@@ -27,5 +27,6 @@ mod rerun;
 mod scale_out;
 mod secrets;
 mod synth_books;
+mod update;
 mod util;
 mod zips;

@@ -201,7 +201,8 @@ pub struct FetchArgs {
     /// are complete. A book gone from the mirror keeps its copies: nothing
     /// is ever deleted. Without a record (a folder made before records
     /// existed), the sizes are compared. Books not yet complete are fetched
-    /// as without --update.
+    /// as without --update. Without --update, a complete book is skipped
+    /// without asking the mirror.
     #[arg(long, conflicts_with = "force")]
     pub update: bool,
 

@@ -5,6 +5,7 @@
 //! transport only knows how to list a folder and get a file ([`Session`]);
 //! which files to ask for is decided once, for all of them, in [`resolve`].
 
+mod attempt;
 pub mod error;
 pub mod file;
 pub mod ftp;
@@ -35,9 +36,9 @@ use http::HttpMirror;
 pub use recheck::{Known, Rechecked};
 use resolve::{Commit, Found, Mode};
 use sink::BodySink;
-use version::Validators;
 pub use sink::{Received, TransferUpdate, Watcher};
 pub use throttle::{Permit, Throttle};
+use version::Validators;
 
 /// Limits that apply to every connection and transfer.
 #[derive(Clone, Debug)]
@@ -194,6 +195,14 @@ impl Client {
         self.throttle.halve_for_descriptors(asked);
         if let Transport::Ftp(pool) = &self.transport {
             pool.shed_idle();
+        }
+    }
+
+    /// Most books will be asked about, not downloaded (`--update`,
+    /// `--dry-run`): no FTP data connection is opened before one is needed.
+    pub fn mostly_asking(&self) {
+        if let Transport::Ftp(pool) = &self.transport {
+            pool.no_data_connections_ahead_of_need();
         }
     }
 

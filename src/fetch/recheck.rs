@@ -16,7 +16,8 @@
 //! A file gone from its place is looked for as a fresh run would; only a
 //! book with no file left at all is "gone upstream", and its copy stays.
 
-use super::resolve::{Attempt, Commit, Found, Listed, Mode, Tried};
+use super::attempt::{Attempt, Tried};
+use super::resolve::{Commit, Found, Listed, Mode};
 use super::version::{compare, Compared, Validators};
 use super::{BookError, Client, Fetched, Located, Session};
 use crate::ebook::EbookNumber;
@@ -58,6 +59,10 @@ impl Tried for Rechecked {
             other => other,
         }
     }
+
+    fn found(&self) -> bool {
+        !matches!(self, Rechecked::Gone(_))
+    }
 }
 
 impl Client {
@@ -90,10 +95,17 @@ impl Attempt<'_, '_> {
             local_name: known.local_name.clone(),
             packing: packing_of(path).unwrap_or(Packing::Plain),
         };
-        if let Some((found, why)) = self.better_than(&taken).await? {
+        let (folder, name) = split(&taken.path);
+        let http = matches!(self.session, Session::Http(_));
+        // Where listing is cheap (FTP STAT, a local folder), one listing
+        // shows both a better file and the version of the file taken.
+        let listed = match !http && self.session.lists_cheaply() {
+            true => self.list_versions(folder).await?,
+            false => None,
+        };
+        if let Some((found, why)) = self.better_than(&taken, listed.as_deref()).await? {
             return Ok(changed(found, why));
         }
-        let http = matches!(self.session, Session::Http(_));
         let tagged = known.version.etag.is_some() || known.version.last_modified.is_some();
         if http && tagged && matches!(self.mode, Mode::Download(..)) {
             // One conditional GET: 304, or the new version in the same answer.
@@ -103,13 +115,18 @@ impl Attempt<'_, '_> {
                 None => self.moved_or_gone(&taken).await,
             };
         }
-        let now = match (http && !tagged, known.version.listed.is_some()) {
+        let now = match &listed {
+            Some(entries) => match entries.iter().find(|(listed, _)| listed == name) {
+                None => return self.moved_or_gone(&taken).await,
+                // A link, or a listing without sizes: ask the file itself.
+                Some((_, version)) if version.size.is_none() => self.version_of(&taken, &known.version).await?,
+                Some((_, version)) => Some(version.clone()),
+            },
             // A server without validators: its index page's size and date.
-            (true, true) => self.listed_version(&taken).await?,
-            _ => None,
-        };
-        let now = match now {
-            Some(now) => Some(now),
+            None if http && !tagged && known.version.listed.is_some() => match self.listed_version(&taken).await? {
+                Some(version) => Some(version),
+                None => self.version_of(&taken, &known.version).await?,
+            },
             None => self.version_of(&taken, &known.version).await?,
         };
         let Some(now) = now else { return self.moved_or_gone(&taken).await };
@@ -128,9 +145,13 @@ impl Attempt<'_, '_> {
 
     /// A file of the book better than the one taken (an `N-0.txt` where
     /// `N-8.txt` was taken), fetched (or located). Where listings are cheap
-    /// the folder is listed (which also tells the version of the file
-    /// taken); elsewhere only `N-0.txt` is asked for.
-    async fn better_than(&mut self, taken: &Candidate) -> Result<Option<(Found, String)>, BookError> {
+    /// the book's folder is listed (`listed`, when that is the folder of
+    /// the file taken); elsewhere only `N-0.txt` is asked for.
+    async fn better_than(
+        &mut self,
+        taken: &Candidate,
+        listed: Option<&[(String, Validators)]>,
+    ) -> Result<Option<(Found, String)>, BookError> {
         if self.client.layout == Layout::Generated {
             return Ok(None);
         }
@@ -139,9 +160,13 @@ impl Attempt<'_, '_> {
         if rank(taken) == 0 {
             return Ok(None);
         }
-        let best = if self.session.lists_cheaply() {
-            let folder = self.number.folder();
-            match self.list_versions(&folder).await? {
+        let folder = self.number.folder();
+        let best = if self.session.lists_cheaply() && !matches!(self.session, Session::Http(_)) {
+            let entries = match listed.filter(|_| split(&taken.path).0 == folder) {
+                Some(entries) => Some(entries.to_vec()),
+                None => self.list_versions(&folder).await?,
+            };
+            match entries {
                 Some(entries) => listed_candidates(self.number, entries.iter().map(|(name, _)| name.as_str()))
                     .into_iter()
                     .next()
@@ -164,7 +189,7 @@ impl Attempt<'_, '_> {
         self.mode = mode;
         let located = match located? {
             Some(Found::Located(located)) => located,
-            _ => return Ok(Rechecked::Gone(self.why_missing())),
+            _ => return self.gone().await,
         };
         let why = if located.candidate.local_name != known.local_name {
             format!("the mirror's best file is now {}", located.candidate.path)
@@ -185,7 +210,19 @@ impl Attempt<'_, '_> {
     async fn moved_or_gone(&mut self, taken: &Candidate) -> Result<Rechecked, BookError> {
         match self.find().await? {
             Some(found) => Ok(changed(found, format!("{} is gone from the mirror", taken.path))),
-            None => Ok(Rechecked::Gone(self.why_missing())),
+            None => self.gone().await,
+        }
+    }
+
+    /// The book has no file on the mirror. Should that be the first book
+    /// looked for, the root is looked at as for a fresh run: a wrong
+    /// `--mirror` stops the run rather than calling every book gone.
+    async fn gone(&mut self) -> Result<Rechecked, BookError> {
+        let why = self.why_missing();
+        let error = self.not_found(why.clone(), None).await;
+        match error.mirror {
+            Some(super::MirrorFault::RunStopped) => Err(error),
+            _ => Ok(Rechecked::Gone(why)),
         }
     }
 
@@ -199,10 +236,15 @@ impl Attempt<'_, '_> {
 
     /// The size and date the folder's index page shows for `taken`.
     async fn listed_version(&mut self, taken: &Candidate) -> Result<Option<Validators>, BookError> {
-        let (folder, name) = taken.path.rsplit_once('/').unwrap_or(("", &taken.path));
-        let entries = self.list_versions(&format!("{folder}/")).await?;
+        let (folder, name) = split(&taken.path);
+        let entries = self.list_versions(folder).await?;
         Ok(entries.and_then(|entries| entries.into_iter().find(|(listed, _)| listed == name)).map(|(_, v)| v))
     }
+}
+
+/// A mirror path's folder (with its `/`) and file name.
+fn split(path: &str) -> (&str, &str) {
+    path.rfind('/').map_or(("", path), |at| path.split_at(at + 1))
 }
 
 fn changed(found: Found, why: String) -> Rechecked {

@@ -86,4 +86,3 @@ impl Client {
 fn current(known: Option<&Validators>, now: &Validators) -> bool {
     known.is_some_and(|known| now.size.is_some() && now.modified.is_some() && known == now)
 }
-

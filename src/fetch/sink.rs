@@ -321,7 +321,7 @@ mod tests {
             sink.write(body).await?;
             sink.finish()
         };
-        assert_eq!(zip(b"PK\x03\x04 and the rest of an archive").await.unwrap(), 31);
+        assert_eq!(zip(b"PK\x03\x04 and the rest of an archive").await.unwrap().bytes, 31);
         assert!(zip(b"<html>not found</html>").await.unwrap_err().message.contains("HTML"));
         assert!(zip(b"The Project Gutenberg EBook").await.unwrap_err().message.contains("not a zip"));
     }

@@ -25,6 +25,9 @@ pub struct HttpOptions {
     pub moved_prefix: Option<String>,
     /// Answer every request `401 Unauthorized`, as a mirror behind a login does.
     pub login_required: bool,
+    /// Send neither `ETag` nor `Last-Modified` (and so never 304), as some
+    /// servers do: only the index page's dates and sizes tell versions apart.
+    pub no_validators: bool,
 }
 
 struct Site {
@@ -138,7 +141,9 @@ async fn serve(State(site): State<Arc<Site>>, uri: Uri, headers: HeaderMap) -> R
                 (None, None) => false,
             };
             let sent = [(header::ETAG, etag), (header::LAST_MODIFIED, modified)];
-            if unchanged {
+            if site.options.no_validators {
+                ([(header::CONTENT_TYPE, kind.to_owned())], Body::from(bytes)).into_response()
+            } else if unchanged {
                 (StatusCode::NOT_MODIFIED, sent).into_response()
             } else {
                 ([(header::CONTENT_TYPE, kind.to_owned())], sent, Body::from(bytes)).into_response()
@@ -162,20 +167,27 @@ fn redirect(location: &str) -> Response {
     (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location.to_owned())]).into_response()
 }
 
-/// An index page shaped like nginx's autoindex.
+/// An index page shaped like nginx's autoindex: each entry with its
+/// modification time to the minute and, for a file, its size in bytes.
 fn index_page(path: &str, dir: &std::path::Path) -> String {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
+    let mut entries: Vec<(String, String)> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            let slash = if e.path().is_dir() { "/" } else { "" };
-            format!("{}{slash}", e.file_name().to_string_lossy())
+            let meta = std::fs::metadata(e.path()).unwrap();
+            let slash = if meta.is_dir() { "/" } else { "" };
+            let size = if meta.is_dir() { "-".to_owned() } else { meta.len().to_string() };
+            // "Sun, 06 Nov 1994 08:49:37 GMT" → "06-Nov-1994 08:49"
+            let http = httpdate::fmt_http_date(meta.modified().unwrap());
+            let w: Vec<&str> = http.split(' ').collect();
+            let listed = format!("{}-{}-{} {}  {size}", w[1], w[2], w[3], &w[4][..5]);
+            (format!("{}{slash}", e.file_name().to_string_lossy()), listed)
         })
         .collect();
-    names.sort();
+    entries.sort();
     let mut page = format!("<html>\r\n<head><title>Index of {path}</title></head>\r\n<body>\r\n<h1>Index of {path}</h1><hr><pre><a href=\"../\">../</a>\r\n");
-    for name in names {
-        page.push_str(&format!("<a href=\"{name}\">{name}</a>                 22-Nov-2026 03:00       -\r\n"));
+    for (name, listed) in entries {
+        page.push_str(&format!("<a href=\"{name}\">{name}</a>                 {listed}\r\n"));
     }
     page.push_str("</pre><hr></body>\r\n</html>\r\n");
     page

@@ -172,11 +172,13 @@ pub fn signal(child: &std::process::Child, signal: &str) {
 }
 
 /// The files of a run's output that make up the books (everything but the
-/// report and the runs history).
+/// report, the runs history and the provenance records, which say when and
+/// from where).
 pub fn books_tree(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     let mut files = tree(dir);
     files.remove(Path::new("gutenfetch-report.json"));
     files.remove(Path::new("gutenfetch-runs.jsonl"));
+    files.retain(|path, _| !path.starts_with("provenance"));
     files
 }
 

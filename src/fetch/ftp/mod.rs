@@ -74,6 +74,9 @@ pub struct FtpPool {
     /// Data connections are opened ahead (assumed until the server shows it
     /// mishandles that).
     ahead: AtomicBool,
+    /// A data connection is opened ahead at login, for the first transfer;
+    /// not where most books will need none (`--update`, `--dry-run`).
+    ahead_at_login: AtomicBool,
     logins: AtomicUsize,
 }
 
@@ -90,8 +93,14 @@ impl FtpPool {
             full: AtomicBool::new(false),
             stat_lists: AtomicBool::new(true),
             ahead: AtomicBool::new(true),
+            ahead_at_login: AtomicBool::new(true),
             logins: AtomicUsize::new(0),
         })
+    }
+
+    /// Opens no data connection before a transfer needs one.
+    pub fn no_data_connections_ahead_of_need(&self) {
+        self.ahead_at_login.store(false, Ordering::Relaxed);
     }
 
     pub fn endpoint(&self) -> &FtpEndpoint {
@@ -260,7 +269,7 @@ impl FtpPool {
         conn: &mut AsyncFtpStream,
         peer: SocketAddr,
     ) -> Result<Option<DataLink>, suppaftp::FtpError> {
-        if !self.ahead.load(Ordering::Relaxed) {
+        if !self.ahead.load(Ordering::Relaxed) || !self.ahead_at_login.load(Ordering::Relaxed) {
             conn.transfer_type(FileType::Binary).await?;
             return Ok(None);
         }

@@ -207,12 +207,14 @@ impl FtpSession {
             return Ok(None);
         }
         self.listed.retain(|(path, _)| !path.starts_with(folder));
-        if !matches!(self.list(folder).await?, Listing::Names(_)) || !self.lists_cheaply() {
-            return Ok(None);
-        }
-        let entries = self.listed.iter().filter_map(|(path, version)| {
-            let name = path.strip_prefix(folder).filter(|name| !name.contains('/'))?;
-            Some((name.to_owned(), version.clone()))
+        let names = match self.list(folder).await? {
+            Listing::Names(names) if self.lists_cheaply() => names,
+            _ => return Ok(None),
+        };
+        // Links and folders are listed without a size: nothing known of their version.
+        let entries = names.into_iter().map(|name| {
+            let version = self.listed_version(&format!("{folder}{name}")).unwrap_or_default();
+            (name, version)
         });
         Ok(Some(entries.collect()))
     }

@@ -5,12 +5,12 @@
 //! deadline: a large book on a slow link is fine as long as bytes keep coming.
 
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use anyhow::Context;
 use reqwest::header::{
-    HeaderMap, HeaderValue, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE,
-    IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+    HeaderMap, HeaderValue, ACCEPT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH,
+    LAST_MODIFIED,
 };
 use reqwest::{Response, StatusCode};
 
@@ -18,6 +18,11 @@ use super::error::{BookError, MirrorFault, Stage};
 use super::sink::{html_page, BodySink, Destination};
 use super::version::Validators;
 use super::{Got, Listing};
+use errors::{classify, content_encoding, encoded_body, overloaded, transport_error};
+use index::index_entries;
+
+mod errors;
+mod index;
 use crate::redact::redact;
 use crate::terminal_safe::terminal_safe;
 
@@ -153,7 +158,8 @@ impl HttpMirror {
         known: &Validators,
         sink: BodySink<'_, impl Destination>,
     ) -> Result<Option<Got>, BookError> {
-        let response = self.send(self.client.get(self.url(Stage::Download, path)?).headers(conditions(known)), path).await?;
+        let response =
+            self.send(self.client.get(self.url(Stage::Download, path)?).headers(conditions(known)), path).await?;
         if response.status() == StatusCode::NOT_MODIFIED {
             return Ok(None);
         }
@@ -171,7 +177,8 @@ impl HttpMirror {
     /// (`Content-Length`, `ETag`, `Last-Modified`); `None` when there is no
     /// such file. A 304 gives `known` back.
     pub async fn head(&self, path: &str, known: &Validators) -> Result<Option<Validators>, BookError> {
-        let response = self.send(self.client.head(self.url(Stage::Resolve, path)?).headers(conditions(known)), path).await?;
+        let response =
+            self.send(self.client.head(self.url(Stage::Resolve, path)?).headers(conditions(known)), path).await?;
         let status = response.status();
         self.check_login(Stage::Resolve, status)?;
         if status == StatusCode::NOT_MODIFIED {
@@ -232,7 +239,6 @@ impl HttpMirror {
     }
 }
 
-/// How a failed status is classified: `None` for "no such thing here".
 /// The answer to a GET of `path`, streamed into `sink`; absent on 404 or 410.
 async fn receive(
     path: &str,
@@ -260,84 +266,6 @@ async fn receive(
         sink.write(&chunk).await?;
     }
     sink.finish().map(Got::File)
-}
-
-fn classify(status: StatusCode) -> Option<fn(Stage, String) -> BookError> {
-    match status {
-        StatusCode::NOT_FOUND
-        | StatusCode::GONE
-        | StatusCode::FORBIDDEN
-        | StatusCode::UNAUTHORIZED
-        | StatusCode::METHOD_NOT_ALLOWED => None,
-        StatusCode::TOO_MANY_REQUESTS | StatusCode::REQUEST_TIMEOUT => Some(BookError::transient),
-        s if s.is_server_error() => Some(BookError::transient),
-        _ => Some(BookError::permanent),
-    }
-}
-
-/// 429 and 503 say the server is overloaded: the error is marked busy (fewer
-/// books at once) with the wait the server asked for in `Retry-After`.
-fn overloaded(error: BookError, response: &Response) -> BookError {
-    match response.status() {
-        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => {
-            error.busy(retry_after(response.headers(), SystemTime::now()))
-        }
-        _ => error,
-    }
-}
-
-/// `Retry-After` as seconds or as an HTTP date (a date already past means now).
-fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-fn transport_error(stage: Stage, path: &str, err: &reqwest::Error) -> BookError {
-    // The whole chain says what happened (e.g. "connection reset by peer").
-    let mut message = format!("{path}: {err}");
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        message.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    // reqwest takes the password out of the URLs it shows, but a redirect
-    // may name one: what is shown goes through the one redaction.
-    let message = redact(&message).into_owned();
-    let error = if err.is_redirect() || err.is_builder() {
-        BookError::permanent(stage, message)
-    } else if err.is_connect() {
-        // Name resolution, refused, unreachable, TLS handshake, connect time-out:
-        // the mirror's, not the book's.
-        BookError::transient(stage, message).mirror(MirrorFault::Unreachable)
-    } else {
-        BookError::transient(stage, message)
-    };
-    // A socket that could not be made for lack of descriptors, say so.
-    error.descriptors_from(err)
-}
-
-/// A `Content-Encoding` other than identity, which this client never asks for.
-fn content_encoding(response: &Response) -> Option<String> {
-    let value = response.headers().get(CONTENT_ENCODING)?;
-    let value = String::from_utf8_lossy(value.as_bytes()).trim().to_ascii_lowercase();
-    (!value.is_empty() && value != "identity").then(|| crate::terminal_safe::terminal_safe(&value).into_owned())
-}
-
-/// A body encoded although identity was asked for. Saving it would put
-/// compressed bytes in `raw/` and mojibake in the book; decoding what was
-/// not asked for would trust a server that already ignored the request.
-/// A server that does it once does it every time, so the book fails at once
-/// (permanent): the message says why, and the next run asks again.
-fn encoded_body(encoding: &str) -> BookError {
-    let message = format!(
-        "the server sent the file with Content-Encoding: {encoding}, though asked for the file's own bytes \
-         (Accept-Encoding: identity): refused"
-    );
-    BookError::permanent(Stage::Download, message)
 }
 
 fn is_html(response: &Response) -> bool {
@@ -372,127 +300,4 @@ fn conditions(known: &Validators) -> HeaderMap {
 fn version_of(response: &Response) -> Validators {
     let header = |name| response.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
     Validators { etag: header(ETAG), last_modified: header(LAST_MODIFIED), ..Validators::default() }
-}
-
-/// File names linked from an index page, each with the date and size its
-/// line shows (nginx: `22-Nov-2026 03:00  242634`; Apache: `2026-11-22
-/// 03:00  237K`, a rounded size, not kept). Each name is the last path
-/// segment of a relative `href`, percent-decoded. Parent links, absolute
-/// links, sort links (`?C=M;O=A`) and fragments are dropped.
-fn index_entries(html: &str) -> Vec<(String, Validators)> {
-    let lower = html.to_ascii_lowercase();
-    let mut names = Vec::new();
-    let mut rest = 0;
-    while let Some(found) = lower[rest..].find("href=") {
-        let start = rest + found + "href=".len();
-        rest = start;
-        let Some(quote) = html[start..].chars().next().filter(|c| *c == '"' || *c == '\'') else { continue };
-        let value_start = start + 1;
-        let Some(len) = html[value_start..].find(quote) else { break };
-        let href = &html[value_start..value_start + len];
-        rest = value_start + len;
-        let href = href.split(['?', '#']).next().unwrap_or("");
-        if href.is_empty() || href.starts_with('/') || href.contains("://") || href.starts_with("..") {
-            continue;
-        }
-        let name = href.trim_end_matches('/').rsplit('/').next().unwrap_or("");
-        let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy().into_owned();
-        if !name.is_empty() && name != "." {
-            names.push((name, listed_version(line_after_link(html, &lower, rest))));
-        }
-    }
-    names
-}
-
-/// The text of an index line after the link that starts before `from`, tags removed.
-fn line_after_link<'h>(html: &'h str, lower: &str, from: usize) -> String {
-    let Some(close) = lower[from..].find("</a>") else { return String::new() };
-    let start = from + close + "</a>".len();
-    let line = &html[start..start + html[start..].find('\n').unwrap_or(html.len() - start)];
-    let mut text = String::new();
-    let mut in_tag = false;
-    for c in line.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => {
-                in_tag = false;
-                text.push(' ');
-            }
-            c if !in_tag => text.push(c),
-            _ => {}
-        }
-    }
-    text
-}
-
-/// The date (`22-Nov-2026 03:00`, `2026-11-22 03:00`) and an exact size in
-/// bytes, when an index line shows them.
-fn listed_version(line: String) -> Validators {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    let Some(at) = words.windows(2).position(|pair| {
-        let is_day = pair[0].contains('-') && pair[0].bytes().any(|b| b.is_ascii_digit());
-        let is_time = pair[1].len() >= 4 && pair[1].bytes().all(|b| b.is_ascii_digit() || b == b':');
-        is_day && is_time && pair[1].contains(':')
-    }) else {
-        return Validators::default();
-    };
-    let size = words.get(at + 2).and_then(|word| word.parse().ok());
-    Validators { listed: Some(format!("{} {}", words[at], words[at + 1])), size, ..Validators::default() }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn index_pages_of_nginx_and_apache_yield_file_names() {
-        let nginx = r#"<html><head><title>Index of /4/1/418/</title></head><body><h1>Index of /4/1/418/</h1><hr><pre><a href="../">../</a>
-<a href="418-h/">418-h/</a>                                             09-Jan-2021 10:00       -
-<a href="old/">old/</a>                                               09-Jan-2021 10:00       -
-<a href="418.txt">418.txt</a>                                           09-Jan-2021 10:00  242634
-<a href="418.txt.20030101">418.txt.20030101</a>
-</pre><hr></body></html>"#;
-        assert_eq!(index_names(nginx), ["418-h", "old", "418.txt", "418.txt.20030101"]);
-        let apache = r##"<tr><td><a href="?C=N;O=D">Name</a></td><td><a HREF='/parent/'>Parent</a><a href='418%2D0.txt'>x</a><a href="https://elsewhere/418-0.zip">y</a><a href="#top">t</a>"##;
-        assert_eq!(index_names(apache), ["418-0.txt"]);
-        let entries = index_entries(nginx);
-        let listed = |at: usize| (entries[at].1.listed.as_deref(), entries[at].1.size);
-        assert_eq!(listed(2), (Some("09-Jan-2021 10:00"), Some(242634)));
-        assert_eq!(listed(1), (Some("09-Jan-2021 10:00"), None));
-        assert_eq!(listed(3), (None, None));
-        let apache_row = "<tr><td><a href=\"418-0.txt\">418-0.txt</a></td><td align=\"right\">2026-11-22 03:00  </td><td align=\"right\">237K</td></tr>\n";
-        assert_eq!(index_entries(apache_row)[0].1.listed.as_deref(), Some("2026-11-22 03:00"));
-        assert_eq!(index_entries(apache_row)[0].1.size, None);
-    }
-
-    fn index_names(html: &str) -> Vec<String> {
-        index_entries(html).into_iter().map(|(name, _)| name).collect()
-    }
-
-    #[test]
-    fn retry_after_is_read_as_seconds_or_as_a_date() {
-        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
-        let after = |value: &str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(RETRY_AFTER, value.parse().unwrap());
-            retry_after(&headers, now)
-        };
-        assert_eq!(after("120"), Some(Duration::from_secs(120)));
-        assert_eq!(after(" 0 "), Some(Duration::ZERO));
-        assert_eq!(after("Sun, 06 Nov 1994 08:50:07 GMT"), Some(Duration::from_secs(30)));
-        assert_eq!(after("Sun, 06 Nov 1994 08:00:00 GMT"), Some(Duration::ZERO), "a date past is now");
-        assert_eq!(after("soon"), None);
-        assert_eq!(after("-5"), None);
-        assert_eq!(retry_after(&HeaderMap::new(), now), None);
-    }
-
-    #[test]
-    fn refusals_to_list_are_not_failures_but_server_errors_are() {
-        assert!(classify(StatusCode::FORBIDDEN).is_none());
-        assert!(classify(StatusCode::NOT_FOUND).is_none());
-        let transient = classify(StatusCode::SERVICE_UNAVAILABLE).unwrap()(Stage::Resolve, String::new());
-        assert_eq!(transient.persistence, crate::fetch::Persistence::Transient);
-        let permanent = classify(StatusCode::BAD_REQUEST).unwrap()(Stage::Resolve, String::new());
-        assert_eq!(permanent.persistence, crate::fetch::Persistence::Permanent);
-    }
 }
