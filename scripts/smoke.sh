@@ -178,7 +178,7 @@ done
 log "all four runs wrote the same $books books, byte for byte"
 
 # --update against the real servers: nothing changed, then one book's file
-# changed in place (same size, a later date), then put back.
+# changed in place (same size, another date), then put back.
 update_all() { # expected-updated expected-unchanged
     local name summary
     for name in vsftpd nginx-autoindex-on nginx-autoindex-off file; do
@@ -200,7 +200,7 @@ changed_raw=$(find "$work/out-file/raw" -name '*-0.txt' | head -1)
 changed=$(find "$work/mirror" -name "$(basename "$changed_raw")" -not -path '*/cache/*')
 cp -p "$changed" "$work/original-book"
 sed -i '0,/e/s//E/' "$changed"
-touch -d '+1 hour' "$changed"
+touch -d '-2 hours' "$changed"
 cmp -s "$changed" "$work/original-book" && die "the book to change for --update did not change"
 update_all 1 $((books - 1))
 cmp -s "$changed" "$work/out-vsftpd/raw/$(basename "$changed")" || die "--update did not fetch the changed file over FTP"

@@ -34,7 +34,7 @@ pub struct Totals {
     pub updated: usize,
     /// `--update`: found as they were on the mirror; nothing touched.
     pub unchanged: usize,
-    /// Of `unchanged`, those compared by size alone (no usable provenance record).
+    /// Of `unchanged`, those compared by size alone (no usable provenance record, or a server that tells nothing else).
     pub compared_by_size: usize,
     /// `--update`: no file of theirs left on the mirror; their copies kept.
     pub gone_upstream: usize,
@@ -201,7 +201,7 @@ pub fn summary(
         let _ = writeln!(s, "  updated  {:>6}   changed on the mirror: fetched again", t.updated);
         let by_size = match t.compared_by_size {
             0 => String::new(),
-            n => format!(" ({n} by size only: no record)"),
+            n => format!(" ({n} by size only: see the report)"),
         };
         let _ = writeln!(s, "  unchanged {:>5}   as on the mirror{by_size}", t.unchanged);
         if t.gone_upstream > 0 {

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use crate::util::fixture_books::{assert_fixture_books_complete, fixture_manifest, FIXTURE_BOOKS};
 use crate::util::{
-    book_entry, fetch, fixture_mirror, gutenfetch_logging, report, FtpOptions, FtpOutage, FtpServer, HttpOptions,
-    HttpServer, Run, TestDir,
+    book_entry, fetch, fixture_mirror, gutenfetch_logging, report, spawn_fetch, FaultyHttp, FtpOptions, FtpOutage,
+    FtpServer, HttpFault, HttpOptions, HttpServer, PathFault, Run, TestDir,
 };
 
 /// A manifest of `n` books (none needs to exist: no book is fetched).
@@ -208,4 +208,40 @@ fn a_missing_first_book_on_a_right_root_is_only_that_book() {
     let summary = &report["summary"];
     assert_eq!((summary["ok"].as_u64(), summary["failed"].as_u64()), (Some(2), Some(1)), "{summary}");
     assert_eq!(summary["stopped"], serde_json::Value::Null);
+}
+
+#[test]
+fn the_books_held_back_start_once_the_first_file_starts_coming() {
+    // Until the mirror first answers, one book goes out alone; it has answered
+    // once that book's file starts coming. Each book's file is held mid-body
+    // until the test has seen both asked for: were the second book held back
+    // until the first is whole, it would never be asked for (and the wait
+    // below fails, bounded, rather than hangs).
+    const JEKYLL: &str = "/4/43/43-0.txt";
+    const FRANKENSTEIN: &str = "/8/84/84-0.txt";
+    let held = HttpFault::Gated { after: 1000 };
+    let faults = vec![PathFault::new(JEKYLL, held.clone(), 1), PathFault::new(FRANKENSTEIN, held, 1)];
+    let server = FaultyHttp::start(&fixture_mirror(), HttpOptions::default(), faults, None);
+    let dir = TestDir::new();
+    let manifest = dir.write("m.csv", "FileNumber\n43\n84\n");
+    let out = dir.join("out");
+    // A --timeout the held transfer cannot reach however slow the machine.
+    let mut child = spawn_fetch(&manifest, &server.url(), &out, &["--jobs", "2", "--timeout", "600"]);
+    let both_asked = |log: &[String]| [JEKYLL, FRANKENSTEIN].iter().all(|path| log.iter().any(|p| p == path));
+    let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        server.wait_for("the second book while the first one's file is held", both_asked)
+    }));
+    if let Err(panic) = waited {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        std::panic::resume_unwind(panic);
+    }
+    server.open_gate();
+    Run::of(child.wait_with_output().unwrap()).expect_code(0);
+    let report = report(&out);
+    for (n, path) in [(43, JEKYLL), (84, FRANKENSTEIN)] {
+        assert_eq!(server.count(path), 1, "{path} asked for once, and held until both were asked for");
+        let entry = book_entry(&report, n);
+        assert_eq!((entry["status"].as_str(), entry["attempts"].as_u64()), (Some("ok"), Some(1)), "{entry}");
+    }
 }

@@ -38,12 +38,14 @@ fn setup(dir: &TestDir) -> (PathBuf, PathBuf) {
     (manifest, root)
 }
 
-/// Rewrites a mirror file and dates it an hour on, as a regenerated file is.
+/// Rewrites a mirror file and dates it two hours off its old date (before
+/// it: a date in the future is listed by `ls -l` with its year only), so
+/// that even a listing to the minute shows another date.
 fn rewrite(path: &Path, contents: &[u8]) {
     let was = std::fs::metadata(path).map(|m| m.modified().unwrap()).unwrap_or(SystemTime::now());
     std::fs::write(path, contents).unwrap();
     let file = std::fs::File::options().write(true).open(path).unwrap();
-    file.set_modified(was + Duration::from_secs(3600)).unwrap();
+    file.set_modified(was - Duration::from_secs(7200)).unwrap();
 }
 
 /// The book's text with one word changed and the size kept.
@@ -291,26 +293,25 @@ fn an_interrupted_update_keeps_the_old_files_and_a_rerun_finishes() {
     let dir = TestDir::new();
     let (manifest, root) = setup(&dir);
     let out = dir.join("out");
-    {
-        let server = HttpServer::start(&root, HttpOptions::default());
-        fetch(&manifest, &server.url(), &out, &[]).expect_code(0);
-    }
+    // The first GET of 701's file is served; the next (the update's) stalls halfway.
+    let stall = PathFault::new(&path_of(701, "701-0.txt"), HttpFault::Stall { after: 200 }, 1).after(1);
+    let server = FaultyHttp::start(&root, HttpOptions::default(), vec![stall], None);
+    fetch(&manifest, &server.url(), &out, &[]).expect_code(0);
     let before = books_tree(&out);
     let records = tree(&out.join("provenance"));
     let grown = raw_book(701).replace("Line 0 of book", "Line 0 (NEW.) of book").into_bytes();
     rewrite(&file_of(&root, 701, "701-0.txt"), &grown);
 
-    // The new version stalls halfway; the run is stopped meanwhile.
-    let stall = PathFault::new(&path_of(701, "701-0.txt"), HttpFault::Stall { after: 200 }, 1);
-    let server = FaultyHttp::start(&root, HttpOptions::default(), vec![stall], None);
     let child = spawn_fetch(&manifest, &server.url(), &out, &["--update", "--jobs", "1"]);
-    server.wait_for("the stalled download", |paths| paths.iter().any(|p| p == &path_of(701, "701-0.txt")));
+    let asked = |paths: &[String]| paths.iter().filter(|p| *p == &path_of(701, "701-0.txt")).count() == 2;
+    server.wait_for("the stalled download", asked);
     signal(&child, "TERM");
     let stopped = Run::of(child.wait_with_output().unwrap());
     assert_ne!(stopped.code, 0, "{}", stopped.stderr);
     assert!(books_tree(&out) == before, "the old raw copy and clean text are intact");
     assert!(tree(&out.join("provenance")) == records, "and the records");
     assert_no_temp_files(&out);
+    assert_eq!(book_entry(&report(&out), 701)["status"], "failed", "abandoned, not updated");
 
     update(&manifest, &Served::File(server.url()), &out, &[]).expect_code(0);
     expect_statuses(&out, &[(701, "updated"), (702, "unchanged")]);

@@ -4,13 +4,12 @@
 //! at a time. `scan` feeds it every line and works out where multi-line
 //! markers end; `layout` decides which markers bound the book.
 //!
-//! Speed: a byte gate built from the rules at compile time rejects almost
-//! every line on its first byte; of the rest, a plain line is only split into
-//! words when its first word opens some rule.
+//! Speed: `gate` rules out almost every line before it is split into words.
 
+use super::gate::{admits, may_open_a_rule};
 use super::lines::{contains_ignore_case, trim_end};
 use super::rules::{MarkerRule, Opening, MARKERS};
-use super::words::{word_is, Words, W};
+use super::words::Words;
 
 /// Which kind of marker ended the Gutenberg header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,137 +76,25 @@ pub(crate) struct Marker {
     pub closes: bool,
 }
 
-/// Bytes a marker line can begin with, indentation included.
-pub(crate) const GATE: [bool; 256] = gate();
-
-const fn gate() -> [bool; 256] {
-    let mut gate = [false; 256];
-    gate[b'*' as usize] = true;
-    gate[b'<' as usize] = true;
-    gate[b' ' as usize] = true;
-    gate[b'\t' as usize] = true;
-    let plain = first_words(Opening::Plain);
-    let mut b = 0;
-    while b < 256 {
-        gate[b] |= plain[b] != 0;
-        b += 1;
-    }
-    gate
-}
-
-/// For lines of each opening (stars, plain, angles), by the first letter of
-/// their first word, the lengths that word may have to open some rule: bit
-/// `n` for `n` letters (bit 31: 31 or more).
-const FIRST_WORDS: [[u32; 256]; 3] =
-    [first_words(Opening::Stars), first_words(Opening::Plain), first_words(Opening::Angles)];
-
-const fn first_words(opening: Opening) -> [u32; 256] {
-    let mut masks = [0u32; 256];
-    let mut i = 0;
-    while i < MARKERS.len() {
-        if admits(MARKERS[i].opening, opening) {
-            let W::One(alternatives) = MARKERS[i].words[0] else {
-                // A rule that does not open with a fixed word: any line may.
-                return [u32::MAX; 256];
-            };
-            let mut j = 0;
-            while j < alternatives.len() {
-                let word = alternatives[j].as_bytes();
-                let bits = if word[word.len() - 1] == b'*' { u32::MAX << (word.len() - 1) } else { 1 << word.len() };
-                masks[word[0].to_ascii_lowercase() as usize] |= bits;
-                masks[word[0].to_ascii_uppercase() as usize] |= bits;
-                j += 1;
-            }
-        }
-        i += 1;
-    }
-    masks
-}
-
-/// Whether a rule written for `rule` openings applies to a line opening so.
-const fn admits(rule: Opening, line: Opening) -> bool {
-    match rule {
-        Opening::Either => matches!(line, Opening::Stars | Opening::Plain),
-        _ => rule as u8 == line as u8,
-    }
-}
-
 /// The rule a line (with or without its line end) matches, or `None` for
-/// ordinary text. Inlined into the scanner's loop: it only decides whether
+/// ordinary text. Inlined into the scanner's loop: `gate` decides whether
 /// the line is worth the full test.
 #[inline(always)]
 pub(crate) fn classify(line: &[u8]) -> Option<&'static MarkerRule> {
-    if !GATE[usize::from(*line.first()?)] {
-        return None;
-    }
-    let trimmed = trim_indent(line);
-    let (opening, masks) = match *trimmed.first()? {
-        b'*' => (Opening::Stars, &FIRST_WORDS[0]),
-        b'<' if trimmed.starts_with(b"<<") => (Opening::Angles, &FIRST_WORDS[2]),
-        b if FIRST_WORDS[1][usize::from(b)] != 0 => (Opening::Plain, &FIRST_WORDS[1]),
-        _ => return None,
-    };
-    // The cheap test that spares most `The …` and `Every …` lines, and the
-    // `*       *       *` separators, the split into words.
-    let (first, rest) = split_first_letters(trimmed);
-    let letter = usize::from(*first.first()?);
-    if masks[letter] & (1 << first.len().min(31)) == 0 {
-        return None;
-    }
-    if opening == Opening::Plain && !plain_second_word_fits(first, rest) {
-        return None;
-    }
-    match_rules(trimmed, first, opening)
+    let (trimmed, opening) = may_open_a_rule(line)?;
+    match_rules(trimmed, opening)
 }
 
-/// Prose lines opening with "The" or "This" are common, and pass the test on
-/// the first word; the only rules a plain such line can match go on "the END
-/// …" and "this IS …" (`plain_rules_opening_the_or_this_go_on_so` keeps it
-/// so). A line whose second run of letters is not that word matches none, and
-/// is spared the split into words: the cleaner's speed on prose depends on it.
-#[inline(always)]
-fn plain_second_word_fits(first: &[u8], rest: &[u8]) -> bool {
-    let second: &[u8] = match first.len() {
-        3 if first.eq_ignore_ascii_case(b"the") => b"end",
-        4 if first.eq_ignore_ascii_case(b"this") => b"is",
-        _ => return true,
-    };
-    split_first_letters(rest).0.eq_ignore_ascii_case(second)
-}
-
-/// The full test, for the few lines whose first word may open some rule.
+/// The full test, for the few lines whose first word opens some rule.
 #[inline(never)]
-fn match_rules(trimmed: &[u8], first: &[u8], opening: Opening) -> Option<&'static MarkerRule> {
-    let rules = || MARKERS.iter().filter(|rule| admits(rule.opening, opening));
-    let may_open = |rule: &&MarkerRule| match rule.words[0] {
-        W::One(alternatives) => word_is(first, alternatives),
-        _ => true,
-    };
-    if !rules().any(|rule| may_open(&rule)) {
-        return None;
-    }
+fn match_rules(trimmed: &[u8], opening: Opening) -> Option<&'static MarkerRule> {
     let words = Words::of(trimmed);
     let ends_with_star = || trim_end(trimmed).ends_with(b"*");
-    rules().find(|rule| (!rule.ends_with_star || ends_with_star()) && words.matches(rule.words))
+    MARKERS
+        .iter()
+        .filter(|rule| admits(rule.opening, opening))
+        .find(|rule| (!rule.ends_with_star || ends_with_star()) && words.matches(rule.words))
 }
-
-/// The first run of ASCII letters in a line, and what follows it. When the
-/// line's first word (as [`Words`] reads it) is a word of letters, this is
-/// that word: whatever comes before it holds no letter, and it ends where its
-/// letters do.
-fn split_first_letters(line: &[u8]) -> (&[u8], &[u8]) {
-    let start = line.iter().position(u8::is_ascii_alphabetic).unwrap_or(line.len());
-    let len = line[start..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    (&line[start..start + len], &line[start + len..])
-}
-
-fn trim_indent(line: &[u8]) -> &[u8] {
-    match line.first() {
-        Some(b' ' | b'\t') => &line[line.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(line.len())..],
-        _ => line,
-    }
-}
-
 /// Whether a START line is closed on itself: after the word GUTENBERG comes
 /// `**` or a final `*`. An unclosed one may continue on the next lines.
 pub(crate) fn start_is_closed(line: &[u8]) -> bool {
@@ -335,35 +222,6 @@ mod tests {
         ] {
             assert_eq!(kind(l), None, "{l}");
         }
-    }
-
-    #[test]
-    fn first_letters_are_the_first_word_of_letters() {
-        let first_letters = |l| split_first_letters(l).0;
-        assert_eq!(first_letters(b"***START OF"), b"START");
-        assert_eq!(first_letters(b"<<THIS ELECTRONIC"), b"THIS");
-        assert_eq!(first_letters(b"*END*THE SMALL"), b"END");
-        assert_eq!(first_letters(b"End. of"), b"End");
-        assert_eq!(first_letters(b"*   *   *"), b"");
-    }
-
-    #[test]
-    fn plain_rules_opening_the_or_this_go_on_so() {
-        for rule in MARKERS.iter().filter(|r| admits(r.opening, Opening::Plain)) {
-            let W::One(firsts) = rule.words[0] else {
-                panic!("a plain rule opens with a fixed word: {:?}", rule.words)
-            };
-            for (first, second) in [("the", "end"), ("this", "is")] {
-                if firsts.contains(&first) {
-                    assert!(matches!(rule.words.get(1), Some(W::One(s)) if s[..] == [second]), "{:?}", rule.words);
-                }
-            }
-        }
-        // Prose is spared; the closing lines are still found.
-        assert!(!plain_second_word_fits(b"The", b" endless night"));
-        assert!(!plain_second_word_fits(b"This", b" was the end of Project Gutenberg"));
-        assert!(plain_second_word_fits(b"THE", b" \"END\" OF"));
-        assert!(plain_second_word_fits(b"These", b" eBooks Were Prepared"));
     }
 
     #[test]

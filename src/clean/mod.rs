@@ -11,7 +11,7 @@
 //! - `rules`: every marker, credit and header rule, as data;
 //! - `source`: the text in memory or in a file, read a window at a time;
 //! - `decode`: the encoding decision, and re-encoding to UTF-8;
-//! - `markers` and `words`: recognising one marker line;
+//! - `gate`, `markers` and `words`: recognising one marker line;
 //! - `scan`: pass 1, every marker with where it ends;
 //! - `layout`, `opening` and `credits`: which markers bound the book and
 //!   what to cut;
@@ -25,6 +25,7 @@ mod credits;
 mod decode;
 mod emit;
 mod engine;
+mod gate;
 mod layout;
 mod line_ends;
 mod lines;

@@ -11,8 +11,9 @@
 //! - a closing Etext line `closes` the book only if nothing but
 //!   `CLOSING_TAIL` lines come before a strong footer or the end.
 
+use super::gate::GATE;
 use super::lines::{contains_ignore_case, is_blank, line_text, LineEnds};
-use super::markers::{classify, has_closing_stars, is_closing_tail, start_is_closed, FooterKind, Kind, Marker, GATE};
+use super::markers::{classify, has_closing_stars, is_closing_tail, start_is_closed, FooterKind, Kind, Marker};
 use super::rules::{
     Extent, MarkerRule, BLURB_AFTER_LAST, BLURB_CLOSE, BLURB_LAST_WORDS, MAX_BLURB_LINES, MAX_START_CONTINUATION,
 };

@@ -26,6 +26,19 @@ pub(crate) enum W {
     Skip(u8),
 }
 
+/// The pattern `front` then `back`, for rules that share a run of steps
+/// (`N` is their total length; a wrong `N` fails the build).
+pub(crate) const fn join<const N: usize>(front: &[W], back: &[W]) -> [W; N] {
+    assert!(front.len() + back.len() == N, "join: N is not the patterns' total length");
+    let mut out = [W::Any; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if i < front.len() { front[i] } else { back[i - front.len()] };
+        i += 1;
+    }
+    out
+}
+
 /// Up to [`Words::CAP`] leading words of a line.
 pub(crate) struct Words<'a> {
     buf: [&'a [u8]; Words::CAP],

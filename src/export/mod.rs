@@ -8,7 +8,8 @@
 //! Streams throughout: the report is read one book entry at a time; a few
 //! books at once are made into their lines on the rayon pool (text escaped,
 //! counted, raw copy hashed) and written in manifest order as they finish,
-//! so memory holds a few books whatever the number of books.
+//! so memory holds a few books whatever the number of books (their buffers
+//! are reused, so at most a few times the largest book).
 
 mod destination;
 mod text;
@@ -108,14 +109,17 @@ pub fn write(out: &Path, report: &Path, dest: &Path) -> anyhow::Result<Exported>
     // Books being made on the rayon pool, oldest first: a window of a few,
     // so memory holds at most that many books whatever the report's length.
     let window = rayon::current_num_threads() + 2;
-    let mut in_flight: VecDeque<(u32, Receiver<io::Result<Line>>)> = VecDeque::with_capacity(window);
-    let mut finish_oldest = |in_flight: &mut VecDeque<(u32, Receiver<io::Result<Line>>)>| -> io::Result<()> {
+    let mut in_flight: VecDeque<(u32, Receiver<Made>)> = VecDeque::with_capacity(window);
+    // The buffers of books written, for the next books.
+    let mut spare: Vec<Scratch> = Vec::with_capacity(window);
+    let mut finish_oldest = |in_flight: &mut VecDeque<(u32, Receiver<Made>)>, spare: &mut Vec<Scratch>| {
         let Some((ebook, made)) = in_flight.pop_front() else { return Ok(()) };
-        match made.recv().unwrap_or_else(|_| Err(io::Error::other("a worker stopped"))) {
-            Ok(pieces) => {
-                for piece in pieces {
-                    destination.write_all(&piece)?;
-                }
+        let (line, scratch) = made.recv().map_err(|_| io::Error::other("a worker stopped"))?;
+        match line {
+            Ok(Line { head, tail }) => {
+                destination.write_all(&head)?;
+                destination.write_all(&scratch.text)?;
+                destination.write_all(&tail)?;
                 exported.books += 1;
             }
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
@@ -124,6 +128,7 @@ pub fn write(out: &Path, report: &Path, dest: &Path) -> anyhow::Result<Exported>
             }
             Err(error) => return Err(error),
         }
+        spare.push(scratch);
         Ok(())
     };
     let mut book = |entry: Entry| -> io::Result<()> {
@@ -131,13 +136,15 @@ pub fn write(out: &Path, report: &Path, dest: &Path) -> anyhow::Result<Exported>
             return Ok(());
         }
         if in_flight.len() >= window {
-            finish_oldest(&mut in_flight)?;
+            finish_oldest(&mut in_flight, &mut spare)?;
         }
         let (send, made) = sync_channel(1);
         let out_dir = Arc::clone(&out_dir);
         let ebook = entry.ebook;
+        let mut scratch = spare.pop().unwrap_or_else(Scratch::new);
         rayon::spawn(move || {
-            let _ = send.send(line(&out_dir, &entry));
+            let line = line(&out_dir, &entry, &mut scratch);
+            let _ = send.send((line, scratch));
         });
         in_flight.push_back((ebook, made));
         Ok(())
@@ -145,37 +152,60 @@ pub fn write(out: &Path, report: &Path, dest: &Path) -> anyhow::Result<Exported>
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     ReportSeed(&mut book).deserialize(&mut deserializer).with_context(cannot_read)?;
     while !in_flight.is_empty() {
-        finish_oldest(&mut in_flight).with_context(|| format!("writing the dataset {}", dest.display()))?;
+        finish_oldest(&mut in_flight, &mut spare).with_context(|| format!("writing the dataset {}", dest.display()))?;
     }
     destination.commit().with_context(|| format!("cannot write {}", dest.display()))?;
     Ok(exported)
 }
 
-/// A book's line in three pieces (head, escaped text, counts), so the
-/// text, most of it, is never copied again.
-type Line = [Vec<u8>; 3];
+/// A book's line but its text, which stays in its [`Scratch`] (most of
+/// the line: it is never copied again).
+struct Line {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
 
-/// One book's line: its head, then its text, then its counts. The clean
-/// text is opened first: a book without one gives `NotFound`. Its raw copy
-/// is hashed while the text is escaped.
-fn line(out_dir: &Path, entry: &Entry) -> io::Result<Line> {
+/// A book's line as it comes from the pool, with the buffers that made it.
+type Made = (io::Result<Line>, Scratch);
+
+/// The buffers one book is made in: its escaped text and a read buffer for
+/// each of its two files. They go back and forth between the writer and the
+/// pool rather than being made for each book, whose fresh pages cost a
+/// fault each (a tenth of `export`'s time went to faults and zeroing).
+struct Scratch {
+    text: Vec<u8>,
+    reading: Vec<u8>,
+    hashing: Vec<u8>,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch { text: Vec::new(), reading: vec![0; BUFFER], hashing: vec![0; BUFFER] }
+    }
+}
+
+/// One book's line: its head, its text (left in `scratch.text`), then its
+/// counts. The clean text is opened first: a book without one gives
+/// `NotFound`. Its raw copy is hashed while the text is escaped.
+fn line(out_dir: &Path, entry: &Entry, scratch: &mut Scratch) -> io::Result<Line> {
     let clean_path = out_dir.join(format!("{}.txt", entry.ebook));
     let mut clean =
         File::open(&clean_path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", clean_path.display())))?;
     // The raw copy's name is in the report; it lives in OUT/raw/ whatever
     // folder the report's paths were written from.
     let raw_name = entry.raw_path.as_deref().and_then(|p| Path::new(p).file_name().map(|n| n.to_owned()));
-    let (sha256, text) = rayon::join(
-        || raw_name.and_then(|name| sha256(&out_dir.join("raw").join(name))),
-        || -> io::Result<(Vec<u8>, (u64, u64))> {
+    let Scratch { text, reading, hashing } = scratch;
+    text.clear();
+    let (sha256, counts) = rayon::join(
+        || raw_name.and_then(|name| sha256(&out_dir.join("raw").join(name), hashing)),
+        || -> io::Result<(u64, u64)> {
             // Escaping adds a little: most books need a tenth more at most.
             let size = clean.metadata().map(|m| m.len() as usize).unwrap_or(0);
-            let mut text = Vec::with_capacity(size + size / 8 + 64);
-            let counts = text::copy_escaped(&mut clean, &mut vec![0; BUFFER], &mut text)?;
-            Ok((text, counts.finished()))
+            text.reserve(size + size / 8 + 64);
+            Ok(text::copy_escaped(&mut clean, reading, text)?.finished())
         },
     );
-    let (text, (lines, words)) = text?;
+    let (lines, words) = counts?;
     let head = Head {
         ebook: entry.ebook,
         title: &entry.title,
@@ -190,15 +220,14 @@ fn line(out_dir: &Path, entry: &Entry) -> io::Result<Line> {
     head.pop(); // the closing brace: the text and counts follow
     head.extend_from_slice(b",\"text\":\"");
     let tail = format!("\",\"lines\":{lines},\"words\":{words}}}\n").into_bytes();
-    Ok([head, text, tail])
+    Ok(Line { head, tail })
 }
 
 /// The SHA-256 of a raw copy, in hex; `None` (and a warning) when it cannot be read.
-fn sha256(path: &Path) -> Option<String> {
+fn sha256(path: &Path, buffer: &mut [u8]) -> Option<String> {
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0; BUFFER];
     let hashed = File::open(path).and_then(|mut file| loop {
-        let read = file.read(&mut buffer)?;
+        let read = file.read(buffer)?;
         if read == 0 {
             return Ok(());
         }

@@ -49,21 +49,19 @@ impl<'s, 'a> Attempt<'s, 'a> {
 }
 
 impl Attempt<'_, '_> {
+    /// [`Session::list`], retried.
+    pub(super) async fn list(&mut self, folder: &str) -> Result<Listing, BookError> {
+        match self.ask(Ask::List(folder)).await? {
+            Told::Listing(listing) => Ok(listing),
+            _ => unreachable!("a listing answers a listing"),
+        }
+    }
+
     /// [`Session::list_versions`], retried.
     pub(super) async fn list_versions(&mut self, folder: &str) -> Result<Option<Vec<(String, Validators)>>, BookError> {
-        let mut retry = 0;
-        loop {
-            let asked = Instant::now();
-            match self.session.list_versions(folder).await {
-                Ok(listed) => {
-                    self.client.health().answered();
-                    return Ok(listed);
-                }
-                Err(error) => {
-                    let url = Some(self.session.url_of(folder));
-                    self.wait_to_retry(error.at(url), &mut retry, asked).await?;
-                }
-            }
+        match self.ask(Ask::Versions(folder)).await? {
+            Told::Versions(versions) => Ok(versions),
+            _ => unreachable!("versions answer versions"),
         }
     }
 
@@ -73,32 +71,35 @@ impl Attempt<'_, '_> {
         candidate: &Candidate,
         known: &Validators,
     ) -> Result<Option<Validators>, BookError> {
-        let mut retry = 0;
-        loop {
-            let asked = Instant::now();
-            match self.session.version_of(&candidate.path, known).await {
-                Ok(version) => {
-                    self.client.health().answered();
-                    return Ok(version);
-                }
-                Err(error) => {
-                    let url = Some(self.session.url_of(&candidate.path));
-                    self.wait_to_retry(error.at(url), &mut retry, asked).await?;
-                }
-            }
+        match self.ask(Ask::VersionOf(&candidate.path, known)).await? {
+            Told::Version(version) => Ok(version),
+            _ => unreachable!("a version answers a version"),
         }
     }
 
-    pub(super) async fn list(&mut self, folder: &str) -> Result<Listing, BookError> {
+    /// Asks `question` until it is answered or must not be asked again.
+    async fn ask(&mut self, question: Ask<'_>) -> Result<Told, BookError> {
         let mut retry = 0;
         loop {
             let asked = Instant::now();
-            match self.session.list(folder).await {
-                Ok(listing) => {
+            let told = match question {
+                Ask::List(folder) => self.session.list(folder).await.map(Told::Listing),
+                Ask::Versions(folder) => self.session.list_versions(folder).await.map(Told::Versions),
+                Ask::VersionOf(path, known) => self.session.version_of(path, known).await.map(Told::Version),
+            };
+            match told {
+                Ok(told) => {
                     self.client.health().answered();
-                    return Ok(listing);
+                    return Ok(told);
                 }
-                Err(error) => self.wait_to_retry(error, &mut retry, asked).await?,
+                Err(error) => {
+                    // A listing's error is placed by its caller, who knows the book's folder.
+                    let url = match question {
+                        Ask::List(_) => error.url.clone(),
+                        Ask::Versions(path) | Ask::VersionOf(path, _) => Some(self.session.url_of(path)),
+                    };
+                    self.wait_to_retry(error.at(url), &mut retry, asked).await?;
+                }
             }
         }
     }
@@ -267,6 +268,21 @@ impl Attempt<'_, '_> {
         tokio::time::sleep(delay).await;
         Ok(())
     }
+}
+
+/// A question for the mirror that downloads nothing.
+#[derive(Clone, Copy)]
+enum Ask<'q> {
+    List(&'q str),
+    Versions(&'q str),
+    VersionOf(&'q str, &'q Validators),
+}
+
+/// Its answer.
+enum Told {
+    Listing(Listing),
+    Versions(Option<Vec<(String, Validators)>>),
+    Version(Option<Validators>),
 }
 
 /// What counts its tries: a book's result.

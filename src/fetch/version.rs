@@ -88,19 +88,25 @@ pub fn compare(old: &Validators, now: &Validators) -> Compared {
 }
 
 /// Whether two dates name the same moment. An `ls -l` date is shown with
-/// its time for six months (`Nov 22 03:00`), then with its year instead
-/// (`Nov 22  2026`): a file does not change by growing old, so two such
-/// dates agree when the month and day do and neither shows anything else.
+/// its time while it is within six months (`Nov 22 03:00`), then with its
+/// year instead (`Nov 22  2026`): a file does not change by growing old, so
+/// a time and a year agree when the month and day do and the year is
+/// recent enough (this year or last) for the time to have been shown.
 fn same_date(a: &str, b: &str) -> bool {
     let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
     let (a, b) = (words(a), words(b));
     if a == b {
         return true;
     }
+    let this_year = time::OffsetDateTime::now_utc().year();
     match (&a[..], &b[..]) {
-        ([month_a, day_a, last_a], [month_b, day_b, last_b]) => {
-            let is_time = |s: &str| s.contains(':');
-            month_a == month_b && day_a == day_b && is_time(last_a) != is_time(last_b)
+        ([month_a, day_a, last_a], [month_b, day_b, last_b]) if month_a == month_b && day_a == day_b => {
+            let year = |s: &str| s.parse::<i32>().ok();
+            match (last_a.contains(':'), last_b.contains(':')) {
+                (true, false) => year(last_b).is_some_and(|y| y >= this_year - 1),
+                (false, true) => year(last_a).is_some_and(|y| y >= this_year - 1),
+                _ => false,
+            }
         }
         _ => false,
     }
@@ -131,8 +137,10 @@ mod tests {
 
     #[test]
     fn a_listed_date_that_ages_from_time_to_year_is_the_same_date() {
-        assert!(same_date("Nov 22 03:00", "Nov  22  2026"));
-        assert!(same_date("Nov 22  2026", "Nov 22 03:00"));
+        let year = time::OffsetDateTime::now_utc().year();
+        assert!(same_date("Nov 22 03:00", &format!("Nov  22  {year}")));
+        assert!(same_date(&format!("Nov 22  {}", year - 1), "Nov 22 03:00"));
+        assert!(!same_date("Nov 22  2019", "Nov 22 03:00"), "regenerated on the same day years later");
         assert!(!same_date("Nov 22 03:00", "Nov 23  2026"));
         assert!(!same_date("Nov 22  2025", "Nov 22  2026"));
         assert!(same_date("22-Nov-2026 03:00", "22-Nov-2026  03:00"));

@@ -48,7 +48,7 @@ pub struct Tally {
     pub updated: usize,
     /// `--update`: checked and found as they were.
     pub unchanged: usize,
-    /// Of `unchanged`, those with no usable provenance record, compared by size alone.
+    /// Of `unchanged`, those compared by size alone (no usable record, or nothing else told).
     pub compared_by_size: usize,
     /// `--update`: no file of theirs left on the mirror; their copies kept.
     pub gone_upstream: usize,

@@ -70,7 +70,13 @@ pub(super) async fn recheck_one(
         let _ = events.send(Event::Done(Box::new(outcome)));
     };
     match client.recheck(book.number, &known, Some(&raw_dir), Some(&watch)).await {
-        Ok(Rechecked::Unchanged { .. }) => done(BookOutcome::unchanged(book, clean_path, raw_path, by_size)),
+        Ok(Rechecked::Unchanged { by_size: only_sizes }) => {
+            let note = by_size.or_else(|| {
+                only_sizes
+                    .then(|| "the mirror tells nothing but the size of its file: compared by size only".to_owned())
+            });
+            done(BookOutcome::unchanged(book, clean_path, raw_path, note));
+        }
         Ok(Rechecked::Gone(why)) => done(BookOutcome::gone_upstream(book, clean_path, raw_path, &why)),
         Ok(Rechecked::Changed { fetched, .. }) if same_bytes(&fetched, &known, old.sha256.as_deref()) => {
             // A server that ignores the conditions sent: the same bytes again.

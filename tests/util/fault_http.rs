@@ -9,7 +9,8 @@
 //!
 //! The front logs every request as it arrives; [`FaultyHttp::wait_for`] lets a
 //! test synchronise on that log (say, "the stalled book has been asked for")
-//! instead of sleeping.
+//! instead of sleeping, and [`FaultyHttp::open_gate`] lets it decide when the
+//! transfers it holds go on.
 
 use super::server_thread::ServerThread;
 use std::collections::HashMap;
@@ -40,6 +41,10 @@ pub enum HttpFault {
     Short { after: usize },
     /// The headers and `after` bytes, then nothing more until the server is dropped.
     Stall { after: usize },
+    /// The headers and `after` bytes, then the rest once the test opens the
+    /// gate ([`FaultyHttp::open_gate`]): a transfer held mid-body for as long
+    /// as the test needs, however slow the machine.
+    Gated { after: usize },
     /// A 200 text/plain body that never ends (no Content-Length).
     Endless,
     /// A 200 text/html page with these contents (e.g. an index with hostile links).
@@ -55,11 +60,18 @@ pub struct PathFault {
     pub path: String,
     pub fault: HttpFault,
     pub times: usize,
+    /// Requests of the path served before the faults start.
+    pub after: usize,
 }
 
 impl PathFault {
     pub fn new(path: &str, fault: HttpFault, times: usize) -> Self {
-        PathFault { path: path.to_owned(), fault, times }
+        PathFault { path: path.to_owned(), fault, times, after: 0 }
+    }
+
+    /// The same faults, once `served` requests of the path were served well.
+    pub fn after(self, served: usize) -> Self {
+        PathFault { after: served, ..self }
     }
 }
 
@@ -82,6 +94,8 @@ struct Front {
     arrived: Condvar,
     /// Where the requests of a [`HttpFault::Burst`] wait for each other.
     burst: tokio::sync::Barrier,
+    /// Where [`HttpFault::Gated`] transfers wait: true once the test opens it.
+    gate: tokio::sync::watch::Sender<bool>,
 }
 
 pub struct FaultyHttp {
@@ -107,6 +121,7 @@ impl FaultyHttp {
             random,
             burst: tokio::sync::Barrier::new(burst_size(&faults)),
             faults,
+            gate: tokio::sync::watch::Sender::new(false),
             log: Mutex::new(Vec::new()),
             arrived: Condvar::new(),
         });
@@ -150,6 +165,12 @@ impl FaultyHttp {
         self.front.log.lock().unwrap().iter().filter(|(_, fault)| fault.is_some()).count()
     }
 
+    /// Lets every [`HttpFault::Gated`] transfer, held or still to come, send
+    /// the rest of its file.
+    pub fn open_gate(&self) {
+        self.front.gate.send_replace(true);
+    }
+
     /// Blocks until `done` holds for the request log. The bound only keeps a
     /// broken test from hanging forever; nothing is timed.
     pub fn wait_for(&self, what: &str, done: impl Fn(&[String]) -> bool) {
@@ -174,7 +195,7 @@ fn burst_size(faults: &[PathFault]) -> usize {
 /// The fault the `nth` (0-based) request of `path` gets, if any.
 fn fault_for(front: &Front, path: &str, nth: usize) -> Option<HttpFault> {
     if let Some(scripted) = front.faults.iter().find(|f| f.path == path) {
-        return (nth < scripted.times).then(|| scripted.fault.clone());
+        return (scripted.after..scripted.after + scripted.times).contains(&nth).then(|| scripted.fault.clone());
     }
     let random = front.random?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -237,7 +258,11 @@ async fn relay(front: &Front, target: &str, client: &mut TcpStream) -> std::io::
 
 async fn misbehave(front: &Front, path: &str, fault: HttpFault, mut client: TcpStream) -> std::io::Result<()> {
     let file = std::fs::read(front.root.join(path.trim_start_matches('/'))).ok();
-    if file.is_none() && matches!(fault, HttpFault::Reset { .. } | HttpFault::Short { .. } | HttpFault::Stall { .. }) {
+    let partial = matches!(
+        fault,
+        HttpFault::Reset { .. } | HttpFault::Short { .. } | HttpFault::Stall { .. } | HttpFault::Gated { .. }
+    );
+    if file.is_none() && partial {
         // No file to send part of: the connection fails before any response
         // (a 200 with an empty body would be a valid empty file).
         if let HttpFault::Stall { .. } = fault {
@@ -285,6 +310,15 @@ async fn misbehave(front: &Front, path: &str, fault: HttpFault, mut client: TcpS
             // Hold the connection open, sending nothing, until the server is dropped.
             std::future::pending::<()>().await;
             Ok(())
+        }
+        HttpFault::Gated { after } => {
+            let after = after.min(file.len());
+            client.write_all(head("200 OK", "text/plain", Some(file.len())).as_bytes()).await?;
+            client.write_all(&file[..after]).await?;
+            client.flush().await?;
+            let _ = front.gate.subscribe().wait_for(|open| *open).await;
+            client.write_all(&file[after..]).await?;
+            client.shutdown().await
         }
         HttpFault::Endless => {
             client.write_all(head("200 OK", "text/plain", None).as_bytes()).await?;
