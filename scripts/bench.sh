@@ -4,7 +4,8 @@
 # One run: generate a synthetic Gutenberg mirror, serve it with vsftpd and
 # nginx inside a network namespace of our own behind an added round-trip delay,
 # time every tool several times, compute the round-trip lower bound of the FTP
-# run, measure gutenfetch's peak RSS for 100 and 1000 books, and print a
+# run, measure gutenfetch's peak RSS for 100 and 1000 books, time and count
+# `--update` passes (nothing changed, one book in ten changed), and print a
 # markdown table (also written to target/bench/ with the raw JSON).
 #
 # Needs root (network namespace, TUN devices, servers). Network rule: clients
@@ -21,6 +22,8 @@ usage: bash scripts/bench.sh [options]
   --jobs J       concurrent transfers for every tool (default 16)
   --seed S       mirror generator seed (default 7)
   --skip-memory  skip the peak-RSS runs (100 vs 1000 books)
+  --skip-update  skip the --update passes
+  --update-only  only gutenfetch: its fresh fetch (the baseline) and the --update passes
   --keep         keep the work dir (mirror, configs, logs, outputs)
 EOF
 }
@@ -31,6 +34,8 @@ RTT_MS=20
 JOBS=16
 SEED=7
 SKIP_MEMORY=0
+SKIP_UPDATE=0
+UPDATE_ONLY=0
 KEEP=0
 MEMORY_BOOKS=(100 1000)
 MEMORY_RUNS=3
@@ -44,6 +49,8 @@ parse_args() {
             --jobs) JOBS=$2; shift 2 ;;
             --seed) SEED=$2; shift 2 ;;
             --skip-memory) SKIP_MEMORY=1; shift ;;
+            --skip-update) SKIP_UPDATE=1; shift ;;
+            --update-only) UPDATE_ONLY=1; SKIP_MEMORY=1; shift ;;
             --keep) KEEP=1; shift ;;
             -h | --help) usage; exit 0 ;;
             *) echo "bench: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -53,10 +60,13 @@ parse_args() {
         [[ $value =~ ^[0-9]+$ ]] || { echo "bench: not a whole number: $value" >&2; exit 2; }
     done
     ((BOOKS >= 1 && RUNS >= 2 && JOBS >= 1)) || { echo "bench: need --books >= 1, --runs >= 2, --jobs >= 1" >&2; exit 2; }
+    ((!(SKIP_UPDATE && UPDATE_ONLY))) || { echo "bench: --skip-update and --update-only exclude each other" >&2; exit 2; }
 }
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 HELPERS=$REPO/scripts/bench
+# shellcheck source=bench/update.sh
+source "$HELPERS/update.sh"
 GUTENFETCH=$REPO/target/release/gutenfetch
 RESULTS=$REPO/target/bench
 
@@ -120,10 +130,10 @@ make_work_dir() {
 generate_mirror() {
     # One mirror serves every part: the timed runs use the first BOOKS rows of
     # its manifest (a random subset), the memory runs the first 100 and 1000.
+    # Its size does not depend on --skip-memory or --update-only (the seed's
+    # draw does), so every kind of run times the same BOOKS books (~5 s more).
     local total=$BOOKS
-    if ((!SKIP_MEMORY)); then
-        for n in "${MEMORY_BOOKS[@]}"; do ((n > total)) && total=$n; done
-    fi
+    for n in "${MEMORY_BOOKS[@]}"; do ((n > total)) && total=$n; done
     python3 "$HELPERS/make_mirror.py" --books "$total" --seed "$SEED" --out "$WORK" \
         --ftp-base "$FTP_URL" --http-base "$HTTP_URL" >&2
     subset "$BOOKS" bench
@@ -233,7 +243,10 @@ max_clients=500
 max_per_ip=500
 # Its seccomp filter rejects some syscalls of newer libcs/kernels.
 seccomp_sandbox=NO
-xferlog_enable=NO
+# Every command and reply to the log, for counting what an --update pass asks.
+xferlog_enable=YES
+xferlog_std_format=NO
+log_ftp_protocol=YES
 syslog_enable=NO
 vsftpd_log_file=$WORK/vsftpd.log
 idle_session_timeout=120
@@ -251,7 +264,9 @@ pid $WORK/nginx.pid;
 error_log $WORK/nginx-error.log warn;
 events { worker_connections 4096; }
 http {
-    access_log off;
+    # One line a request, for counting what an --update pass asks.
+    log_format bench '\$connection \$request_method \$uri \$status \$body_bytes_sent';
+    access_log $WORK/nginx-access.log bench;
     client_body_temp_path $WORK/nginx-tmp/body;
     proxy_temp_path $WORK/nginx-tmp/proxy;
     fastcgi_temp_path $WORK/nginx-tmp/fastcgi;
@@ -451,6 +466,7 @@ write_report() {
     python3 "$HELPERS/report.py" "$WORK" --title "$title" >"$WORK/table.md"
     mkdir -p "$RESULTS/$stamp"
     cp "$WORK/table.md" "$WORK"/*.json "$RESULTS/$stamp/"
+    [[ -e $WORK/$UPDATE_COUNTS ]] && cp "$WORK/$UPDATE_COUNTS" "$RESULTS/$stamp/"
     cp "$WORK/table.md" "$RESULTS/latest.md"
     echo
     cat "$WORK/table.md"
@@ -548,8 +564,13 @@ main() {
         log "gutenfetch HTTP: not supported yet"
     fi
     check_run_gutenfetch
-    bench_ftp
-    bench_http
+    if ((UPDATE_ONLY)); then
+        bench_fresh_gutenfetch
+    else
+        bench_ftp
+        bench_http
+    fi
+    ((SKIP_UPDATE)) || bench_update
     compute_lower_bound
     ((SKIP_MEMORY)) || measure_memory
     write_report
