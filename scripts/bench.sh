@@ -67,7 +67,8 @@ REPO=$(cd "$(dirname "$0")/.." && pwd)
 HELPERS=$REPO/scripts/bench
 # shellcheck source=bench/update.sh
 source "$HELPERS/update.sh"
-GUTENFETCH=$REPO/target/release/gutenfetch
+# GUTENFETCH_BIN=path times another build (say, main's, for a before/after); none is built then.
+GUTENFETCH=${GUTENFETCH_BIN:-$REPO/target/release/gutenfetch}
 RESULTS=$REPO/target/bench
 
 # The namespace and the addresses netdelay.py gives the two ends of the link.
@@ -114,6 +115,11 @@ need_root_and_tools() {
 }
 
 build_gutenfetch() {
+    if [ -n "${GUTENFETCH_BIN:-}" ]; then
+        [ -x "$GUTENFETCH_BIN" ] || die "GUTENFETCH_BIN=$GUTENFETCH_BIN is not an executable"
+        log "timing $GUTENFETCH_BIN ($("$GUTENFETCH_BIN" --version))"
+        return
+    fi
     log "building gutenfetch (release)"
     (cd "$REPO" && cargo build --release --quiet --bin gutenfetch)
 }
