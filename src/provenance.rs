@@ -48,6 +48,13 @@ pub struct Source {
     pub received: Received,
 }
 
+impl Source {
+    /// Where `candidate`, fetched from `url`, came from.
+    pub fn new(candidate: crate::layout::Candidate, url: String, received: Received) -> Source {
+        Source { url, path: candidate.path, local_name: candidate.local_name, received }
+    }
+}
+
 impl Record {
     pub fn new(number: EbookNumber, source: &Source) -> Record {
         Record {

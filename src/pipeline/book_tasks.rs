@@ -45,7 +45,7 @@ pub(crate) async fn fetch_one(
 /// The cleaner's job for a fetched book, and its new version if staged.
 fn clean_job(book: Book, fetched: Fetched, notes: Vec<String>) -> (CleanJob, Option<crate::atomic_file::Staged>) {
     let Fetched { candidate, url, raw_path, received, staged, attempts } = fetched;
-    let source = Source { url: url.clone(), path: candidate.path, local_name: candidate.local_name, received };
+    let source = Source::new(candidate, url.clone(), received);
     let job = CleanJob { source: Some(source), ..CleanJob::of(book, Some(url), raw_path, attempts, notes) };
     (job, staged)
 }
@@ -83,7 +83,7 @@ pub(super) async fn recheck_one(
             // Nothing is replaced; the record learns the validators sent now.
             let _ = events.send(Event::Downloaded { bytes: fetched.received.bytes });
             let Fetched { candidate, url, received, .. } = *fetched;
-            let source = Source { url, path: candidate.path, local_name: candidate.local_name, received };
+            let source = Source::new(candidate, url, received);
             if let Some(out_dir) = raw_dir.parent() {
                 crate::provenance::write(out_dir, book.number, &source);
             }
