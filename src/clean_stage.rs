@@ -19,7 +19,7 @@ use crate::clean::{clean_stream, CleanError, CleanOptions, EncodingSource, Findi
 use crate::ebook::EbookNumber;
 use crate::fetch::{BookError, Stage};
 use crate::manifest::Book;
-use crate::outcome::{BookOutcome, Event, Status, UpdateNote};
+use crate::outcome::{BookOutcome, CopyNote, Event, Status, UpdateNote};
 use crate::plan::OutputLayout;
 use crate::provenance::{self, Source};
 use crate::unzip::text_file_from_zip;
@@ -60,8 +60,9 @@ pub struct Replacing {
     pub staged: Staged,
     /// The old raw copy, removed once the new one is in place when its name differs.
     pub old_raw: PathBuf,
-    /// For the report (its `new` half is filled in from the source).
-    pub note: UpdateNote,
+    /// For the report: why, and the copy replaced (the new one is the job's source).
+    pub why: String,
+    pub old: CopyNote,
 }
 
 /// The way back to the fetch stage for a book whose raw copy was unusable.
@@ -174,17 +175,10 @@ fn clean_one(job: CleanJob, out: &OutputLayout, options: &CleanOptions, max_size
                 tracing::warn!("ebook {}: cannot remove {}: {err}", outcome.book.number, update.old_raw.display());
             }
         }
-        let mut note = update.note;
-        if let Some(source) = &source {
-            note.new = crate::outcome::CopyNote {
-                file: Some(source.path.clone()),
-                size: source.received.bytes,
-                sha256: Some(provenance::hex(&source.received.sha256)),
-                version: source.received.version.clone(),
-            };
-        }
+        // A fetched job always has its source; without one nothing new would be known.
+        let new = source.as_ref().map_or_else(|| update.old.clone(), Source::copy_note);
         outcome.status = Status::Updated;
-        outcome.update = Some(Box::new(note));
+        outcome.update = Some(Box::new(UpdateNote { why: update.why, old: update.old, new }));
     }
     if let Some(source) = &source {
         provenance::write(&out.dir, outcome.book.number, source);

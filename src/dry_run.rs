@@ -56,6 +56,22 @@ impl Planned {
             error,
         }
     }
+
+    /// The file a real run would fetch, as found.
+    fn located(book: &Book, action: &'static str, located: crate::fetch::Located) -> Self {
+        Planned {
+            file: Some(located.candidate.path),
+            url: Some(redact(&located.url).into_owned()),
+            size: located.size,
+            ..Planned::of(book, action, None)
+        }
+    }
+
+    /// A book that could not be found (or checked), and why.
+    fn missing(book: &Book, error: &crate::fetch::BookError) -> Self {
+        let url = error.url.as_deref().map(|url| redact(url).into_owned());
+        Planned { url, ..Planned::of(book, "missing", Some(redact(&error.to_string()).into_owned())) }
+    }
 }
 
 /// How many books one filter of the selection left (after those before it).
@@ -186,17 +202,8 @@ async fn plan_all(
                                 return recheck_planned(&client, &book, &recheck.known).await;
                             }
                             match client.locate(book.number).await {
-                                Ok(located) => Planned {
-                                    file: Some(located.candidate.path),
-                                    url: Some(redact(&located.url).into_owned()),
-                                    size: located.size,
-                                    ..Planned::of(&book, "fetch", None)
-                                },
-                                Err(error) => {
-                                    let url = error.url.as_deref().map(|url| redact(url).into_owned());
-                                    let error = redact(&error.to_string()).into_owned();
-                                    Planned { url, ..Planned::of(&book, "missing", Some(error)) }
-                                }
+                                Ok(located) => Planned::located(&book, "fetch", located),
+                                Err(error) => Planned::missing(&book, &error),
                             }
                         })
                     }
@@ -216,19 +223,11 @@ async fn recheck_planned(client: &Client, book: &Book, known: &crate::fetch::Kno
     match client.recheck(book.number, known, None, None).await {
         Ok(Rechecked::Unchanged { .. }) => Planned::of(book, "unchanged", None),
         Ok(Rechecked::Gone(why)) => Planned { why: Some(why), ..Planned::of(book, "gone_upstream", None) },
-        Ok(Rechecked::WouldFetch { located, why }) => Planned {
-            file: Some(located.candidate.path),
-            url: Some(redact(&located.url).into_owned()),
-            size: located.size,
-            why: Some(redact(&why).into_owned()),
-            ..Planned::of(book, "update", None)
-        },
-        Ok(Rechecked::Changed { .. }) => unreachable!("a dry run downloads nothing"),
-        Err(error) => {
-            let url = error.url.as_deref().map(|url| redact(url).into_owned());
-            let error = redact(&error.to_string()).into_owned();
-            Planned { url, ..Planned::of(book, "missing", Some(error)) }
+        Ok(Rechecked::WouldFetch { located, why }) => {
+            Planned { why: Some(redact(&why).into_owned()), ..Planned::located(book, "update", located) }
         }
+        Ok(Rechecked::Changed { .. }) => unreachable!("a dry run downloads nothing"),
+        Err(error) => Planned::missing(book, &error),
     }
 }
 

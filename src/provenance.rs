@@ -16,6 +16,7 @@ use crate::atomic_file::SyncPartFile;
 use crate::ebook::EbookNumber;
 use crate::fetch::version::Validators;
 use crate::fetch::{Known, Received};
+use crate::outcome::CopyNote;
 
 /// The folder of the records, under the output folder.
 pub const FOLDER: &str = "provenance";
@@ -52,6 +53,18 @@ impl Source {
     /// Where `candidate`, fetched from `url`, came from.
     pub fn new(candidate: crate::layout::Candidate, url: String, received: Received) -> Source {
         Source { url, path: candidate.path, local_name: candidate.local_name, received }
+    }
+}
+
+impl Source {
+    /// The copy it makes, as the report describes an update's new half.
+    pub fn copy_note(&self) -> CopyNote {
+        CopyNote {
+            file: Some(self.path.clone()),
+            size: self.received.bytes,
+            sha256: Some(hex(&self.received.sha256)),
+            version: self.received.version.clone(),
+        }
     }
 }
 

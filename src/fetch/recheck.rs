@@ -162,9 +162,13 @@ impl Attempt<'_, '_> {
         }
         let folder = self.number.folder();
         let best = if self.session.lists_cheaply() && !matches!(self.session, Session::Http(_)) {
+            let book_folder;
             let entries = match listed.filter(|_| split(&taken.path).0 == folder) {
-                Some(entries) => Some(entries.to_vec()),
-                None => self.list_versions(&folder).await?,
+                Some(entries) => Some(entries),
+                None => {
+                    book_folder = self.list_versions(&folder).await?;
+                    book_folder.as_deref()
+                }
             };
             match entries {
                 Some(entries) => listed_candidates(self.number, entries.iter().map(|(name, _)| name.as_str()))

@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use crate::clean_stage::{CleanJob, Replacing};
 use crate::fetch::{Client, Fetched, MirrorFault, Rechecked};
 use crate::manifest::Book;
-use crate::outcome::{BookOutcome, Event, UpdateNote};
+use crate::outcome::{BookOutcome, Event};
 use crate::plan::Recheck;
 use crate::provenance::Source;
 
@@ -94,8 +94,7 @@ pub(super) async fn recheck_one(
             let notes = by_size.into_iter().collect();
             let (job, staged) = clean_job(book, *fetched, notes);
             let Some(staged) = staged else { unreachable!("an update stages its download") };
-            let note = UpdateNote { why, new: old.clone(), old };
-            let update = Replacing { staged, old_raw: raw_path, note };
+            let update = Replacing { staged, old_raw: raw_path, why, old };
             let _ = clean_tx.send(CleanJob { update: Some(update), ..job }).await;
         }
         Ok(Rechecked::WouldFetch { .. }) => unreachable!("a download yields a downloaded file"),
